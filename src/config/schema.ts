@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { probe } from './sections/probes.js';
+import { cluster, defaults, queue, server, state, storage } from './sections/server.js';
+import { snmpTarget } from './sections/snmp.js';
+import { duration } from './duration-schema.js';
+
+const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'label names are letters, digits and _');
+
+export const targetSchema = z.strictObject({
+  name: z.string().min(1).regex(/^[^\s"\\]+$/, 'target names have no spaces, quotes or backslashes'),
+  site: z.string().min(1).default('default'),
+  address: z.string().min(1),
+  labels: z.record(labelName, z.string()).default({}),
+  interval: duration({ min: 100 }).optional(),
+  timeout: duration({ min: 10 }).optional(),
+  snmp: snmpTarget.optional(),
+  probes: z.array(probe).default([]),
+});
+
+export const configSchema = z
+  .strictObject({
+    server,
+    state,
+    queue,
+    storage,
+    cluster,
+    defaults,
+    rules: z.array(z.string().min(1)).default([]),
+    kpis: z.record(z.string(), z.strictObject({ target: z.string().min(1) })).default({}),
+    targets: z.array(targetSchema).default([]),
+    // Sections below belong to later stages; their shape is checked there.
+    traps: z.record(z.string(), z.unknown()).optional(),
+    notify: z.record(z.string(), z.unknown()).optional(),
+    maintenance: z.array(z.record(z.string(), z.unknown())).default([]),
+  })
+  .superRefine((cfg, ctx) => {
+    const seen = new Map<string, number>();
+    cfg.targets.forEach((t, i) => {
+      const first = seen.get(t.name);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['targets', i, 'name'],
+          message: `duplicate target name "${t.name}" (first used by targets.${first})`,
+        });
+      } else seen.set(t.name, i);
+      const interval = t.interval ?? cfg.defaults.interval;
+      const timeout = t.timeout ?? cfg.defaults.timeout;
+      if (timeout > interval) {
+        ctx.addIssue({
+          code: 'custom',
+          path: t.timeout !== undefined ? ['targets', i, 'timeout'] : ['targets', i],
+          message: `timeout (${timeout}ms) is longer than the poll interval (${interval}ms) of target "${t.name}"`,
+        });
+      }
+      const probeNames = new Set<string>();
+      t.probes.forEach((p, j) => {
+        const name = p.name ?? (p.type === 'tcp' ? `tcp:${p.port}` : p.type);
+        if (probeNames.has(name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['targets', i, 'probes', j],
+            message: `target "${t.name}" has two probes named "${name}"; give one a name:`,
+          });
+        }
+        probeNames.add(name);
+      });
+    });
+    if (cfg.defaults.timeout > cfg.defaults.interval) {
+      ctx.addIssue({ code: 'custom', path: ['defaults', 'timeout'], message: 'timeout is longer than the interval' });
+    }
+  });
+
+export type KpidConfigInput = z.input<typeof configSchema>;
+export type KpidConfigParsed = z.output<typeof configSchema>;
+export type TargetConfig = z.output<typeof targetSchema>;

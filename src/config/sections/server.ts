@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { duration, listenAddress } from '../duration-schema.js';
+
+export const server = z
+  .strictObject({
+    listen: listenAddress.default({ host: '127.0.0.1', port: 9464 }),
+    /** Bearer token for /api/v1/*. Write it as ${KPID_API_TOKEN}, not inline. */
+    api_token: z.string().min(16, 'api_token must be at least 16 characters').optional(),
+  })
+  .default({ listen: { host: '127.0.0.1', port: 9464 } });
+
+export const defaults = z
+  .strictObject({
+    interval: duration({ min: 100 }).default(30_000),
+    timeout: duration({ min: 10 }).default(5_000),
+    /** Polls that may run at once across all targets. */
+    concurrency: z.number().int().min(1).max(10_000).default(64),
+  })
+  .default({ interval: 30_000, timeout: 5_000, concurrency: 64 });
+
+export const state = z
+  .union([
+    z.strictObject({ sqlite: z.string().min(1) }),
+    z.strictObject({ redis: z.string().url() }),
+  ], { error: 'state takes either { sqlite: FILE } or { redis: URL }' })
+  .default({ sqlite: 'data/kpid.db' });
+
+export const queue = z
+  .union([
+    z.strictObject({ driver: z.literal('memory') }),
+    z.strictObject({ driver: z.literal('bullmq'), redis: z.string().url(), prefix: z.string().default('kpid') }),
+  ], { error: 'queue takes { driver: memory } or { driver: bullmq, redis: URL }' })
+  .default({ driver: 'memory' });
+
+export const storage = z
+  .strictObject({
+    influx: z
+      .strictObject({
+        url: z.string().url(),
+        database: z.string().min(1).default('kpid'),
+        retention: duration({ min: 3_600_000 }).optional(),
+        username: z.string().optional(),
+        password: z.string().optional(),
+      })
+      .optional(),
+  })
+  .default({});
+
+export const cluster = z
+  .strictObject({
+    enabled: z.boolean().default(false),
+    redis: z.string().url().optional(),
+  })
+  .default({ enabled: false });

@@ -1,0 +1,69 @@
+/**
+ * The shapes that cross from rules to alerts to notify. Rules produce
+ * AlertTransitions; alerts (lifecycle, outages, SLA clocks) turn them into
+ * Notifications; notify delivers those.
+ */
+
+export type Severity = 'info' | 'warning' | 'critical';
+export type AlertState = 'inactive' | 'pending' | 'firing' | 'resolved';
+
+export interface AlertTransition {
+  /** Stable identity: hash of rule name and the series labels. */
+  readonly fingerprint: string;
+  readonly rule: string;
+  readonly from: AlertState;
+  readonly to: AlertState;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly severity: Severity;
+  /** The aggregated value that caused the transition. */
+  readonly value: number;
+  /** The threshold it was compared against, for "value vs target" messages. */
+  readonly threshold?: number;
+  /** KPI catalogue id, when the rule checks one. */
+  readonly kpi?: string;
+  /** When the condition started to hold (pending since), epoch ms. */
+  readonly activeAt: number;
+  /** Time of the sample that crossed the threshold: start of delivery latency. */
+  readonly crossedAt: number;
+  /** When this transition happened, epoch ms. */
+  readonly at: number;
+  /** Set when the rule opens an outage: `outage: { service, recovery_target, warn_at }`. */
+  readonly outage?: OutagePolicy;
+}
+
+export interface OutagePolicy {
+  readonly service: string;
+  /** Milliseconds from start to the recovery target (30 min in the plan). */
+  readonly recoveryTarget: number;
+  /** Milliseconds after start at which staff are warned, e.g. 15 and 25 min. */
+  readonly warnAt: readonly number[];
+}
+
+export type NotificationKind = 'firing' | 'resolved' | 'sla_warning' | 'sla_breach' | 'sla_restored' | 'escalation';
+
+/** Something a person must be told; notify routes and delivers it. */
+export interface Notification {
+  /** Unique per (alert or outage, kind, step): the base of queue job ids. */
+  readonly id: string;
+  readonly kind: NotificationKind;
+  readonly fingerprint: string;
+  readonly severity: Severity;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly summary: string;
+  readonly value?: number;
+  readonly threshold?: number;
+  readonly kpi?: string;
+  readonly startsAt: number;
+  readonly endsAt?: number;
+  readonly crossedAt: number;
+  readonly outage?: {
+    readonly id: string;
+    readonly service: string;
+    readonly startedAt: number;
+    readonly recoveryTarget: number;
+    /** Milliseconds left on the recovery clock when this was sent (negative once missed). */
+    readonly remaining: number;
+  };
+}

@@ -1,0 +1,34 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+export type LogFormat = 'json' | 'pretty';
+
+/**
+ * Keys whose values are secrets wherever they appear in a logged object.
+ * pino's redaction is path-based, so list the shapes config takes.
+ */
+const SECRET_PATHS = [
+  'password', '*.password', '*.*.password',
+  'community', '*.community', '*.*.community',
+  'api_token', '*.api_token',
+  'auth_key', '*.auth_key', 'priv_key', '*.priv_key',
+  'authorization', '*.authorization', 'headers.authorization',
+];
+
+export function createLogger(format: LogFormat = 'json', level = process.env.KPID_LOG_LEVEL ?? 'info'): Logger {
+  const options = {
+    level,
+    base: { service: 'kpid' },
+    redact: { paths: SECRET_PATHS, censor: '[secret]' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  if (format === 'pretty') {
+    return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true } } });
+  }
+  return pino(options);
+}
+
+/** A logger that drops everything, for tests that do not read logs. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

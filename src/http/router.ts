@@ -1,0 +1,70 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export interface Request {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly params: Readonly<Record<string, string>>;
+  readonly raw: IncomingMessage;
+  /** The body, read with the server's size limit. */
+  body(): Promise<Buffer>;
+  /** The body parsed as JSON; a 400 naming the problem when it is not. */
+  json(): Promise<unknown>;
+}
+
+export interface Reply {
+  status: number;
+  body: unknown;
+  contentType?: string;
+}
+
+export type Handler = (req: Request) => Promise<Reply> | Reply;
+
+export interface Route {
+  readonly method: string;
+  /** `/api/v1/alerts/:id/ack` style; `:name` captures one segment. */
+  readonly path: string;
+  /** Whether the bearer token is required. */
+  readonly auth: boolean;
+  readonly handler: Handler;
+}
+
+/** Finds the route for a method and path, with its captured parameters. */
+export function matchRoute(routes: readonly Route[], method: string, path: string):
+  { route: Route; params: Record<string, string> } | { allowed: string[] } | undefined {
+  const allowed: string[] = [];
+  for (const route of routes) {
+    const params = matchPath(route.path, path);
+    if (!params) continue;
+    if (route.method === method || (method === 'HEAD' && route.method === 'GET')) return { route, params };
+    allowed.push(route.method);
+  }
+  return allowed.length ? { allowed } : undefined;
+}
+
+function matchPath(pattern: string, path: string): Record<string, string> | undefined {
+  const p = pattern.split('/');
+  const s = path.split('/');
+  if (p.length !== s.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < p.length; i++) {
+    if (p[i]!.startsWith(':')) {
+      try {
+        params[p[i]!.slice(1)] = decodeURIComponent(s[i]!);
+      } catch {
+        return undefined;
+      }
+    } else if (p[i] !== s[i]) return undefined;
+  }
+  return params;
+}
+
+export function send(res: ServerResponse, reply: Reply): void {
+  const isText = typeof reply.body === 'string' || Buffer.isBuffer(reply.body);
+  const body = isText ? (reply.body as string | Buffer) : JSON.stringify(reply.body, null, 2) + '\n';
+  res.writeHead(reply.status, {
+    'content-type': reply.contentType ?? (isText ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8'),
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}

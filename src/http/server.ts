@@ -1,0 +1,126 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { errorMessage } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { HttpError } from './http-error.js';
+import { matchRoute, send, type Request, type Route } from './router.js';
+
+export interface HttpServerOptions {
+  readonly routes: () => readonly Route[];
+  /** Current API token; read per request so a reload can change it. */
+  readonly apiToken: () => string | undefined;
+  readonly log: Logger;
+  /** Largest request body accepted, bytes. Default 10 MiB. */
+  readonly maxBodyBytes?: number;
+}
+
+/**
+ * kpid's HTTP server: /metrics, health, and the token-protected /api/v1.
+ * Without a configured token the API answers only clients on loopback, so a
+ * fresh install is usable locally and never open to the network.
+ */
+export class HttpServer {
+  private server?: Server;
+
+  constructor(private readonly o: HttpServerOptions) {}
+
+  async listen(host: string, port: number): Promise<AddressInfo> {
+    const server = createServer((req, res) => {
+      this.handle(req).then(
+        (reply) => send(res, reply),
+        (err) => {
+          const e = err instanceof HttpError ? err : new HttpError(500, 'internal', errorMessage(err));
+          if (e.status >= 500) this.o.log.error({ path: req.url, err: e.message }, 'request failed');
+          send(res, { status: e.status, body: { error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) } } });
+        },
+      );
+    });
+    server.keepAliveTimeout = 5_000;
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return server.address() as AddressInfo;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  private async handle(raw: IncomingMessage) {
+    const url = new URL(raw.url ?? '/', 'http://kpid');
+    const method = raw.method ?? 'GET';
+    const found = matchRoute(this.o.routes(), method, url.pathname);
+    if (!found) throw new HttpError(404, 'not_found', `no such endpoint: ${url.pathname}`);
+    if ('allowed' in found) {
+      throw new HttpError(405, 'method_not_allowed', `${method} is not allowed on ${url.pathname}; use ${found.allowed.join(', ')}`);
+    }
+    if (found.route.auth) this.authorize(raw);
+    let body: Promise<Buffer> | undefined;
+    const req: Request = {
+      method,
+      path: url.pathname,
+      query: url.searchParams,
+      params: found.params,
+      raw,
+      body: () => (body ??= readBody(raw, this.o.maxBodyBytes ?? 10 * 1024 * 1024)),
+      json: async () => {
+        const text = (await req.body()).toString('utf8');
+        try {
+          return text.trim() ? JSON.parse(text) : {};
+        } catch (err) {
+          throw new HttpError(400, 'bad_json', `request body is not valid JSON: ${errorMessage(err)}`);
+        }
+      },
+    };
+    return found.route.handler(req);
+  }
+
+  private authorize(req: IncomingMessage): void {
+    const token = this.o.apiToken();
+    if (!token) {
+      if (isLoopback(req.socket.remoteAddress)) return;
+      throw new HttpError(403, 'api_token_not_set',
+        'the API is only open to loopback clients until server.api_token is configured');
+    }
+    const header = req.headers.authorization ?? '';
+    const given = header.startsWith('Bearer ') ? header.slice(7) : '';
+    const a = Buffer.from(given);
+    const b = Buffer.from(token);
+    if (a.length !== b.length || !timingSafeEqual(a, b)) {
+      throw new HttpError(401, 'unauthorized', 'missing or wrong bearer token (Authorization: Bearer <server.api_token>)');
+    }
+  }
+}
+
+function isLoopback(addr: string | undefined): boolean {
+  return !!addr && (addr.startsWith('127.') || addr === '::1' || addr.startsWith('::ffff:127.'));
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        reject(new HttpError(413, 'body_too_large', `request body is larger than ${limit} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}

@@ -1,0 +1,43 @@
+import type { Logger } from '../core/logger.js';
+import type { Sample } from '../core/sample.js';
+import { errorMessage } from '../core/errors.js';
+
+/**
+ * A consumer of samples: the metrics registry, the rule engine, the store.
+ * `write` must return quickly; a sink that does I/O buffers on its own and
+ * applies its own bound (the store spools to disk).
+ */
+export interface Sink {
+  readonly name: string;
+  write(samples: readonly Sample[]): void;
+}
+
+/**
+ * Fans every batch of samples out to all sinks. One failing sink never stops
+ * the others from receiving the batch.
+ */
+export class Pipeline {
+  private readonly sinks: Sink[] = [];
+
+  constructor(private readonly log: Logger) {}
+
+  add(sink: Sink): void {
+    this.sinks.push(sink);
+  }
+
+  remove(name: string): void {
+    const i = this.sinks.findIndex((s) => s.name === name);
+    if (i >= 0) this.sinks.splice(i, 1);
+  }
+
+  publish(samples: readonly Sample[]): void {
+    if (samples.length === 0) return;
+    for (const sink of this.sinks) {
+      try {
+        sink.write(samples);
+      } catch (err) {
+        this.log.error({ sink: sink.name, err: errorMessage(err) }, 'sink failed to take samples');
+      }
+    }
+  }
+}
