@@ -58,7 +58,7 @@ export class FpingBatcher {
       if (!batch) {
         batch = [];
         this.open.set(key, batch);
-        setTimeout(() => this.flush(key), this.gatherMs).unref();
+        setTimeout(() => this.flush(key), this.gatherMs);
       }
       batch.push({ request, signal, resolve, reject });
       if (batch.length >= this.maxBatch) this.flush(key);

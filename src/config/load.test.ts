@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from './config-error.js';
+import { parseConfig } from './load.js';
+
+function errorsOf(text: string, env: Record<string, string> = {}): string[] {
+  try {
+    parseConfig('kpid.yaml', text, env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.message.split('\n');
+    throw err;
+  }
+  throw new Error('config was accepted');
+}
+
+describe('config loading', () => {
+  it('an empty file is a valid embedded config with defaults', () => {
+    const cfg = parseConfig('kpid.yaml', '', {});
+    expect(cfg.server.listen).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(cfg.defaults).toEqual({ interval: 30_000, timeout: 5_000, concurrency: 64 });
+    expect(cfg.state).toEqual({ sqlite: 'data/kpid.db' });
+    expect(Object.isFrozen(cfg.defaults)).toBe(true);
+  });
+
+  it('durations are written 500ms, 30s, 5m', () => {
+    const cfg = parseConfig('kpid.yaml', 'defaults: { interval: 5m, timeout: 500ms }\n', {});
+    expect(cfg.defaults.interval).toBe(300_000);
+    expect(cfg.defaults.timeout).toBe(500);
+  });
+
+  it('a wrong type names file, line, column and key path', () => {
+    const text = ['targets:', '  - name: r1', '    address: 127.0.0.1', '    probes:', '      - { type: tcp, port: "ssh" }', ''].join('\n');
+    expect(errorsOf(text)).toEqual(['kpid.yaml:5:28: targets.0.probes.0.port: expected number, received string']);
+  });
+
+  it('an unknown key is an error at the key, with a "did you mean"', () => {
+    const text = 'defaults:\n  intervall: 30s\n';
+    expect(errorsOf(text)).toEqual(['kpid.yaml:2:3: defaults.intervall: unknown key "intervall"; did you mean "interval"?']);
+  });
+
+  it('collects every error, not just the first', () => {
+    const text = ['defaults:', '  interval: -5s', 'targets:', '  - name: a', '    address: 127.0.0.1', '    colour: red', ''].join('\n');
+    const errors = errorsOf(text);
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatch(/^kpid\.yaml:2:13: defaults\.interval: "-5s" is not a duration/);
+    expect(errors[1]).toBe('kpid.yaml:6:5: targets.0.colour: unknown key "colour"');
+  });
+
+  it('a missing environment variable is an error that names it', () => {
+    const text = 'server:\n  api_token: "${KPID_API_TOKEN}"\n';
+    expect(errorsOf(text)).toEqual(['kpid.yaml:2:14: server.api_token: environment variable KPID_API_TOKEN is not set']);
+  });
+
+  it('${VAR} takes its value from the environment, typed when it stands alone', () => {
+    const text = 'targets:\n  - name: r1\n    address: ${ADDR}\n    probes:\n      - type: tcp\n        port: ${PORT}\n';
+    const cfg = parseConfig('kpid.yaml', text, { ADDR: '127.0.0.1', PORT: '2222' });
+    expect(cfg.targets[0]!.address).toBe('127.0.0.1');
+    expect(cfg.targets[0]!.probes[0]).toMatchObject({ type: 'tcp', port: 2222 });
+  });
+
+  it('a secret from the environment never appears in an error', () => {
+    const errors = errorsOf('server:\n  api_token: ${TOKEN}\n', { TOKEN: 'short-s3cret' });
+    expect(errors.join('\n')).not.toContain('s3cret');
+    expect(errors[0]).toMatch(/server\.api_token: .*at least 16 characters/);
+  });
+
+  it('duplicate target names are rejected at the second one', () => {
+    const text = ['targets:', '  - { name: r1, address: 127.0.0.1 }', '  - { name: r1, address: 127.0.0.2 }', ''].join('\n');
+    expect(errorsOf(text)).toEqual(['kpid.yaml:3:13: targets.1.name: duplicate target name "r1" (first used by targets.0)']);
+  });
+
+  it('a timeout longer than its interval is rejected', () => {
+    const text = ['targets:', '  - name: r1', '    address: 127.0.0.1', '    interval: 10s', '    timeout: 20s', ''].join('\n');
+    expect(errorsOf(text)).toEqual([
+      'kpid.yaml:5:14: targets.0.timeout: timeout (20000ms) is longer than the poll interval (10000ms) of target "r1"',
+    ]);
+  });
+
+  it('an unknown probe type lists the known ones', () => {
+    const text = 'targets:\n  - name: r1\n    address: 127.0.0.1\n    probes: [{ type: smoke }]\n';
+    expect(errorsOf(text)[0]).toMatch(/^kpid\.yaml:4:22: targets\.0\.probes\.0\.type: .*icmp, tcp/);
+  });
+
+  it('YAML syntax errors are located', () => {
+    expect(errorsOf('targets: [\n  - a\n')[0]).toMatch(/^kpid\.yaml:\d+:\d+: \(top level\): /);
+  });
+});
