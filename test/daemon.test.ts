@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { promisify } from 'node:util';
@@ -51,13 +51,19 @@ describe('kpid run, as a process', () => {
     kpid = await startKpid(config(twoTargets(echoPort)));
     const text = await eventually(async () => {
       const t = await kpid!.metrics();
-      return metricLine(t, 'kpid_probe_rtt_seconds', 'target="loop",probe="icmp"') && t;
+      return metricLine(t, 'kpid_probe_rtt_seconds', 'target="loop",probe="icmp"')
+        && metricLine(t, 'kpid_probe_success', `target="loop",probe="tcp:${echoPort}"`) && t;
     });
     expect(metricLine(text, 'kpid_probe_success', `target="loop",probe="tcp:${echoPort}"`)).toMatch(/ 1$/);
     expect(metricLine(text, 'kpid_probe_loss_ratio', 'target="loop",probe="icmp"')).toMatch(/ 0$/);
     expect(metricLine(text, 'kpid_target_up', 'target="loop",site="lab"')).toMatch(/ 1$/);
     expect(text).toContain('kpid_config_last_reload_success 1');
     expect(text).toMatch(/kpid_collector_duration_seconds_count\{collector="icmp"\} [1-9]/);
+    // Prometheus's own linter finds nothing to complain about.
+    const lint = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect(lint.error).toBeUndefined();
+    expect(`${lint.stdout}${lint.stderr}`.trim()).toBe('');
+    expect(lint.status).toBe(0);
     expect((await fetch(`${kpid.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${kpid.url}/readyz`)).status).toBe(200);
     expect((await fetch(`${kpid.url}/nope`)).status).toBe(404);
