@@ -118,6 +118,19 @@ describe('kpid run, as a process', () => {
     kpid = undefined;
   });
 
+  it('without fping, ICMP probes count fping_missing and the other collectors keep running', async () => {
+    kpid = await startKpid(config(twoTargets(echoPort)), { PATH: '/nonexistent' });
+    const text = await eventually(async () => {
+      const t = await kpid!.metrics();
+      return /kpid_collector_errors_total\{collector="icmp",reason="fping_missing"\} [1-9]/.test(t)
+        && metricLine(t, 'kpid_probe_success', `target="loop",probe="tcp:${echoPort}"`) && t;
+    });
+    expect(metricLine(text, 'kpid_probe_success', `target="loop",probe="tcp:${echoPort}"`)).toMatch(/ 1$/);
+    expect(metricLine(text, 'kpid_probe_success', 'target="loop",probe="icmp"')).toMatch(/ 0$/);
+    const warning = await kpid.waitForLog((l) => l.reason === 'fping_missing');
+    expect(String(warning.msg)).toContain('apt-get install fping');
+  });
+
   it('refuses to start on an invalid config, printing located errors, exit 1', async () => {
     const err = await startKpid('defaults: { interval: fast }\n').catch((e) => e);
     expect(String(err)).toMatch(/exited 1 before running: .*kpid\.yaml:1:23: defaults\.interval: "fast" is not a duration/);
