@@ -1,0 +1,28 @@
+import type { Sample } from '../../core/sample.js';
+
+/**
+ * Which interface an ifIndex is, per target, learned from the `interface`
+ * samples the SNMP collector publishes; a linkDown trap names only the
+ * ifIndex, and its samples must carry the same tags as the polled ones.
+ */
+export class InterfaceIndex {
+  private readonly byTarget = new Map<string, Map<number, Readonly<Record<string, string>>>>();
+
+  learn(samples: readonly Sample[]): void {
+    for (const s of samples) {
+      if (s.measurement !== 'interface' || !s.tags.target || !s.tags.ifindex) continue;
+      const idx = Number(s.tags.ifindex);
+      let m = this.byTarget.get(s.tags.target);
+      if (!m) this.byTarget.set(s.tags.target, (m = new Map()));
+      if (m.get(idx) !== s.tags) m.set(idx, s.tags);
+    }
+  }
+
+  tags(target: string, ifIndex: number): Readonly<Record<string, string>> | undefined {
+    return this.byTarget.get(target)?.get(ifIndex);
+  }
+
+  forget(target: string): void {
+    this.byTarget.delete(target);
+  }
+}
