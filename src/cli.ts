@@ -82,7 +82,7 @@ async function run(file: string, format: LogFormat): Promise<number> {
     log.flush?.();
     return 1;
   }
-  process.on('SIGHUP', () => daemon.reload());
+  process.on('SIGHUP', () => void daemon.reload());
   return new Promise<number>((resolve) => {
     const shutdown = (signal: string) => {
       log.info({ signal }, 'shutting down');

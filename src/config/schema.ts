@@ -1,8 +1,14 @@
 import { z } from 'zod';
 import { probe } from './sections/probes.js';
-import { cluster, defaults, queue, server, state, storage } from './sections/server.js';
+import { cluster, defaults, queue, server, state } from './sections/server.js';
+import { storage } from './sections/storage.js';
+import { ingest } from './sections/ingest.js';
+import { traps } from './sections/traps.js';
+import { notifySchema } from './sections/notify.js';
 import { snmpTarget } from './sections/snmp.js';
 import { duration } from './duration-schema.js';
+import { probeName } from './probe-name.js';
+import { kpis } from './sections/rules.js';
 
 const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'label names are letters, digits and _');
 
@@ -23,14 +29,15 @@ export const configSchema = z
     state,
     queue,
     storage,
+    ingest,
     cluster,
     defaults,
     rules: z.array(z.string().min(1)).default([]),
-    kpis: z.record(z.string(), z.strictObject({ target: z.string().min(1) })).default({}),
+    kpis,
     targets: z.array(targetSchema).default([]),
     // Sections below belong to later stages; their shape is checked there.
-    traps: z.record(z.string(), z.unknown()).optional(),
-    notify: z.record(z.string(), z.unknown()).optional(),
+    traps: traps.optional(),
+    notify: notifySchema.optional(),
     maintenance: z.array(z.record(z.string(), z.unknown())).default([]),
   })
   .superRefine((cfg, ctx) => {
@@ -55,7 +62,7 @@ export const configSchema = z
       }
       const probeNames = new Set<string>();
       t.probes.forEach((p, j) => {
-        const name = p.name ?? (p.type === 'tcp' ? `tcp:${p.port}` : p.type);
+        const name = probeName(p);
         if (probeNames.has(name)) {
           ctx.addIssue({
             code: 'custom',

@@ -30,6 +30,12 @@ export interface AlertTransition {
   readonly at: number;
   /** Set when the rule opens an outage: `outage: { service, recovery_target, warn_at }`. */
   readonly outage?: OutagePolicy;
+  /** Identity of the series the rule watched (measurement plus sorted tags), to resume after a restart. */
+  readonly series?: string;
+  /** For a resolution: when the condition first cleared, i.e. when service was restored. */
+  readonly clearedAt?: number;
+  /** Why: the threshold was crossed or cleared, the series went silent (no_data), or the rule was removed. */
+  readonly reason?: 'threshold' | 'no_data' | 'suppressed' | 'rule_removed';
 }
 
 export interface OutagePolicy {

@@ -6,8 +6,8 @@ export interface Request {
   readonly query: URLSearchParams;
   readonly params: Readonly<Record<string, string>>;
   readonly raw: IncomingMessage;
-  /** The body, read with the server's size limit. */
-  body(): Promise<Buffer>;
+  /** The body, read with `limit` bytes (or the server's limit) as the most accepted. */
+  body(limit?: number): Promise<Buffer>;
   /** The body parsed as JSON; a 400 naming the problem when it is not. */
   json(): Promise<unknown>;
 }

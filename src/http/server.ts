@@ -73,7 +73,7 @@ export class HttpServer {
       query: url.searchParams,
       params: found.params,
       raw,
-      body: () => (body ??= readBody(raw, this.o.maxBodyBytes ?? 10 * 1024 * 1024)),
+      body: (limit) => (body ??= readBody(raw, limit ?? this.o.maxBodyBytes ?? 10 * 1024 * 1024)),
       json: async () => {
         const text = (await req.body()).toString('utf8');
         try {

@@ -1,6 +1,8 @@
 import type { Gauge } from 'prom-client';
 
 type Labels = Record<string, string>;
+/** Any prom-client metric whose label sets can be removed (gauges, counters, histograms). */
+type Removable = { remove(labels: Labels): void };
 
 /**
  * Sets gauges while remembering which label sets belong to which target,
@@ -8,15 +10,20 @@ type Labels = Record<string, string>;
  * be dropped from /metrics instead of reporting its last value forever.
  */
 export class SeriesTracker {
-  private readonly byTarget = new Map<string, Map<string, { gauge: Gauge<string>; labels: Labels }>>();
+  private readonly byTarget = new Map<string, Map<string, { gauge: Removable; labels: Labels }>>();
 
   set(gauge: Gauge<string>, labels: Labels, value: number): void {
     gauge.set(labels, value);
+    this.track(gauge, labels);
+  }
+
+  /** Remembers a label set written some other way (a counter's inc) so it is removed with its target. */
+  track(metric: Removable, labels: Labels): void {
     const target = labels.target ?? '';
     let series = this.byTarget.get(target);
     if (!series) this.byTarget.set(target, (series = new Map()));
-    const key = `${(gauge as unknown as { name: string }).name}|${JSON.stringify(labels)}`;
-    if (!series.has(key)) series.set(key, { gauge, labels });
+    const key = `${(metric as unknown as { name: string }).name}|${JSON.stringify(labels)}`;
+    if (!series.has(key)) series.set(key, { gauge: metric, labels });
   }
 
   /** Removes one series whose value is no longer known (e.g. rtt at 100 % loss). */

@@ -7,14 +7,37 @@ export interface JobSpec {
   readonly target: Target;
   readonly kind: string;
   readonly spec: unknown;
+  /** How long one poll may run, ms. */
+  readonly timeout: number;
+}
+
+interface SnmpBudget {
+  timeout: number;
+  retries: number;
+  confirm?: { attempts: number; delay: number };
+}
+
+/**
+ * An SNMP poll that gets no answer re-polls to confirm before declaring the
+ * device down; its worst case is every attempt timing out with all retries.
+ * That budget may exceed the target's timeout, so the SNMP job gets the
+ * larger of the two, never more than the interval: the confirmations fit
+ * within the poll instead of being cut short.
+ */
+export function snmpPollTimeout(target: Target): number {
+  const s = target.snmp as SnmpBudget | undefined;
+  if (!s) return target.timeout;
+  const attempts = s.confirm?.attempts ?? 0;
+  const budget = (s.retries + 1) * s.timeout * (1 + attempts) + attempts * (s.confirm?.delay ?? 0) + 500;
+  return Math.min(target.interval, Math.max(target.timeout, budget));
 }
 
 /** The jobs a target needs: its SNMP poll, then each of its probes. */
 export function jobsFor(target: Target): JobSpec[] {
   const jobs: JobSpec[] = [];
-  if (target.snmp) jobs.push({ id: `${target.name}/snmp`, target, kind: 'snmp', spec: target.snmp });
+  if (target.snmp) jobs.push({ id: `${target.name}/snmp`, target, kind: 'snmp', spec: target.snmp, timeout: snmpPollTimeout(target) });
   for (const p of target.probes as ProbeSpec[]) {
-    jobs.push({ id: `${target.name}/probe:${p.name}`, target, kind: p.type, spec: p });
+    jobs.push({ id: `${target.name}/probe:${p.name}`, target, kind: p.type, spec: p, timeout: target.timeout });
   }
   return jobs;
 }

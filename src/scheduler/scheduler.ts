@@ -138,7 +138,7 @@ export class Scheduler {
     try {
       release = await this.slots.acquire(controller.signal);
       this.o.metrics.pollsInFlight.set(this.slots.inUse);
-      timeout = this.o.clock.setTimeout(() => controller.abort(timeoutError(job)), job.target.timeout);
+      timeout = this.o.clock.setTimeout(() => controller.abort(timeoutError(job)), job.timeout);
       const endTimer = this.o.metrics.collectorDuration.startTimer({ collector: job.kind });
       const outcome = await this.collect(job, controller.signal);
       endTimer();
@@ -192,7 +192,7 @@ function fingerprint(j: JobSpec): string {
 
 function timeoutError(job: JobSpec): CollectorError {
   return new CollectorError(job.kind, 'timeout',
-    `target "${job.target.name}": ${job.kind} poll did not finish within its ${job.target.timeout}ms timeout`,
+    `target "${job.target.name}": ${job.kind} poll did not finish within its ${job.timeout}ms timeout`,
     { target: job.target.name });
 }
 

@@ -1,12 +1,6 @@
 import type { KpidConfig } from '../config/load.js';
-import type { TargetConfig } from '../config/schema.js';
 import type { ProbeSpec, Target } from '../core/target.js';
-
-/** The label a probe's samples and metrics carry: its name, or `icmp`, `tcp:22`. */
-export function probeName(p: TargetConfig['probes'][number]): string {
-  if (p.name) return p.name;
-  return p.type === 'tcp' ? `tcp:${p.port}` : p.type;
-}
+import { probeName } from '../config/probe-name.js';
 
 /** Targets from config, with defaults applied, in config order. */
 export function resolveTargets(config: KpidConfig): Target[] {

@@ -20,10 +20,24 @@ export const tcpProbe = z.strictObject({
   port,
 });
 
-export const probe = z.discriminatedUnion('type', [icmpProbe, tcpProbe], {
+export const httpProbe = z.strictObject({
+  type: z.literal('http'),
+  name: z.string().min(1).optional(),
+  /** http(s)://host:port/path; `{address}` stands for the target's address. */
+  url: z.string().regex(/^https?:\/\/\S+$/, 'url must start with http:// or https://'),
+  method: z.enum(['GET', 'HEAD', 'POST']).default('GET'),
+  headers: z.record(z.string(), z.string()).default({}),
+  /** Status codes that count as success. */
+  expect_status: z.array(z.number().int().min(100).max(599)).min(1).default([200, 201, 202, 204, 301, 302, 304]),
+  /** Verify the server's certificate. Turn off only for lab devices with self-signed certificates. */
+  tls_verify: z.boolean().default(true),
+});
+
+export const probe = z.discriminatedUnion('type', [icmpProbe, tcpProbe, httpProbe], {
   error: (issue) =>
-    issue.code === 'invalid_union' ? 'unknown probe type; expected one of: icmp, tcp' : undefined,
+    issue.code === 'invalid_union' ? 'unknown probe type; expected one of: icmp, tcp, http' : undefined,
 });
 
 export type IcmpProbeConfig = z.output<typeof icmpProbe>;
 export type TcpProbeConfig = z.output<typeof tcpProbe>;
+export type HttpProbeConfig = z.output<typeof httpProbe>;

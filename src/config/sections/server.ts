@@ -32,20 +32,6 @@ export const queue = z
   ], { error: 'queue takes { driver: memory } or { driver: bullmq, redis: URL }' })
   .default({ driver: 'memory' });
 
-export const storage = z
-  .strictObject({
-    influx: z
-      .strictObject({
-        url: z.string().url(),
-        database: z.string().min(1).default('kpid'),
-        retention: duration({ min: 3_600_000 }).optional(),
-        username: z.string().optional(),
-        password: z.string().optional(),
-      })
-      .optional(),
-  })
-  .default({});
-
 export const cluster = z
   .strictObject({
     enabled: z.boolean().default(false),

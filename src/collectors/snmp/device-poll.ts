@@ -1,0 +1,149 @@
+import type { SnmpConfig } from '../../config/sections/snmp.js';
+import type { Clock } from '../../core/clock.js';
+import type { Sample } from '../../core/sample.js';
+import { targetTags, type Target } from '../../core/target.js';
+import { continuity, type Continuity, type UptimeReading } from './counter-rates.js';
+import { customFields, readCustom, type CustomCounters } from './custom-oids.js';
+import { interfaceRates, interfaceSpeed, type InterfaceSnapshot } from './interface-rates.js';
+import { interfaceColumns, interfaceFilter, interfaceRows } from './interface-table.js';
+import { IF_MIB, IF_STATUS, SNMP_ENGINE_BOOTS, SYSTEM } from './oids.js';
+import type { SnmpSession } from './snmp-session.js';
+import { walkColumns, type WalkOptions } from './table-walker.js';
+import { asNumber, asText, SnmpType } from './varbind-values.js';
+
+/** What a target's previous poll left behind: the baseline for the next one's rates. */
+export interface DeviceMemory {
+  uptime?: UptimeReading;
+  interfaces: Map<string, InterfaceSnapshot>;
+  custom: CustomCounters;
+  /** The agent has no ifHCInOctets: read the 32-bit ifTable counters instead. */
+  legacyCounters?: boolean;
+  sysName?: string;
+}
+
+export function emptyMemory(): DeviceMemory {
+  return { interfaces: new Map(), custom: new Map() };
+}
+
+export interface PollResult {
+  readonly samples: Sample[];
+  readonly memory: DeviceMemory;
+  readonly continuity: Continuity;
+  readonly sysName?: string;
+  readonly sysDescr?: string;
+}
+
+/** Samples gathered so far, handed back with a failure (the interface samples of a poll whose custom walk failed). */
+export class PartialPoll extends Error {
+  constructor(readonly failure: unknown, readonly samples: Sample[]) {
+    super('poll failed part way');
+  }
+}
+
+const INTERFACE_INTEGERS = ['oper_up', 'admin_up', 'speed_bps'];
+
+/**
+ * One poll of one device: system group, then IF-MIB, then custom OIDs.
+ * Rates are computed against `prev` with the local poll time, and only when
+ * the device stayed up in between.
+ */
+export async function pollDevice(
+  session: SnmpSession, target: Target, spec: SnmpConfig, prev: DeviceMemory, clock: Clock, signal: AbortSignal,
+): Promise<PollResult> {
+  const started = clock.now();
+  const tags = targetTags(target);
+  const walk: WalkOptions = {
+    maxRepetitions: spec.max_repetitions, maxRows: spec.max_rows, parallel: spec.max_parallel_walks, signal, now: () => clock.now(),
+  };
+  const samples: Sample[] = [];
+  const memory: DeviceMemory = { ...emptyMemory(), legacyCounters: prev.legacyCounters || spec.version === '1' };
+
+  // sysUpTime is read whatever the modules: it tells a reboot from a wrap.
+  const systemOids: string[] = [SYSTEM.sysUpTime];
+  if (spec.modules.includes('system')) systemOids.push(SYSTEM.sysName, SYSTEM.sysDescr);
+  if (spec.version === '3') systemOids.push(SNMP_ENGINE_BOOTS);
+  const sys = await session.get(systemOids, signal);
+  const at = started;
+  const byOid = new Map(sys.map((vb) => [vb.oid, vb]));
+  const present = (oid: string) => {
+    const vb = byOid.get(oid);
+    return vb && vb.type !== SnmpType.NoSuchObject && vb.type !== SnmpType.NoSuchInstance ? vb : undefined;
+  };
+  const upVb = present(SYSTEM.sysUpTime);
+  const bootsVb = present(SNMP_ENGINE_BOOTS);
+  const ticks = upVb ? asNumber(upVb) : undefined;
+  if (ticks !== undefined) memory.uptime = { ticks, at, engineBoots: bootsVb ? asNumber(bootsVb) : undefined };
+  // Without sysUpTime the agent cannot say it rebooted; counters then judge for themselves.
+  const cont: Continuity = memory.uptime ? continuity(prev.uptime, memory.uptime) : prev.interfaces.size ? 'frozen' : 'first';
+  const comparable = cont !== 'first' && cont !== 'rebooted';
+  const nameVb = present(SYSTEM.sysName);
+  const descrVb = present(SYSTEM.sysDescr);
+  let resets = cont === 'rebooted' ? 1 : 0;
+  let discarded = 0;
+
+  const finish = (): Sample => ({
+    measurement: 'device',
+    tags,
+    fields: {
+      up: 1,
+      ...(ticks !== undefined ? { uptime_seconds: ticks / 100 } : {}),
+      poll_seconds: (clock.now() - started) / 1000,
+      counter_resets: resets,
+      discarded_rates: discarded,
+    },
+    time: at,
+    integerFields: ['up', 'counter_resets', 'discarded_rates'],
+  });
+
+  try {
+    if (spec.modules.includes('interfaces')) {
+      let walked = await walkColumns(session, interfaceColumns(memory.legacyCounters ? 'legacy' : 'hc').map((c) => IF_MIB[c]), walk);
+      if (!memory.legacyCounters && (walked.get(IF_MIB.ifHCInOctets)?.size ?? 0) === 0 && (walked.get(IF_MIB.ifDescr)?.size ?? 0) > 0) {
+        memory.legacyCounters = true;
+        const legacy = await walkColumns(session, interfaceColumns('legacy').map((c) => IF_MIB[c]), walk);
+        walked = new Map([...walked, ...legacy]);
+      }
+      const keep = interfaceFilter(spec.interfaces);
+      for (const row of interfaceRows(walked)) {
+        if (!keep(row)) continue;
+        const snapshot: InterfaceSnapshot = { counters: row.counters, at, times: row.times };
+        memory.interfaces.set(row.index, snapshot);
+        const speed = interfaceSpeed(row.ifSpeed, row.ifHighSpeed);
+        const fields: Record<string, number> = {};
+        if (row.operStatus !== undefined) fields.oper_up = row.operStatus === IF_STATUS.up ? 1 : 0;
+        if (row.adminStatus !== undefined) fields.admin_up = row.adminStatus === IF_STATUS.up ? 1 : 0;
+        if (speed !== undefined) fields.speed_bps = speed;
+        const before = prev.interfaces.get(row.index);
+        if (comparable && before) {
+          const r = interfaceRates(before, snapshot, speed);
+          Object.assign(fields, r.fields);
+          resets += r.resets;
+          discarded += r.discarded;
+        }
+        samples.push({
+          measurement: 'interface',
+          tags: { ...tags, interface: row.name, descr: row.descr, alias: row.alias, ifindex: row.index },
+          fields,
+          time: at,
+          integerFields: INTERFACE_INTEGERS.filter((f) => f in fields),
+        });
+      }
+    }
+    if (spec.modules.includes('custom') && spec.custom.length > 0) {
+      const rows = await readCustom(session, spec.custom, walk);
+      const r = customFields(spec.custom, rows, prev.custom, comparable);
+      memory.custom = r.counters;
+      resets += r.resets;
+      for (const row of r.rows) samples.push({ measurement: row.measurement, tags: { ...tags, ...row.tags }, fields: row.fields, time: at });
+    }
+  } catch (err) {
+    samples.push(finish());
+    throw new PartialPoll(err, samples);
+  }
+  samples.push(finish());
+  return {
+    samples, memory, continuity: cont,
+    sysName: nameVb ? asText(nameVb) : undefined,
+    sysDescr: descrVb ? asText(descrVb) : undefined,
+  };
+}

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import type { CounterReading } from './counter-rates.js';
+import { interfaceRates, interfaceSpeed, type InterfaceCounters } from './interface-rates.js';
+
+const c64 = (v: bigint | number): CounterReading => ({ value: BigInt(v), bits: 64 });
+const c32 = (v: bigint | number): CounterReading => ({ value: BigInt(v), bits: 32 });
+const snap = (counters: InterfaceCounters, secs: number) => ({ counters, at: 1_000_000 + secs * 1000 });
+const GBIT = 1e9;
+
+describe('interfaceSpeed', () => {
+  it.each([
+    ['ifHighSpeed (Mbit/s) wins', 1_000_000_000, 10_000, 10e9],
+    ['ifSpeed when ifHighSpeed is 0', 100_000_000, 0, 100e6],
+    ['ifSpeed when ifHighSpeed is absent', 10_000_000, undefined, 10e6],
+    ['unknown when both are 0', 0, 0, undefined],
+    ['unknown when ifSpeed is saturated and there is no ifHighSpeed', 4_294_967_295, undefined, undefined],
+  ] as const)('%s', (_n, speed, high, expected) => {
+    expect(interfaceSpeed(speed, high)).toBe(expected);
+  });
+});
+
+describe('interfaceRates', () => {
+  it('octets become bits per second over the local interval, and utilisation against the speed', () => {
+    const r = interfaceRates(
+      snap({ in_octets: c64(1_000), out_octets: c64(0) }, 0),
+      snap({ in_octets: c64(1_000 + 1_250_000 * 30), out_octets: c64(125_000 * 30) }, 30),
+      GBIT,
+    );
+    expect(r.fields.in_bps).toBeCloseTo(10e6, 6);
+    expect(r.fields.out_bps).toBeCloseTo(1e6, 6);
+    expect(r.fields.in_utilization).toBeCloseTo(0.01, 9);
+    expect(r.fields.out_utilization).toBeCloseTo(0.001, 9);
+    expect(r).toMatchObject({ resets: 0, discarded: 0 });
+  });
+
+  it('a 32-bit octet counter that wraps gives its true rate', () => {
+    const before = 2n ** 32n - 500_000n;
+    const r = interfaceRates(snap({ in_octets: c32(before) }, 0), snap({ in_octets: c32(1_000_000n) }, 10), GBIT);
+    expect(r.fields.in_bps).toBeCloseTo((1_500_000 * 8) / 10, 6);
+  });
+
+  it('utilisation is omitted when the speed is unknown, bits/s are still given', () => {
+    const r = interfaceRates(snap({ in_octets: c64(0) }, 0), snap({ in_octets: c64(1000) }, 1), undefined);
+    expect(r.fields).toEqual({ in_bps: 8000 });
+  });
+
+  it('a rate above 1.1 × the interface speed is discarded and counted', () => {
+    const r = interfaceRates(
+      snap({ in_octets: c64(0), out_octets: c64(0) }, 0),
+      // 100 Mbit/s link; in: 120 Mbit/s (impossible), out: 105 Mbit/s (within 10 %)
+      snap({ in_octets: c64(15_000_000), out_octets: c64(13_125_000) }, 1),
+      100e6,
+    );
+    expect(r.fields.in_bps).toBeUndefined();
+    expect(r.fields.in_utilization).toBeUndefined();
+    expect(r.fields.out_bps).toBeCloseTo(105e6, 3);
+    expect(r.discarded).toBe(1);
+  });
+
+  it('a cleared 64-bit counter is a reset: no rates at all this interval', () => {
+    const r = interfaceRates(snap({ in_octets: c64(5_000), out_octets: c64(9) }, 0), snap({ in_octets: c64(10), out_octets: c64(20) }, 30), GBIT);
+    expect(r).toEqual({ fields: {}, resets: 1, discarded: 0 });
+  });
+
+  it('errors and discards are ratios of the packets that arrived or were sent', () => {
+    const r = interfaceRates(
+      snap({ in_ucast: c64(0), in_mcast: c64(0), in_bcast: c64(0), in_errors: c32(0), in_discards: c32(0),
+        out_ucast: c64(0), out_errors: c32(0), out_discards: c32(0) }, 0),
+      snap({ in_ucast: c64(900), in_mcast: c64(50), in_bcast: c64(40), in_errors: c32(6), in_discards: c32(4),
+        out_ucast: c64(2000), out_errors: c32(1), out_discards: c32(0) }, 30),
+      GBIT,
+    );
+    expect(r.fields.in_errors_ratio).toBeCloseTo(6 / 1000, 12);
+    expect(r.fields.in_discards_ratio).toBeCloseTo(4 / 1000, 12);
+    expect(r.fields.out_errors_ratio).toBeCloseTo(1 / 2000, 12);
+    expect(r.fields.out_discards_ratio).toBe(0);
+  });
+
+  it('an idle interface has error ratio 0, not NaN', () => {
+    const idle = { in_ucast: c64(5), in_errors: c32(0), out_ucast: c64(5), out_errors: c32(0) };
+    const r = interfaceRates(snap(idle, 0), snap(idle, 30), GBIT);
+    expect(r.fields.in_errors_ratio).toBe(0);
+    expect(r.fields.out_errors_ratio).toBe(0);
+  });
+
+  it('SNMPv1 non-unicast packets count in the denominator', () => {
+    const r = interfaceRates(
+      snap({ in_ucast: c32(0), in_nucast: c32(0), in_errors: c32(0) }, 0),
+      snap({ in_ucast: c32(90), in_nucast: c32(9), in_errors: c32(1) }, 30),
+      GBIT,
+    );
+    expect(r.fields.in_errors_ratio).toBeCloseTo(0.01, 12);
+  });
+});

@@ -1,0 +1,106 @@
+import type { InterfaceFilterConfig } from '../../config/sections/snmp.js';
+import { IF_MIB, IF_STATUS, type IfMibColumn } from './oids.js';
+import type { InterfaceCounterName, InterfaceCounters } from './interface-rates.js';
+import type { Column } from './table-walker.js';
+import { asCounter, asNumber, asText } from './varbind-values.js';
+
+/** One row of ifTable + ifXTable, decoded. */
+export interface InterfaceRow {
+  readonly index: string;
+  /** ifName, or ifDescr when the agent has no ifName. */
+  readonly name: string;
+  readonly descr: string;
+  readonly alias: string;
+  readonly adminStatus?: number;
+  readonly operStatus?: number;
+  readonly ifSpeed?: number;
+  readonly ifHighSpeed?: number;
+  readonly counters: InterfaceCounters;
+  /** Local time each counter's answer arrived. */
+  readonly times: Partial<Record<InterfaceCounterName, number>>;
+}
+
+/** Labels and status: read on every poll, whatever the counters. */
+const DESCRIPTIVE: IfMibColumn[] = ['ifDescr', 'ifName', 'ifAlias', 'ifAdminStatus', 'ifOperStatus', 'ifSpeed', 'ifHighSpeed'];
+
+const ERRORS: Partial<Record<IfMibColumn, InterfaceCounterName>> = {
+  ifInDiscards: 'in_discards', ifInErrors: 'in_errors', ifOutDiscards: 'out_discards', ifOutErrors: 'out_errors',
+};
+
+/** ifXTable 64-bit counters (RFC 2863 §3.1.6): what a v2c/v3 poll reads. */
+export const HC_COUNTERS: Partial<Record<IfMibColumn, InterfaceCounterName>> = {
+  ifHCInOctets: 'in_octets', ifHCOutOctets: 'out_octets',
+  ifHCInUcastPkts: 'in_ucast', ifHCInMulticastPkts: 'in_mcast', ifHCInBroadcastPkts: 'in_bcast',
+  ifHCOutUcastPkts: 'out_ucast', ifHCOutMulticastPkts: 'out_mcast', ifHCOutBroadcastPkts: 'out_bcast',
+};
+
+/** ifTable 32-bit counters: for SNMPv1 (no Counter64) and agents without ifXTable. */
+export const LEGACY_COUNTERS: Partial<Record<IfMibColumn, InterfaceCounterName>> = {
+  ifInOctets: 'in_octets', ifOutOctets: 'out_octets',
+  ifInUcastPkts: 'in_ucast', ifInNUcastPkts: 'in_nucast',
+  ifOutUcastPkts: 'out_ucast', ifOutNUcastPkts: 'out_nucast',
+};
+
+/** The columns one poll walks: only those it turns into fields. */
+export function interfaceColumns(counters: 'hc' | 'legacy'): IfMibColumn[] {
+  const c = counters === 'hc' ? HC_COUNTERS : LEGACY_COUNTERS;
+  return [...DESCRIPTIVE, ...(Object.keys(ERRORS) as IfMibColumn[]), ...(Object.keys(c) as IfMibColumn[])];
+}
+
+/** Builds rows from walked columns (keyed by column OID). Rows exist for every index any column returned. */
+export function interfaceRows(walked: ReadonlyMap<string, Column>): InterfaceRow[] {
+  const col = (c: IfMibColumn) => walked.get(IF_MIB[c]);
+  const indices = new Set<string>();
+  for (const column of walked.values()) for (const i of column.keys()) indices.add(i);
+  const counterColumns = { ...ERRORS, ...HC_COUNTERS, ...LEGACY_COUNTERS };
+  const rows: InterfaceRow[] = [];
+  for (const index of [...indices].sort((a, b) => Number(a) - Number(b))) {
+    const text = (c: IfMibColumn) => {
+      const vb = col(c)?.get(index);
+      return vb ? asText(vb) : '';
+    };
+    const num = (c: IfMibColumn) => {
+      const vb = col(c)?.get(index);
+      return vb ? asNumber(vb) : undefined;
+    };
+    const counters: InterfaceCounters = {};
+    const times: InterfaceRow['times'] = {};
+    for (const [c, name] of Object.entries(counterColumns) as [IfMibColumn, InterfaceCounterName][]) {
+      const vb = col(c)?.get(index);
+      // HC wins when both are present; legacy fills in for agents without ifXTable.
+      if (vb && !(name in counters && LEGACY_COUNTERS[c])) {
+        counters[name] = asCounter(vb);
+        times[name] = vb.at;
+      }
+    }
+    const descr = text('ifDescr');
+    rows.push({
+      index,
+      name: text('ifName') || descr || `ifIndex ${index}`,
+      descr,
+      alias: text('ifAlias'),
+      adminStatus: num('ifAdminStatus'),
+      operStatus: num('ifOperStatus'),
+      ifSpeed: num('ifSpeed'),
+      ifHighSpeed: num('ifHighSpeed'),
+      counters,
+      times,
+    });
+  }
+  return rows;
+}
+
+const STATUS_NAME: Record<number, string> = { [IF_STATUS.up]: 'up', [IF_STATUS.down]: 'down', [IF_STATUS.testing]: 'testing' };
+
+/** The interface filter of config, compiled once. */
+export function interfaceFilter(cfg: InterfaceFilterConfig): (row: InterfaceRow) => boolean {
+  const include = cfg.include !== undefined ? new RegExp(cfg.include) : undefined;
+  const exclude = cfg.exclude !== undefined ? new RegExp(cfg.exclude) : undefined;
+  const alias = cfg.alias !== undefined ? new RegExp(cfg.alias) : undefined;
+  const admin = cfg.admin_status ? new Set<string>(cfg.admin_status) : undefined;
+  return (row) =>
+    (!include || include.test(row.name)) &&
+    (!exclude || !exclude.test(row.name)) &&
+    (!alias || alias.test(row.alias)) &&
+    (!admin || admin.has(STATUS_NAME[row.adminStatus ?? 0] ?? ''));
+}

@@ -1,0 +1,94 @@
+import type { SnmpSession } from './snmp-session.js';
+import { SnmpType, type RawVarbind } from './varbind-values.js';
+
+export interface WalkOptions {
+  readonly maxRepetitions: number;
+  /** More rows than this in one column is an endless table. */
+  readonly maxRows: number;
+  /** Columns walked at once against the device. */
+  readonly parallel: number;
+  readonly signal: AbortSignal;
+  /** Local time, read as each answer arrives: rates divide by the time between two readings of the same counter. */
+  readonly now: () => number;
+}
+
+/** A varbind and the local time its answer arrived. */
+export type TimedVarbind = RawVarbind & { readonly at: number };
+
+/** A walk that had to be abandoned: the agent loops, or the table never ends. */
+export class WalkError extends Error {
+  constructor(readonly reason: 'walk_loop' | 'table_too_long', message: string, readonly oid: string) {
+    super(message);
+  }
+}
+
+export function parseOid(oid: string): number[] {
+  return oid.split('.').map(Number);
+}
+
+/** Lexicographic order of OIDs by sub-identifier (RFC 3416 §4.2.2). */
+export function compareOids(a: readonly number[], b: readonly number[]): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
+/** `index` of `oid` under `column` (`1.3.6.1.2.1.2.2.1.10` + `.3` → `3`), or undefined outside it. */
+export function indexUnder(column: string, oid: string): string | undefined {
+  return oid.startsWith(column + '.') ? oid.slice(column.length + 1) : undefined;
+}
+
+/**
+ * Every instance of one table column, in order. Each answer must move
+ * strictly forward: an agent that repeats or goes back would otherwise be
+ * walked forever, so that ends the walk with walk_loop.
+ */
+export async function walkColumn(session: SnmpSession, column: string, o: WalkOptions): Promise<TimedVarbind[]> {
+  const out: TimedVarbind[] = [];
+  let last = parseOid(column);
+  let from = column;
+  for (;;) {
+    const batch = await session.next(from, o.maxRepetitions, o.signal);
+    const at = o.now();
+    if (batch.length === 0) return out;
+    for (const vb of batch) {
+      if (vb.type === SnmpType.EndOfMibView || indexUnder(column, vb.oid) === undefined) return out;
+      const here = parseOid(vb.oid);
+      if (compareOids(here, last) <= 0) {
+        throw new WalkError('walk_loop', `agent returned ${vb.oid} after ${last.join('.')}: OIDs not increasing`, column);
+      }
+      last = here;
+      out.push({ ...vb, at });
+      if (out.length > o.maxRows) {
+        throw new WalkError('table_too_long', `column ${column} has more than ${o.maxRows} rows (snmp.max_rows)`, column);
+      }
+    }
+    from = batch[batch.length - 1]!.oid;
+  }
+}
+
+/** Values of a column by row index. */
+export type Column = Map<string, TimedVarbind>;
+
+/**
+ * Walks several columns, at most `parallel` at a time, and returns each as
+ * index → varbind. The first failure stops the remaining walks.
+ */
+export async function walkColumns(session: SnmpSession, columns: readonly string[], o: WalkOptions): Promise<Map<string, Column>> {
+  const result = new Map<string, Column>();
+  const queue = [...columns];
+  let failed: unknown;
+  const worker = async () => {
+    for (let column = queue.shift(); column !== undefined && failed === undefined; column = queue.shift()) {
+      try {
+        const vbs = await walkColumn(session, column, o);
+        result.set(column, new Map(vbs.map((vb) => [indexUnder(column!, vb.oid)!, vb])));
+      } catch (err) {
+        failed ??= err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(o.parallel, columns.length)) }, worker));
+  if (failed !== undefined) throw failed;
+  return result;
+}

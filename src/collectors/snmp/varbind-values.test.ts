@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { asCounter, decodeCounter64, SnmpType, ValueError } from './varbind-values.js';
+
+describe('decodeCounter64: variable-length Buffers, exact with BigInt', () => {
+  it.each([
+    ['1 byte', '05', 5n],
+    ['4 bytes', 'ffffffff', 2n ** 32n - 1n],
+    ['5 bytes (just above 2^32)', '0100000000', 2n ** 32n],
+    ['8 bytes', '7fffffffffffffff', 2n ** 63n - 1n],
+    ['9 bytes: leading 0x00 so the top bit does not read as a sign', '00ffffffffffffffff', 2n ** 64n - 1n],
+    ['9 bytes, 2^63', '008000000000000000', 2n ** 63n],
+  ])('%s', (_n, hex, expected) => {
+    expect(decodeCounter64(Buffer.from(hex, 'hex'))).toBe(expected);
+  });
+
+  it.each([
+    ['empty', ''],
+    ['10 bytes', '00000000000000000001'],
+    ['9 bytes above 2^64-1', '010000000000000000'],
+  ])('%s is malformed', (_n, hex) => {
+    expect(() => decodeCounter64(Buffer.from(hex, 'hex'), '1.2.3')).toThrow(ValueError);
+  });
+});
+
+describe('asCounter', () => {
+  it('a string where a counter is expected is wrong_type, naming the OID', () => {
+    try {
+      asCounter({ oid: '1.3.6.1.2.1.31.1.1.1.1.1', type: SnmpType.OctetString, value: Buffer.from('eth0') });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toMatchObject({ reason: 'wrong_type', oid: '1.3.6.1.2.1.31.1.1.1.1.1' });
+    }
+  });
+  it('noSuchInstance is no_such_object', () => {
+    expect(() => asCounter({ oid: '1.2', type: SnmpType.NoSuchInstance, value: null })).toThrow(/noSuchInstance/);
+  });
+});

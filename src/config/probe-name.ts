@@ -1,0 +1,10 @@
+import type { z } from 'zod';
+import type { probe } from './sections/probes.js';
+
+/** The label a probe's samples and metrics carry: its name, or `icmp`, `tcp:22`, `http:URL`. */
+export function probeName(p: z.output<typeof probe>): string {
+  if (p.name) return p.name;
+  if (p.type === 'tcp') return `tcp:${p.port}`;
+  if (p.type === 'http') return `http:${p.url}`;
+  return p.type;
+}
