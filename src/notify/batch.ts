@@ -1,0 +1,23 @@
+import type { Notification } from '../core/alert.js';
+
+/** One message's worth of alerts, as decided by routing and grouping. */
+export interface AlertBatch {
+  /** Name of the route (or escalation step) that decided it; Alertmanager's `receiver`. */
+  readonly receiver: string;
+  readonly groupKey: string;
+  readonly groupLabels: Readonly<Record<string, string>>;
+  /** Firing alerts first, then resolved ones. */
+  readonly alerts: readonly Notification[];
+  /** A line above the alerts, e.g. why this is an escalation. */
+  readonly note?: string;
+  /** Resends of an unchanged group; part of job ids so a repeat is sent again. */
+  readonly repeat: number;
+}
+
+export function isResolved(n: Notification): boolean {
+  return n.kind === 'resolved' || n.kind === 'sla_restored';
+}
+
+export function batchStatus(b: AlertBatch): 'firing' | 'resolved' {
+  return b.alerts.some((a) => !isResolved(a)) ? 'firing' : 'resolved';
+}

@@ -1,0 +1,251 @@
+import { createHash } from 'node:crypto';
+import type { Notification } from '../core/alert.js';
+import type { Clock } from '../core/clock.js';
+import { errorMessage } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { NotifyConfig, RouteConfig } from '../config/sections/notify.js';
+import type { NotifyMetrics } from '../metrics/notify-metrics.js';
+import { isResolved, type AlertBatch } from './batch.js';
+import { DeliveryError, isRetryable, type Channel, type DeliveryJob, type RenderedMessage } from './delivery.js';
+import type { JobQueue } from './queue/job-queue.js';
+import { render, renderStormSummary } from './render.js';
+import { AggregationGroup, type GroupFlush } from './routing/aggregation-group.js';
+import { EscalationLadders, type EscalationStep } from './routing/escalation-ladder.js';
+import { groupKey, groupLabels, matchRoutes } from './routing/route-match.js';
+import { StormGate } from './routing/storm-gate.js';
+
+export interface NotifierOptions {
+  /** Whether an alert with these labels is silenced now (silences, maintenance windows). */
+  readonly isSilenced?: (labels: Readonly<Record<string, string>>) => boolean;
+}
+
+/**
+ * Turns Notifications into messages on channels, as a chain of small stages:
+ * route → silence → group (wait / interval / repeat) → escalate → storm
+ * control → queue → channel. Grouping, escalation and storm timers run on the
+ * injected clock; delivery runs in the JobQueue's workers.
+ */
+export class Notifier {
+  private readonly groups = new Map<string, AggregationGroup>();
+  private readonly ladders: EscalationLadders;
+  private readonly storm?: StormGate;
+  /** Channels beyond the routes' own that were told an alert fires (escalation, managers): they hear its end too. */
+  private readonly extraTold = new Map<string, Map<string, string>>();
+  private readonly adding = new Set<Promise<void>>();
+
+  constructor(
+    private readonly config: NotifyConfig,
+    private readonly queue: JobQueue,
+    private readonly channels: ReadonlyMap<string, Channel>,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly metrics: NotifyMetrics,
+    private readonly options: NotifierOptions = {},
+  ) {
+    this.ladders = new EscalationLadders(clock, (s) => this.escalate(s));
+    if (config.storm) this.storm = new StormGate(clock, config.storm, (c, r, held, start) => this.stormSummary(c, r, held, start));
+  }
+
+  async start(): Promise<void> {
+    await this.queue.start((job, attempt) => this.send(job, attempt), {
+      onRetry: (job, attempt, delay, error) => {
+        this.metrics.notifications.inc({ channel: job.channel, result: 'retry' });
+        this.logger.warn({ channel: job.channel, job: job.id, attempt, delay, error }, 'notification failed; will retry');
+      },
+      onDead: (letter) => {
+        this.metrics.notifications.inc({ channel: letter.job.channel, result: 'failed' });
+        this.metrics.deadLetters.inc({ channel: letter.job.channel });
+        this.metrics.deadLetterSize.inc();
+        this.logger.error({ channel: letter.job.channel, job: letter.job.id, attempts: letter.attempts, error: letter.error }, 'notification given up; kept in the dead letter');
+      },
+    });
+  }
+
+  /** Routes and schedules one notification. Resolves once its immediate messages are queued. */
+  async deliver(n: Notification): Promise<void> {
+    const routeIds = matchRoutes(this.config.routes, n);
+    if (!routeIds.length) {
+      this.logger.debug({ fingerprint: n.fingerprint, kind: n.kind }, 'no route matches; not notified');
+      return;
+    }
+    const silenced = this.options.isSilenced?.(n.labels) ?? false;
+    if (n.kind === 'firing' || n.kind === 'resolved') {
+      // A silenced alert is not announced; its resolution still goes to whoever was told it fired.
+      for (const i of routeIds) if (!(silenced && n.kind === 'firing')) this.group(i, n);
+      if (n.kind === 'resolved') {
+        this.ladders.resolved(n.fingerprint);
+        this.tellExtra(n, 'resolved');
+      }
+    } else if (!(silenced && n.kind !== 'sla_restored')) {
+      for (const i of routeIds) this.immediate(i, n);
+      if (n.kind === 'sla_breach') this.breach(routeIds, n);
+      if (n.kind === 'sla_restored') this.tellExtra(n, 'restored');
+    }
+    await this.settled();
+  }
+
+  /** Acknowledges the alert: escalation stops. Returns false when kpid knows nothing of it. */
+  ack(fingerprint: string, by: string): boolean {
+    const known = this.ladders.ack(fingerprint, by) || this.knows(fingerprint);
+    this.logger.info({ fingerprint, by, known }, 'alert acknowledged');
+    return known;
+  }
+
+  /** Waits for jobs being added to the queue. */
+  async settled(): Promise<void> {
+    while (this.adding.size) await Promise.allSettled([...this.adding]);
+  }
+
+  async close(): Promise<void> {
+    for (const g of this.groups.values()) g.cancel();
+    this.ladders.close();
+    this.storm?.close();
+    await this.settled();
+    await this.queue.close();
+    await Promise.allSettled([...this.channels.values()].map((c) => c.close()));
+  }
+
+  private knows(fingerprint: string): boolean {
+    return [...this.groups.values()].some((g) => g.wasTold(fingerprint)) || this.extraTold.has(fingerprint);
+  }
+
+  private receiver(i: number, r: RouteConfig): string {
+    return r.name ?? `route${i}`;
+  }
+
+  private group(i: number, n: Notification): void {
+    const route = this.config.routes[i]!;
+    const labels = groupLabels(route.group_by, n.labels);
+    // `...` means one group per alert; the fingerprint says which alert, even if two carry equal labels.
+    const key = route.group_by.includes('...') ? `route${i}:${n.fingerprint}` : groupKey(i, labels);
+    let g = this.groups.get(key);
+    if (!g) {
+      g = new AggregationGroup(
+        this.clock,
+        { groupWait: route.group_wait, groupInterval: route.group_interval, repeat: route.repeat },
+        (flush) => this.flushed(i, key, labels, flush),
+      );
+      this.groups.set(key, g);
+    }
+    g.insert(n);
+    if (g.idle) this.groups.delete(key);
+  }
+
+  private flushed(i: number, key: string, labels: Record<string, string>, flush: GroupFlush): void {
+    const route = this.config.routes[i]!;
+    const batch: AlertBatch = { receiver: this.receiver(i, route), groupKey: key, groupLabels: labels, alerts: flush.alerts, repeat: flush.repeat };
+    this.fanOut(batch, route.channels, flush.repeat ? undefined : earliest(flush.changed));
+    if (route.escalation) {
+      const ladder = this.config.escalations[route.escalation]!;
+      for (const n of flush.alerts) if (!isResolved(n)) this.ladders.start(n, route.escalation, ladder);
+    }
+    const g = this.groups.get(key);
+    if (g?.idle) this.groups.delete(key);
+  }
+
+  private immediate(i: number, n: Notification): void {
+    const route = this.config.routes[i]!;
+    const batch: AlertBatch = { receiver: this.receiver(i, route), groupKey: `${n.kind}:${n.fingerprint}`, groupLabels: {}, alerts: [n], repeat: 0 };
+    this.fanOut(batch, route.channels, n.crossedAt);
+  }
+
+  /** SLA breach: the managers' tier of every matched route's ladder hears it, acked or not. */
+  private breach(routeIds: number[], n: Notification): void {
+    const managers = new Set<string>();
+    for (const i of routeIds) {
+      const name = this.config.routes[i]!.escalation;
+      if (name) for (const c of this.config.escalations[name]!.sla_breach) managers.add(c);
+    }
+    if (!managers.size) return;
+    this.rememberExtra(n.fingerprint, [...managers], 'sla_breach');
+    const batch: AlertBatch = { receiver: 'sla_breach', groupKey: `managers:${n.fingerprint}`, groupLabels: {}, alerts: [n], repeat: 0, note: 'Recovery target missed' };
+    this.fanOut(batch, [...managers], n.crossedAt);
+  }
+
+  private escalate(s: EscalationStep): void {
+    const note = `Escalated: not acknowledged after ${Math.round(s.after / 60_000)} min`;
+    const alert: Notification = { ...s.alert, kind: 'escalation' };
+    this.rememberExtra(s.alert.fingerprint, s.channels, `${s.ladder}/${s.step + 1}`);
+    const batch: AlertBatch = { receiver: `${s.ladder}/${s.step + 1}`, groupKey: `escalation:${s.ladder}:${s.step}:${s.alert.fingerprint}`, groupLabels: {}, alerts: [alert], repeat: 0, note };
+    this.fanOut(batch, s.channels, undefined);
+  }
+
+  private rememberExtra(fingerprint: string, channels: readonly string[], receiver: string): void {
+    const told = this.extraTold.get(fingerprint) ?? new Map<string, string>();
+    for (const c of channels) if (!told.has(c)) told.set(c, receiver);
+    this.extraTold.set(fingerprint, told);
+  }
+
+  /** Whoever heard of the alert through escalation or as a manager hears its end. */
+  private tellExtra(n: Notification, why: 'resolved' | 'restored'): void {
+    const told = this.extraTold.get(n.fingerprint);
+    if (!told) return;
+    this.extraTold.delete(n.fingerprint);
+    const routeChannels = new Set(matchRoutes(this.config.routes, n).flatMap((i) => this.config.routes[i]!.channels));
+    const channels = [...told.keys()].filter((c) => !routeChannels.has(c));
+    const batch: AlertBatch = { receiver: 'escalation', groupKey: `${why}:${n.fingerprint}`, groupLabels: {}, alerts: [n], repeat: 0 };
+    this.fanOut(batch, channels, n.crossedAt);
+  }
+
+  private fanOut(batch: AlertBatch, channelNames: readonly string[], crossedAt: number | undefined): void {
+    for (const name of channelNames) {
+      const ch = this.channels.get(name);
+      if (!ch) {
+        this.logger.error({ channel: name }, 'route names a channel that is not configured');
+        continue;
+      }
+      const maxAlerts = this.config.channels[name]?.webhook?.max_alerts ?? 0;
+      const message = render(batch, { externalUrl: this.config.external_url, now: this.clock.now(), maxAlerts });
+      for (const recipient of ch.recipients) {
+        if (ch.type === 'sms' && this.storm && !this.storm.admit(name, recipient, batch)) {
+          this.metrics.notifications.inc({ channel: name, result: 'suppressed' });
+          continue;
+        }
+        const ids = batch.alerts.map((a) => `${a.fingerprint}/${a.kind}/${a.id}`).sort();
+        this.enqueue({ id: jobId([batch.groupKey, String(batch.repeat), ...ids], name, recipient), channel: name, recipient, message, crossedAt });
+      }
+    }
+  }
+
+  private stormSummary(channel: string, recipient: string, held: AlertBatch[], windowStart: number): void {
+    const message: RenderedMessage = renderStormSummary(held, this.config.storm!.window, { externalUrl: this.config.external_url, now: this.clock.now() });
+    this.enqueue({ id: jobId(['storm', String(windowStart)], channel, recipient), channel, recipient, message });
+  }
+
+  private enqueue(job: DeliveryJob): void {
+    const p = this.queue
+      .add(job)
+      .catch((err) => this.logger.error({ channel: job.channel, job: job.id, err: errorMessage(err) }, 'could not queue a notification'))
+      .finally(() => this.adding.delete(p));
+    this.adding.add(p);
+  }
+
+  /** The queue worker: one job to one recipient on one channel. */
+  private async send(job: DeliveryJob, _attempt: number): Promise<void> {
+    const ch = this.channels.get(job.channel);
+    if (!ch) throw new DeliveryError(job.channel, false, `channel "${job.channel}" is no longer configured`);
+    try {
+      await ch.send(job.message, job.recipient);
+    } catch (err) {
+      throw err instanceof DeliveryError ? err : new DeliveryError(job.channel, isRetryable(err), errorMessage(err));
+    }
+    this.metrics.notifications.inc({ channel: job.channel, result: 'sent' });
+    if (job.crossedAt !== undefined) {
+      this.metrics.deliverySeconds.observe({ channel: job.channel }, Math.max(0, this.clock.now() - job.crossedAt) / 1000);
+    }
+  }
+}
+
+/**
+ * Job ids come from what is said (alerts, transition, group, repeat) and to
+ * whom (channel, recipient), never from when: queuing the same decision twice
+ * — a retry, a replay after restart, two cluster members — sends once.
+ */
+export function jobId(parts: readonly string[], channel: string, recipient: string): string {
+  const h = createHash('sha256').update(JSON.stringify([...parts, channel, recipient])).digest('hex').slice(0, 32);
+  return `n-${h}`;
+}
+
+function earliest(ns: readonly Notification[]): number | undefined {
+  return ns.length ? Math.min(...ns.map((n) => n.crossedAt)) : undefined;
+}

@@ -1,0 +1,37 @@
+import type { Notification } from '../../core/alert.js';
+import type { RouteConfig } from '../../config/sections/notify.js';
+
+/**
+ * The routes an alert goes to, in order: the first that matches, then the
+ * following ones as long as each matched route says `continue: true`.
+ */
+export function matchRoutes(routes: readonly RouteConfig[], n: Pick<Notification, 'labels' | 'severity'>): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < routes.length; i++) {
+    const r = routes[i]!;
+    if (!routeMatches(r, n)) continue;
+    out.push(i);
+    if (!r.continue) break;
+  }
+  return out;
+}
+
+export function routeMatches(r: RouteConfig, n: Pick<Notification, 'labels' | 'severity'>): boolean {
+  const value = (k: string) => n.labels[k] ?? (k === 'severity' ? n.severity : undefined);
+  for (const [k, v] of Object.entries(r.match)) if (value(k) !== v) return false;
+  for (const [k, re] of Object.entries(r.match_re)) if (!new RegExp(`^(?:${re})$`).test(value(k) ?? '')) return false;
+  return true;
+}
+
+/** The labels that identify an alert's group on a route; `...` means all of them. */
+export function groupLabels(groupBy: readonly string[], labels: Readonly<Record<string, string>>): Record<string, string> {
+  if (groupBy.includes('...')) return { ...labels };
+  const out: Record<string, string> = {};
+  for (const k of groupBy) if (labels[k] !== undefined) out[k] = labels[k]!;
+  return out;
+}
+
+export function groupKey(routeIndex: number, labels: Record<string, string>): string {
+  const body = Object.keys(labels).sort().map((k) => `${k}=${JSON.stringify(labels[k])}`).join(',');
+  return `route${routeIndex}:{${body}}`;
+}

@@ -1,0 +1,57 @@
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import type { AlertBatch } from '../batch.js';
+
+export interface StormOptions {
+  /** Sliding window, ms. */
+  readonly window: number;
+  /** Messages per recipient per window before summaries take over. */
+  readonly max_messages: number;
+}
+
+interface Recipient {
+  sent: number[];
+  held: AlertBatch[];
+  timer?: TimerHandle;
+}
+
+/**
+ * Storm control for SMS: a phone that already got `max_messages` in the
+ * last `window` gets no more single messages; what would have been sent is
+ * held and summarised in one message at the end of the window.
+ */
+export class StormGate {
+  private readonly recipients = new Map<string, Recipient>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly opts: StormOptions,
+    private readonly onSummary: (channel: string, recipient: string, held: AlertBatch[], windowStart: number) => void,
+  ) {}
+
+  /** True: send `batch` now. False: it is held for the summary. */
+  admit(channel: string, recipient: string, batch: AlertBatch): boolean {
+    const key = `${channel}\u0000${recipient}`;
+    const now = this.clock.now();
+    const r = this.recipients.get(key) ?? { sent: [], held: [] };
+    this.recipients.set(key, r);
+    r.sent = r.sent.filter((t) => t > now - this.opts.window);
+    if (r.sent.length < this.opts.max_messages && !r.held.length) {
+      r.sent.push(now);
+      return true;
+    }
+    r.held.push(batch);
+    r.timer ??= this.clock.setTimeout(() => {
+      const held = r.held;
+      r.held = [];
+      r.timer = undefined;
+      r.sent.push(this.clock.now());
+      this.onSummary(channel, recipient, held, now);
+    }, this.opts.window);
+    return false;
+  }
+
+  close(): void {
+    for (const r of this.recipients.values()) if (r.timer) this.clock.clearTimeout(r.timer);
+    this.recipients.clear();
+  }
+}

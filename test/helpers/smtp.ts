@@ -1,0 +1,78 @@
+import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import type { AddressInfo } from 'node:net';
+
+export interface ReceivedMail {
+  readonly from: string;
+  readonly to: string[];
+  readonly raw: string;
+  readonly at: number;
+}
+
+/**
+ * A real SMTP server (smtp-server) on a free loopback port. `refuse(code)`
+ * makes it answer every DATA with that reply until `accept()`.
+ */
+export class TestSmtpServer {
+  readonly mails: ReceivedMail[] = [];
+  refusals = 0;
+  private refuseWith?: number;
+  private server!: SMTPServer;
+  port = 0;
+
+  async start(opts: { auth?: { user: string; password: string } } = {}): Promise<void> {
+    this.server = new SMTPServer({
+      authOptional: !opts.auth,
+      allowInsecureAuth: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onAuth: (auth, _session, cb) => {
+        if (opts.auth && auth.username === opts.auth.user && auth.password === opts.auth.password) cb(null, { user: auth.username });
+        else cb(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
+      },
+      onData: (stream: SMTPServerDataStream, session: SMTPServerSession, cb) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          if (this.refuseWith) {
+            this.refusals++;
+            return cb(Object.assign(new Error(this.refuseWith >= 500 ? 'Mailbox unavailable' : 'Try again later'), { responseCode: this.refuseWith }));
+          }
+          this.mails.push({
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            to: session.envelope.rcptTo.map((r) => r.address),
+            raw: Buffer.concat(chunks).toString('utf8'),
+            at: Date.now(),
+          });
+          cb();
+        });
+      },
+    });
+    this.server.on('error', () => {});
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.server.address() as AddressInfo).port;
+  }
+
+  refuse(code: number): void {
+    this.refuseWith = code;
+  }
+
+  accept(): void {
+    this.refuseWith = undefined;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** The decoded text/plain part of a raw message (quoted-printable undone). */
+export function plainText(raw: string): string {
+  const m = /Content-Type: text\/plain[^\r\n]*\r?\n(?:[^\r\n]+\r?\n)*\r?\n([\s\S]*?)\r?\n--/i.exec(raw);
+  const body = m ? m[1]! : raw;
+  return body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+}
+
+export function header(raw: string, name: string): string | undefined {
+  const m = new RegExp(`^${name}: ((?:.*)(?:\\r?\\n[ \\t].*)*)`, 'im').exec(raw);
+  return m?.[1]?.replace(/\r?\n[ \t]/g, ' ');
+}
