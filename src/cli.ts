@@ -5,6 +5,8 @@ import { loadConfig } from './config/load.js';
 import { errorMessage } from './core/errors.js';
 import { createLogger, type LogFormat } from './core/logger.js';
 import { Daemon } from './daemon.js';
+import { runRuleTests } from './rules/rule-tests.js';
+import { loadRuleFiles } from './config/rule-files.js';
 
 /**
  * The command line: the only module that reads argv or exits the process.
@@ -14,6 +16,7 @@ const USAGE = `usage: kpid <command> [options]
 commands:
   run            run the daemon (SIGTERM/SIGINT drain and exit 0, SIGHUP reloads)
   check-config   validate the config; exit 0, or 1 with file:line:col: key: message per error
+  test-rules FILE...  run rule unit tests (like promtool test rules); exit 0 when all pass
 
 options:
   -c, --config FILE     config file (default config/kpid.yaml)
@@ -49,16 +52,34 @@ async function main(argv: string[]): Promise<number> {
       return run(values.config!, format);
     case 'check-config':
       return checkConfig(values.config!);
+    case 'test-rules':
+      return testRules(rest);
     default:
       process.stderr.write(`kpid: unknown command "${command}"${rest.length ? '' : ''}\n\n${USAGE}`);
       return 2;
   }
 }
 
+async function testRules(files: string[]): Promise<number> {
+  if (files.length === 0) {
+    process.stderr.write('kpid: test-rules needs at least one test file\n');
+    return 2;
+  }
+  const result = await runRuleTests(files, {
+    onResult: (r) => process.stdout.write(`${r.ok ? '  SUCCESS' : '  FAILED '} ${r.file}: ${r.test}\n`),
+  });
+  for (const m of result.messages) process.stderr.write(`${m}\n`);
+  process.stdout.write(`${result.passed} passed, ${result.failed} failed\n`);
+  return result.failed === 0 ? 0 : 1;
+}
+
 function checkConfig(file: string): number {
   try {
     const cfg = loadConfig(file);
+    // Rule files too (SPEC: check-config validates config and rules); paths as the daemon resolves them.
+    const rules = loadRuleFiles(cfg.rules, { kpis: cfg.kpis });
     process.stdout.write(`${file}: ok (${cfg.targets.length} targets)\n`);
+    process.stdout.write(`rules: ok (${rules.rules.length} rules in ${rules.files.length} files)\n`);
     return 0;
   } catch (err) {
     process.stderr.write(`${err instanceof ConfigError ? err.message : errorMessage(err)}\n`);

@@ -1,36 +1,44 @@
 import { Registry } from 'prom-client';
 import { ConfigError } from './config/config-error.js';
 import { loadConfig, type Env, type KpidConfig } from './config/load.js';
+import type { Notification } from './core/alert.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { errorMessage } from './core/errors.js';
 import type { Logger } from './core/logger.js';
 import type { CollectorRegistry } from './collectors/collector.js';
 import { createCollectors } from './collectors/registry.js';
+import { PushIngest } from './collectors/ingest/push-ingest.js';
+import { TrapReceiver } from './collectors/trap/trap-receiver.js';
 import { defineMetrics, type KpidMetrics } from './metrics/definitions.js';
 import { MetricsSink, type MeasurementMapper } from './metrics/metrics-sink.js';
 import { probeMappers } from './metrics/probe-mapper.js';
 import { defineSnmpMetrics, interfaceMappers } from './metrics/interface-metrics.js';
 import { SeriesTracker } from './metrics/series-tracker.js';
+import { defineTrapMetrics } from './metrics/trap-metrics.js';
+import { defineStoreMetrics } from './metrics/store-metrics.js';
+import { defineKpiMetrics } from './metrics/kpi-metrics.js';
+import { defineNotifyMetrics } from './metrics/notify-metrics.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { resolveTargets } from './targets/targets.js';
-import { HttpServer } from './http/server.js';
-import type { Route } from './http/router.js';
-import { HttpError } from './http/http-error.js';
-import { IngestRefused, PushIngest } from './collectors/ingest/push-ingest.js';
-import { TrapReceiver } from './collectors/trap/trap-receiver.js';
-import { defineTrapMetrics } from './metrics/trap-metrics.js';
-import { defineStoreMetrics } from './metrics/store-metrics.js';
 import { InfluxStore } from './store/influx-store.js';
 import { influxStoreOptions } from './store/store-options.js';
+import { Alerting } from './alerts/alerting.js';
+import type { NotificationConsumer } from './alerts/alert-runtime.js';
+import { createNotifier } from './notify/create-notifier.js';
+import type { Notifier } from './notify/notifier.js';
+import { HttpServer } from './http/server.js';
+import { apiRoutes } from './http/api-routes.js';
 
 export interface DaemonOptions {
   readonly configFile: string;
   readonly log: Logger;
   readonly env?: Env;
   readonly clock?: Clock;
-  /** Collectors to use instead of the built-in ones (tests). */
+  /** Collectors to use instead of the built-in ones (tests, the demo). */
   readonly collectors?: CollectorRegistry;
+  /** Receives every notification as well as the channels (the demo prints them). */
+  readonly onNotification?: (n: Notification) => void;
 }
 
 export interface ReloadResult {
@@ -39,9 +47,10 @@ export interface ReloadResult {
 }
 
 /**
- * One running kpid: config → scheduler → collectors → pipeline → sinks, and
- * the HTTP server. Built from a valid config or not at all; a reload builds
- * the new setup first and swaps it in only when it is valid.
+ * One running kpid, composed in pipeline order: config → scheduler →
+ * collectors → pipeline → metrics, store and alerting → notify; and the
+ * HTTP server. Built from a valid config or not at all. A reload builds the
+ * new rules and targets first and swaps them in only when all are valid.
  */
 export class Daemon {
   readonly registry = new Registry();
@@ -51,15 +60,19 @@ export class Daemon {
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly collectors: CollectorRegistry;
-  private scheduler?: Scheduler;
   private readonly http: HttpServer;
-  private config!: KpidConfig;
-  private ingest?: PushIngest;
-  private trapReceiver?: TrapReceiver;
   private readonly trapMetrics = defineTrapMetrics(this.registry);
   private readonly storeMetrics = defineStoreMetrics(this.registry);
+  private readonly kpiMetrics = defineKpiMetrics(this.registry);
+  private readonly notifyMetrics = defineNotifyMetrics(this.registry);
+  private config!: KpidConfig;
+  private scheduler?: Scheduler;
+  private ingest?: PushIngest;
+  private trapReceiver?: TrapReceiver;
   /** The InfluxDB sink, when storage.influx is configured (changes apply at the next restart). */
   private store?: InfluxStore;
+  private notifier?: Notifier;
+  private alerting?: Alerting;
   private started = false;
 
   constructor(private readonly o: DaemonOptions) {
@@ -71,20 +84,40 @@ export class Daemon {
     const snmpMetrics = defineSnmpMetrics(this.registry);
     const mappers = new Map<string, MeasurementMapper>([...probeMappers(this.metrics), ...interfaceMappers(snmpMetrics)]);
     this.pipeline.add(new MetricsSink(mappers, this.series));
-    this.http = new HttpServer({ routes: () => this.routes(), apiToken: () => this.config?.server.api_token, log: this.log });
+    this.http = new HttpServer({
+      apiToken: () => this.config?.server.api_token,
+      log: this.log,
+      routes: () => apiRoutes({
+        registry: this.registry,
+        ready: () => this.readiness(),
+        reload: async () => ({ ...(await this.reload()), targets: this.config.targets.length }),
+        ingest: () => this.ingest && { parser: this.ingest, maxBodyBytes: this.config.ingest.max_body_bytes },
+        publish: (s) => this.pipeline.publish(s),
+        alerting: () => this.alerting?.runtime,
+        ackNotifications: (id, by) => this.notifier?.ack(id, by) ?? false,
+      }),
+    });
   }
 
   get currentConfig(): KpidConfig {
     return this.config;
   }
 
-  /** Loads config (throwing ConfigError when invalid), starts polling and serving. */
+  /** Loads config (throwing ConfigError when invalid), starts everything, then polling and serving. */
   async start(): Promise<{ url: string }> {
     this.config = this.loadOrCount();
-    this.metrics.configReloadSuccess.set(1);
-    this.metrics.configReloadTime.set(this.clock.now() / 1000);
     const { host, port } = this.config.server.listen;
     const addr = await this.http.listen(host, port);
+    try {
+      await this.startStore(this.config);
+      await this.startAlerting(this.config);
+    } catch (err) {
+      this.started = true;
+      await this.stop();
+      throw err;
+    }
+    this.metrics.configReloadSuccess.set(1);
+    this.metrics.configReloadTime.set(this.clock.now() / 1000);
     this.scheduler = new Scheduler({
       clock: this.clock,
       collectors: this.collectors,
@@ -95,7 +128,6 @@ export class Daemon {
     });
     this.apply(this.config);
     await this.applyTraps(this.config);
-    await this.startStore(this.config);
     this.started = true;
     const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
     this.log.info({ url, targets: this.config.targets.length, config: this.config.file }, 'kpid running');
@@ -103,28 +135,28 @@ export class Daemon {
   }
 
   /**
-   * Re-reads the config file. A bad config leaves the running one in place,
-   * logs every error and sets kpid_config_last_reload_success to 0.
+   * Re-reads the config file and rule files. Anything invalid leaves the
+   * running setup in place, logs every error and sets
+   * kpid_config_last_reload_success to 0.
    */
   async reload(): Promise<ReloadResult> {
     let next: KpidConfig;
     try {
       next = this.loadOrCount();
+      this.alerting?.reload(next);
     } catch (err) {
       const errors = err instanceof ConfigError ? err.message.split('\n') : [errorMessage(err)];
       this.metrics.configReloadSuccess.set(0);
       this.log.error({ errors }, 'config reload rejected; the previous config keeps running');
       return { ok: false, errors };
     }
-    const prevListen = this.config.server.listen;
-    if (next.server.listen.host !== prevListen.host || next.server.listen.port !== prevListen.port) {
-      this.log.warn('server.listen changed; it takes effect at the next restart');
-    }
-    if (JSON.stringify(next.storage) !== JSON.stringify(this.config.storage)) {
-      this.log.warn('storage changed; it takes effect at the next restart');
+    const previous = this.config;
+    for (const key of ['server', 'storage', 'state', 'queue', 'notify', 'cluster'] as const) {
+      if (JSON.stringify(next[key]) !== JSON.stringify(previous[key])) {
+        this.log.warn({ section: key }, `${key} changed; it takes effect at the next restart`);
+      }
     }
     this.apply(next);
-    const previous = this.config;
     this.config = next;
     try {
       await this.applyTraps(next, previous);
@@ -137,12 +169,17 @@ export class Daemon {
     return { ok: true, errors: [] };
   }
 
-  /** Stops polling (aborting in-flight polls), drains, and closes the server. */
+  /** Stops polling (aborting in-flight polls), drains alerting, delivery and storage, and closes the server. */
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
     await this.scheduler?.stop();
     await this.trapReceiver?.close();
+    if (this.alerting) {
+      this.pipeline.remove('rules');
+      await this.alerting.close();
+    }
+    await this.notifier?.close();
     if (this.store) {
       this.pipeline.remove(this.store.name);
       // Flushes within its own time bound; what InfluxDB did not take stays in the spool.
@@ -151,6 +188,13 @@ export class Daemon {
     await Promise.allSettled([...this.collectors.values()].map((c) => c.close?.()));
     await this.http.close();
     this.log.info('kpid stopped');
+  }
+
+  private readiness(): { ok: boolean; reasons: string[] } {
+    const reasons: string[] = [];
+    if (!this.started) reasons.push('starting');
+    if (this.store && !this.store.status().reachable) reasons.push('InfluxDB unreachable (samples are spooled)');
+    return { ok: reasons.length === 0, reasons };
   }
 
   /** Starts the InfluxDB writer; an unreachable InfluxDB does not stop kpid (samples spool). */
@@ -162,6 +206,23 @@ export class Daemon {
     this.store = store;
     this.pipeline.add(store);
     this.log.info({ url: influx.url, database: influx.database, spool: influx.spool.dir }, 'writing samples to InfluxDB');
+  }
+
+  /** Notify first (alerting hands it what it resumes), then the rules and the outage ledger. */
+  private async startAlerting(config: KpidConfig): Promise<void> {
+    if (config.notify) {
+      this.notifier = createNotifier(config.notify, config.queue, { clock: this.clock, logger: this.log, metrics: this.notifyMetrics });
+      await this.notifier.start();
+    }
+    const notifier: NotificationConsumer = {
+      deliver: (n) => {
+        this.o.onNotification?.(n);
+        if (this.notifier) void this.notifier.deliver(n);
+        else this.log.info({ kind: n.kind, severity: n.severity, labels: n.labels }, `notification (no notify channels configured): ${n.summary}`);
+      },
+    };
+    this.alerting = await Alerting.start(config, { clock: this.clock, log: this.log, metrics: this.kpiMetrics, notifier });
+    this.pipeline.add(this.alerting.runtime);
   }
 
   private loadOrCount(): KpidConfig {
@@ -210,44 +271,5 @@ export class Daemon {
     this.trapReceiver = receiver;
     // A linkDown trap names an ifIndex; the polled samples say which interface that is.
     this.pipeline.add({ name: 'trap-interfaces', write: (s) => receiver.interfaces.learn(s) });
-  }
-
-  private routes(): Route[] {
-    return [
-      {
-        method: 'POST', path: '/api/v1/ingest', auth: true,
-        handler: async (req) => {
-          const body = (await req.body(this.config.ingest.max_body_bytes)).toString('utf8');
-          try {
-            const result = this.ingest!.parse(body, String(req.raw.headers['content-type'] ?? ''), req.query.get('precision'));
-            this.pipeline.publish(result.samples);
-            const status = result.accepted === 0 && result.rejected.length > 0 ? 400 : 200;
-            return { status, body: { accepted: result.accepted, rejected: result.rejected } };
-          } catch (err) {
-            if (err instanceof IngestRefused) throw new HttpError(err.status, err.code, err.message);
-            throw err;
-          }
-        },
-      },
-      {
-        method: 'GET', path: '/metrics', auth: false,
-        handler: async () => ({ status: 200, body: await this.registry.metrics(), contentType: this.registry.contentType }),
-      },
-      { method: 'GET', path: '/healthz', auth: false, handler: () => ({ status: 200, body: 'ok\n' }) },
-      {
-        method: 'GET', path: '/readyz', auth: false,
-        handler: () => (this.started && this.config
-          ? { status: 200, body: 'ready\n' }
-          : { status: 503, body: 'not ready\n' }),
-      },
-      {
-        method: 'POST', path: '/api/v1/reload', auth: true,
-        handler: async () => {
-          const result = await this.reload();
-          if (!result.ok) throw new HttpError(422, 'config_invalid', 'config rejected; the previous config keeps running', result.errors);
-          return { status: 200, body: { status: 'reloaded', targets: this.config.targets.length } };
-        },
-      },
-    ];
   }
 }

@@ -1,0 +1,157 @@
+// Rule engine throughput and memory: samples/s through 1,000 rules over
+// 10,000 series on one core, and heap bytes per series.
+// `npm run bench -- rules` (builds first), or `node bench/rules.bench.mjs`
+// after `npm run build`. ROUNDS=… and RUNS=… override the defaults.
+//
+// Scenarios (each 10,000 `interface` series: 1,000 targets × 10 interfaces,
+// 100 sites; every round is one poll of every series, 30 s apart):
+//   fan-out 1  : 1,000 rules, each series selected by exactly 1 rule
+//   fan-out 10 : 1,000 rules, each series selected by 10 rules
+//   defaults   : the shipped alert-rules/*.yaml (13 rules see each interface)
+// Anchor: the same loop through a sink that only keys and looks up the
+// series (the floor any per-series rule engine pays).
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { fmt, median } from './lib.mjs';
+
+if (typeof globalThis.gc !== 'function') {
+  const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
+
+const root = new URL('../', import.meta.url);
+const { parseRuleTexts, loadRuleFiles } = await import(new URL('dist/config/rule-files.js', root));
+const { createEngineState, evaluate, tick } = await import(new URL('dist/rules/engine.js', root));
+const { seriesKey } = await import(new URL('dist/core/sample.js', root));
+
+const TARGETS = 1000;
+const IFACES = 10;
+const SITES = 100;
+const ROUNDS = Number(process.env.ROUNDS ?? 30);
+const RUNS = Number(process.env.RUNS ?? 5);
+const STEP = 30_000;
+const WARM = 12;
+const T0 = Date.UTC(2026, 0, 1);
+
+const FIELDS = ['in_utilization', 'out_utilization', 'in_errors_ratio', 'out_errors_ratio', 'in_discards_ratio', 'out_discards_ratio'];
+const AGGS = ['last', 'avg', 'max', 'p95', 'min'];
+
+function syntheticRules(fanout) {
+  // 1,000 rules. With fan-out F, rule i selects the targets whose index is i mod (1000/F), so every series is seen by F rules.
+  const groups = TARGETS / fanout;
+  const lines = ['groups:', '  - name: bench', '    rules:'];
+  for (let i = 0; i < 1000; i++) {
+    const agg = AGGS[i % AGGS.length];
+    const field = FIELDS[Math.floor(i / groups) % FIELDS.length];
+    lines.push(`      - alert: R${i}`,
+      `        select: { measurement: interface, tags: { slot: "g${i % groups}" } }`,
+      `        value: { field: ${field}${agg === 'last' ? '' : ', agg: ' + agg + ', over: 5m'} }`,
+      `        when: "> 0.9"`, '        for: 5m',
+      `        annotations: { summary: "{{ $labels.target }} {{ $labels.interface }} at {{ $value | percent }}" }`);
+  }
+  return parseRuleTexts([{ file: 'bench.yaml', text: lines.join('\n') + '\n' }]).rules;
+}
+
+function makeSeries(fanout) {
+  const groups = TARGETS / fanout;
+  const out = [];
+  for (let t = 0; t < TARGETS; t++) {
+    for (let k = 0; k < IFACES; k++) {
+      out.push({ target: `r${t}`, site: `s${t % SITES}`, interface: `ge-0/0/${k}`, slot: `g${t % groups}` });
+    }
+  }
+  return out;
+}
+
+/**
+ * One poll of every series: 1 % stay over the line (their alerts fire and
+ * stay firing), 2 % cross it this poll only (pending, then back: two
+ * transitions each), the rest stay healthy.
+ */
+function roundSamples(series, round) {
+  const time = T0 + round * STEP;
+  return series.map((tags, i) => {
+    const base = ((i * 7919 + round * 104729) % 1000) / 1000;
+    const hot = i % 100 === 0 || (i + round) % 50 === 0 ? 0.95 : base * 0.8;
+    return {
+      measurement: 'interface', tags, time,
+      fields: {
+        in_utilization: hot, out_utilization: base * 0.5, in_errors_ratio: base / 1000, out_errors_ratio: 0,
+        in_discards_ratio: 0, out_discards_ratio: base / 2000, oper_up: 1, admin_up: 1,
+      },
+    };
+  });
+}
+
+/** Samples per CPU-second (process.cpuUsage: one core, unaffected by other processes' load), in steady state. */
+function measure(rules, series) {
+  const batches = Array.from({ length: WARM + ROUNDS }, (_, r) => roundSamples(series, r));
+  const rates = [];
+  let transitions = 0;
+  for (let run = 0; run < RUNS; run++) {
+    const state = createEngineState(rules);
+    // Steady state: every series bound and every 5-minute window full before timing.
+    for (let r = 0; r < WARM; r++) evaluate(state, batches[r], T0 + r * STEP);
+    const c0 = process.cpuUsage();
+    for (let r = WARM; r < WARM + ROUNDS; r++) {
+      const now = T0 + r * STEP;
+      while (state.nextDeadline <= now) transitions += tick(state, state.nextDeadline).transitions.length;
+      // One poll arrives in batches of 1,000 samples, as collectors publish them.
+      const batch = batches[r];
+      for (let i = 0; i < batch.length; i += 1000) transitions += evaluate(state, batch.slice(i, i + 1000), now).transitions.length;
+    }
+    const c = process.cpuUsage(c0);
+    rates.push((ROUNDS * series.length) / ((c.user + c.system) / 1e6));
+    if (state.series.size !== series.length) throw new Error('not every series was bound');
+  }
+  return { rate: median(rates), transitions: transitions / RUNS };
+}
+
+/** Memory held by the engine state once every window is full (5-minute windows at 30 s: 10 points). */
+function memoryPerSeries(rules, series) {
+  // Windows are Float64Arrays, whose buffers may live outside the JS heap.
+  const used = () => { const m = process.memoryUsage(); return m.heapUsed + m.arrayBuffers; };
+  globalThis.gc();
+  const before = used();
+  const state = createEngineState(rules);
+  for (let r = 0; r < 12; r++) evaluate(state, roundSamples(series, r), T0 + r * STEP);
+  globalThis.gc();
+  const bytes = (used() - before) / series.length;
+  if (state.series.size !== series.length) throw new Error('state was collected early');
+  return bytes;
+}
+
+function anchor(series) {
+  const batches = Array.from({ length: ROUNDS }, (_, r) => roundSamples(series, r));
+  const rates = [];
+  for (let run = 0; run < RUNS; run++) {
+    const seen = new Map();
+    const c0 = process.cpuUsage();
+    for (const batch of batches) for (const s of batch) {
+      const k = seriesKey(s);
+      const v = seen.get(k);
+      if (v === undefined) seen.set(k, [s.fields.in_utilization]);
+      else v[0] = s.fields.in_utilization;
+    }
+    const c = process.cpuUsage(c0);
+    rates.push((ROUNDS * series.length) / ((c.user + c.system) / 1e6));
+  }
+  return median(rates);
+}
+
+const defaults = loadRuleFiles(['alert-rules/*.yaml'], { baseDir: fileURLToPath(root) }).rules;
+const scenarios = [
+  ['1,000 rules, fan-out 1', syntheticRules(1), makeSeries(1), 1],
+  ['1,000 rules, fan-out 10', syntheticRules(10), makeSeries(10), 10],
+  [`default rules (${defaults.length}), 13 per series`, defaults, makeSeries(1), 13],
+];
+const floor = anchor(makeSeries(1));
+console.log(`${TARGETS * IFACES} series, ${ROUNDS} polls each, median of ${RUNS} runs, samples per CPU-second on one core (${process.version})`);
+console.log(`anchor (series key + map lookup only): ${fmt(floor)} samples/s`);
+console.log('| scenario | samples/s | rule evaluations/s | ratio to anchor | bytes/series | transitions/run |');
+console.log('|---|---|---|---|---|---|');
+for (const [name, rules, series, perSample] of scenarios) {
+  const m = measure(rules, series);
+  const bytes = memoryPerSeries(rules, series);
+  console.log(`| ${name} | ${fmt(m.rate)} | ${fmt(m.rate * perSample)} | ${fmt(m.rate / floor, 2)} | ${Math.round(bytes)} | ${m.transitions} |`);
+}

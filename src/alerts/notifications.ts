@@ -1,0 +1,73 @@
+import type { AlertTransition, Notification } from '../core/alert.js';
+import { formatDuration } from '../core/duration.js';
+import type { SlaStep } from './sla-clock.js';
+import type { Outage } from './state-store.js';
+
+/**
+ * The messages people get. Ids are deterministic (alert or outage, kind,
+ * step, start time) so the store's exactly-once gate and notify's queue job
+ * ids agree across restarts and cluster members.
+ */
+export function alertNotification(t: AlertTransition): Notification | undefined {
+  const kind = t.to === 'firing' ? 'firing' : t.to === 'resolved' && t.from === 'firing' ? 'resolved' : undefined;
+  if (!kind) return undefined;
+  const what = t.annotations.summary ?? describe(t);
+  const noData = t.reason === 'no_data' && kind === 'firing' ? ' (no data)' : '';
+  return {
+    id: `alert:${t.fingerprint}:${t.activeAt}:${kind}`,
+    kind,
+    fingerprint: t.fingerprint,
+    severity: t.severity,
+    labels: t.labels,
+    annotations: t.annotations,
+    summary: `[${kind.toUpperCase()}] ${t.rule}${noData}: ${what}`,
+    ...(Number.isFinite(t.value) ? { value: t.value } : {}),
+    ...(t.threshold !== undefined ? { threshold: t.threshold } : {}),
+    ...(t.kpi !== undefined ? { kpi: t.kpi } : {}),
+    startsAt: t.activeAt,
+    ...(kind === 'resolved' ? { endsAt: t.clearedAt ?? t.at } : {}),
+    crossedAt: t.crossedAt,
+  };
+}
+
+function describe(t: AlertTransition): string {
+  const where = t.labels.target ?? t.labels.scope ?? t.labels.site ?? '';
+  return `${where} value ${round(t.value)} vs threshold ${t.threshold ?? '?'}`.trim();
+}
+
+export function slaNotification(o: Outage, step: SlaStep, now: number): Notification {
+  const remaining = o.startedAt + o.recoveryTarget - now;
+  const target = formatDuration(o.recoveryTarget);
+  const summary = step.kind === 'warning'
+    ? `SLA warning: ${o.service} down for ${formatDuration(step.offset)}; ${formatDuration(Math.max(0, o.recoveryTarget - step.offset))} left to the ${target} recovery target`
+    : `SLA breached: ${o.service} not restored within ${target} (down since ${new Date(o.startedAt).toISOString()})`;
+  return base(o, step.kind === 'warning' ? 'sla_warning' : 'sla_breach',
+    `outage:${o.id}:${step.kind === 'warning' ? `warn:${step.offset}` : 'breach'}`,
+    step.kind === 'warning' ? 'warning' : 'critical', summary, remaining);
+}
+
+export function restoredNotification(o: Outage): Notification {
+  const duration = o.restoredAt! - o.startedAt;
+  const met = duration <= o.recoveryTarget;
+  const summary = `${o.service} restored after ${formatDuration(duration)}; recovery target ${formatDuration(o.recoveryTarget)} ${met ? 'met' : 'missed'}`;
+  return { ...base(o, 'sla_restored', `outage:${o.id}:restored`, met ? 'warning' : 'critical', summary, o.startedAt + o.recoveryTarget - o.restoredAt!), endsAt: o.restoredAt! };
+}
+
+function base(o: Outage, kind: Notification['kind'], id: string, severity: Notification['severity'], summary: string, remaining: number): Notification {
+  return {
+    id,
+    kind,
+    fingerprint: o.id,
+    severity,
+    labels: { ...o.labels, severity },
+    annotations: { summary },
+    summary,
+    startsAt: o.startedAt,
+    crossedAt: o.startedAt,
+    outage: { id: o.id, service: o.service, startedAt: o.startedAt, recoveryTarget: o.recoveryTarget, remaining },
+  };
+}
+
+function round(v: number): number {
+  return Number.isFinite(v) ? Number(v.toPrecision(4)) : v;
+}

@@ -1,0 +1,97 @@
+import { Gauge, type Registry } from 'prom-client';
+
+/** A KPI reading for /metrics: its value now and whether it meets its target. */
+export interface KpiReading {
+  readonly kpi: string;
+  readonly scope: string;
+  readonly value: number;
+  readonly compliant: boolean;
+}
+
+export interface OutageClockReading {
+  readonly outage: string;
+  readonly service: string;
+  readonly remainingSeconds: number;
+}
+
+/** Where the gauges read from at scrape time; the alert runtime fills it in. */
+export interface KpiMetricsSource {
+  kpis(): Iterable<KpiReading>;
+  alertCounts(): Iterable<{ state: 'pending' | 'firing'; severity: string; count: number }>;
+  openOutageClocks(): readonly OutageClockReading[];
+}
+
+/**
+ * kpid_kpi_value, kpid_kpi_compliant, kpid_alerts, kpid_outages_open and
+ * kpid_outage_sla_remaining_seconds (SPEC.md). They are computed when
+ * scraped, from the rule engine and the outage ledger, rather than set on
+ * every sample: half a million gauge updates a second would cost more than
+ * the rules themselves, and the SLA clock must read the time of the scrape.
+ */
+export function defineKpiMetrics(registry: Registry) {
+  const r = [registry];
+  let source: KpiMetricsSource | undefined;
+  // kpid_kpi_value is registered first, so its collect fills both gauges
+  // from one pass over the readings.
+  const kpiValue: Gauge<'kpi' | 'scope'> = new Gauge({
+    name: 'kpid_kpi_value',
+    help: 'Current value of each catalogue KPI per scope; ratios 0-1, durations in seconds, rates in bits per second.',
+    labelNames: ['kpi', 'scope'] as const,
+    registers: r,
+    collect() {
+      kpiValue.reset();
+      kpiCompliant.reset();
+      for (const k of source?.kpis() ?? []) {
+        if (!Number.isFinite(k.value)) continue;
+        kpiValue.set({ kpi: k.kpi, scope: k.scope }, k.value);
+        kpiCompliant.set({ kpi: k.kpi, scope: k.scope }, k.compliant ? 1 : 0);
+      }
+    },
+  });
+  const kpiCompliant = new Gauge({
+    name: 'kpid_kpi_compliant',
+    help: 'Whether the KPI meets its catalogue target in this scope (1) or not (0).',
+    labelNames: ['kpi', 'scope'] as const,
+    registers: r,
+  });
+  const alerts = new Gauge({
+    name: 'kpid_alerts',
+    help: 'Alerts by state (pending, firing) and severity.',
+    labelNames: ['state', 'severity'] as const,
+    registers: r,
+    collect() {
+      alerts.reset();
+      for (const state of ['pending', 'firing'] as const) {
+        for (const severity of ['info', 'warning', 'critical']) alerts.set({ state, severity }, 0);
+      }
+      for (const c of source?.alertCounts() ?? []) alerts.set({ state: c.state, severity: c.severity }, c.count);
+    },
+  });
+  const outagesOpen = new Gauge({
+    name: 'kpid_outages_open',
+    help: 'Outages not yet restored.',
+    registers: r,
+    collect() {
+      outagesOpen.set(source?.openOutageClocks().length ?? 0);
+    },
+  });
+  const slaRemaining = new Gauge({
+    name: 'kpid_outage_sla_remaining_seconds',
+    help: 'Time left before the open outage misses its recovery target, in seconds (negative once missed).',
+    labelNames: ['outage', 'service'] as const,
+    registers: r,
+    collect() {
+      slaRemaining.reset();
+      for (const o of source?.openOutageClocks() ?? []) slaRemaining.set({ outage: o.outage, service: o.service }, o.remainingSeconds);
+    },
+  });
+  return {
+    kpiValue, kpiCompliant, alerts, outagesOpen, slaRemaining,
+    /** Points the gauges at the running alert runtime (replacing any earlier one). */
+    readFrom(s: KpiMetricsSource | undefined): void {
+      source = s;
+    },
+  };
+}
+
+export type KpiMetrics = ReturnType<typeof defineKpiMetrics>;

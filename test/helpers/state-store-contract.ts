@@ -1,0 +1,113 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Outage, StateStore, StoredAlert } from '../../src/alerts/state-store.js';
+
+/**
+ * What every StateStore must do, whatever it is built on. A Redis store runs
+ * this same suite: `describeStateStoreContract('redis', factory)`.
+ * `open()` returns a new connection to the same storage each time, so the
+ * suite can check what survives a reconnect.
+ */
+export interface StoreHarness {
+  open(): Promise<StateStore>;
+  cleanup(): Promise<void>;
+}
+
+const T = Date.UTC(2026, 2, 1);
+
+export function alertFixture(over: Partial<StoredAlert> = {}): StoredAlert {
+  return {
+    fingerprint: 'fp1', rule: 'LinkDown', series: 'interface,interface=ge-0/0/1,target=r1', state: 'firing',
+    severity: 'critical', labels: { alertname: 'LinkDown', target: 'r1' }, annotations: { summary: 'down' },
+    value: 0, threshold: 1, activeAt: T, crossedAt: T, firedAt: T, ...over,
+  };
+}
+
+export function outageFixture(over: Partial<Outage> = {}): Outage {
+  return {
+    id: 'o-1', service: 'voice-dc1', labels: { service: 'voice-dc1' }, alerts: ['fp1'], startedAt: T, detectedAt: T + 1000,
+    planned: false, recoveryTarget: 1_800_000, warnAt: [900_000, 1_500_000], warningsSent: [], breached: false, ...over,
+  };
+}
+
+export function describeStateStoreContract(name: string, makeHarness: () => Promise<StoreHarness>): void {
+  describe(`StateStore contract: ${name}`, () => {
+    let h: StoreHarness;
+    let store: StateStore;
+    const opened: StateStore[] = [];
+    const reopen = async () => {
+      const s = await h.open();
+      opened.push(s);
+      return s;
+    };
+
+    beforeEach(async () => {
+      h = await makeHarness();
+      store = await reopen();
+    });
+    afterEach(async () => {
+      for (const s of opened.splice(0)) await s.close();
+      await h.cleanup();
+    });
+
+    it('stores, replaces and forgets alerts by fingerprint', async () => {
+      await store.putAlert(alertFixture());
+      await store.putAlert(alertFixture({ fingerprint: 'fp2', state: 'pending', value: null }));
+      await store.putAlert(alertFixture({ acknowledgedAt: T + 5, acknowledgedBy: 'ana' }));
+      expect(await store.listAlerts()).toEqual([
+        alertFixture({ acknowledgedAt: T + 5, acknowledgedBy: 'ana' }),
+        alertFixture({ fingerprint: 'fp2', state: 'pending', value: null }),
+      ]);
+      await store.deleteAlert('fp1');
+      await store.deleteAlert('nope');
+      expect((await store.listAlerts()).map((a) => a.fingerprint)).toEqual(['fp2']);
+    });
+
+    it('keeps open outages until restored and finds outages overlapping a period', async () => {
+      await store.putOutage(outageFixture());
+      await store.putOutage(outageFixture({ id: 'o-2', service: 'x', startedAt: T - 10_000, restoredAt: T - 5_000 }));
+      expect((await store.openOutages()).map((o) => o.id)).toEqual(['o-1']);
+      await store.putOutage(outageFixture({ warningsSent: [900_000], breached: true, restoredAt: T + 2_000_000 }));
+      expect(await store.openOutages()).toEqual([]);
+      expect(await store.getOutage('o-1')).toEqual(outageFixture({ warningsSent: [900_000], breached: true, restoredAt: T + 2_000_000 }));
+      expect(await store.getOutage('missing')).toBeUndefined();
+      expect((await store.outagesBetween(T - 6_000, T)).map((o) => o.id)).toEqual(['o-2']);
+      expect((await store.outagesBetween(T - 4_000, T + 1)).map((o) => o.id)).toEqual(['o-1']);
+      expect((await store.outagesBetween(T + 3_000_000, T + 4_000_000))).toEqual([]);
+    });
+
+    it('claims a notification exactly once, even across connections and concurrent claims', async () => {
+      const other = await reopen();
+      const claims = await Promise.all([
+        store.claimNotification('outage:o-1:warn:900000', T),
+        other.claimNotification('outage:o-1:warn:900000', T),
+        store.claimNotification('outage:o-1:warn:900000', T),
+      ]);
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(await other.claimNotification('outage:o-1:breach', T)).toBe(true);
+      expect(await store.pruneNotifications(T + 1)).toBe(2);
+      expect(await store.claimNotification('outage:o-1:breach', T + 2)).toBe(true);
+    });
+
+    it('stores acknowledgements and silences', async () => {
+      await store.putAck({ id: 'fp1', by: 'ana', at: T });
+      await store.putAck({ id: 'fp1', by: 'bo', at: T + 1, comment: 'on it' });
+      expect(await store.listAcks()).toEqual([{ id: 'fp1', by: 'bo', at: T + 1, comment: 'on it' }]);
+      const s = { id: 's1', matchers: { site: 'dc1' }, startsAt: T, endsAt: T + 3_600_000, createdBy: 'ana', maintenance: true };
+      await store.putSilence(s);
+      expect(await store.listSilences()).toEqual([s]);
+      expect(await store.deleteSilence('s1')).toBe(true);
+      expect(await store.deleteSilence('s1')).toBe(false);
+      expect(await store.listSilences()).toEqual([]);
+    });
+
+    it('everything written is there after reconnecting', async () => {
+      await store.putAlert(alertFixture());
+      await store.putOutage(outageFixture({ warningsSent: [900_000] }));
+      await store.claimNotification('n1', T);
+      const again = await reopen();
+      expect(await again.listAlerts()).toEqual([alertFixture()]);
+      expect(await again.openOutages()).toEqual([outageFixture({ warningsSent: [900_000] })]);
+      expect(await again.claimNotification('n1', T)).toBe(false);
+    });
+  });
+}

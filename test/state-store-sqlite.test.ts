@@ -1,0 +1,28 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SqliteStateStore } from '../src/alerts/sqlite-state-store.js';
+import { describeStateStoreContract, outageFixture } from './helpers/state-store-contract.js';
+
+describeStateStoreContract('sqlite', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kpid-state-'));
+  return {
+    open: async () => new SqliteStateStore(join(dir, 'data', 'kpid.db')),
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+});
+
+describe('SqliteStateStore', () => {
+  it('uses WAL journaling and creates the data directory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kpid-state-'));
+    try {
+      const store = new SqliteStateStore(join(dir, 'nested', 'kpid.db'));
+      await store.putOutage(outageFixture());
+      expect(existsSync(join(dir, 'nested', 'kpid.db-wal'))).toBe(true);
+      await store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
