@@ -7,6 +7,7 @@ import type { Sample } from '../../core/sample.js';
  */
 export class InterfaceIndex {
   private readonly byTarget = new Map<string, Map<number, Readonly<Record<string, string>>>>();
+  private readonly adminUp = new Map<string, number>();
 
   learn(samples: readonly Sample[]): void {
     for (const s of samples) {
@@ -15,7 +16,13 @@ export class InterfaceIndex {
       let m = this.byTarget.get(s.tags.target);
       if (!m) this.byTarget.set(s.tags.target, (m = new Map()));
       if (m.get(idx) !== s.tags) m.set(idx, s.tags);
+      if (s.fields.admin_up !== undefined) this.adminUp.set(`${s.tags.target}/${idx}`, s.fields.admin_up);
     }
+  }
+
+  /** ifAdminStatus last polled for the interface (1 up), if known. */
+  lastAdminUp(target: string, ifIndex: number): number | undefined {
+    return this.adminUp.get(`${target}/${ifIndex}`);
   }
 
   tags(target: string, ifIndex: number): Readonly<Record<string, string>> | undefined {

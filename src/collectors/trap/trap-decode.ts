@@ -14,11 +14,14 @@ export interface DecodedTrap {
   readonly ifIndex?: number;
   /** The agent address a v1 trap names (may differ from the UDP source behind NAT). */
   readonly agentAddress?: string;
+  /** ifAdminStatus from the trap's varbinds (RFC 2863 linkDown/linkUp carry it): 1 up. */
+  readonly adminUp?: 0 | 1;
 }
 
 const SNMP_TRAPS = '1.3.6.1.6.3.1.1.5';
 const SNMP_TRAP_OID = '1.3.6.1.6.3.1.1.4.1.0';
 const IF_INDEX = '1.3.6.1.2.1.2.2.1.1.';
+const IF_ADMIN_STATUS = '1.3.6.1.2.1.2.2.1.7.';
 const GENERIC: TrapKind[] = ['coldStart', 'warmStart', 'linkDown', 'linkUp', 'authenticationFailure'];
 
 export interface RawVarbind {
@@ -58,5 +61,12 @@ export function decodeTrap(pdu: RawPdu): DecodedTrap | undefined {
     const n = typeof vb.value === 'number' ? vb.value : Number(vb.oid.slice(IF_INDEX.length));
     if (Number.isInteger(n) && n > 0) ifIndex = n;
   }
-  return { kind, trapOid, ...(ifIndex !== undefined ? { ifIndex } : {}), ...(agentAddress ? { agentAddress } : {}) };
+  const admin = varbinds.find((b) => typeof b.oid === 'string' && b.oid.startsWith(IF_ADMIN_STATUS))?.value;
+  const adminUp = typeof admin === 'number' ? (admin === 1 ? 1 : 0) : undefined;
+  return {
+    kind, trapOid,
+    ...(ifIndex !== undefined ? { ifIndex } : {}),
+    ...(agentAddress ? { agentAddress } : {}),
+    ...(adminUp !== undefined ? { adminUp } : {}),
+  };
 }

@@ -141,7 +141,13 @@ export class TrapReceiver {
     if ((trap.kind === 'linkDown' || trap.kind === 'linkUp') && trap.ifIndex !== undefined) {
       const tags = this.interfaces.tags(target.name, trap.ifIndex)
         ?? { ...base, interface: `ifIndex ${trap.ifIndex}`, ifindex: String(trap.ifIndex) };
-      samples.push({ measurement: 'interface', tags, fields: { oper_up: trap.kind === 'linkUp' ? 1 : 0 }, time, integerFields: ['oper_up'] });
+      // The link-down rule watches admin-up ports only; a trap without
+      // ifAdminStatus is taken to be about a port that was administratively up.
+      const adminUp = trap.adminUp ?? this.interfaces.lastAdminUp(target.name, trap.ifIndex) ?? 1;
+      samples.push({
+        measurement: 'interface', tags, time, integerFields: ['oper_up', 'admin_up'],
+        fields: { oper_up: trap.kind === 'linkUp' ? 1 : 0, admin_up: adminUp },
+      });
     }
     if (trap.kind === 'coldStart' || trap.kind === 'warmStart') {
       samples.push({ measurement: 'device', tags: base, fields: { restarted: 1 }, time, integerFields: ['restarted'] });
