@@ -1,0 +1,109 @@
+// Push ingest and trap handling through a running kpid (in-process Daemon,
+// no targets, no rules), side by side with anchors on this machine:
+//  - line protocol: kpid's POST /api/v1/ingest vs influxd 1.6's own /write,
+//    the same batches of 5,000 lines over keep-alive HTTP;
+//  - traps: snmptrap-captured v2c linkDown datagrams blasted at kpid's
+//    receiver; reported as traps handled per second (no anchor runs the same
+//    work: snmptrapd would log, not evaluate).
+import { spawn, execFileSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Daemon } from '../dist/daemon.js';
+import { silentLogger } from '../dist/core/logger.js';
+import { fmt, median } from './lib.mjs';
+
+const BATCH = 5_000;
+const BATCHES = Number(process.env.BATCHES ?? 40);
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const TRAPS = Number(process.env.TRAPS ?? 20_000);
+
+const dir = mkdtempSync(join(tmpdir(), 'kpid-bench-ingest-'));
+const freePort = async (type = 'udp4') => {
+  const s = createSocket(type);
+  await new Promise((r) => s.bind(0, '127.0.0.1', r));
+  const p = s.address().port;
+  await new Promise((r) => s.close(r));
+  return p;
+};
+
+function batch(round, b) {
+  const t0 = 1_790_000_000_000 + (round * BATCHES + b) * BATCH;
+  let out = '';
+  for (let i = 0; i < BATCH; i++) {
+    out += `kpi,kpi=network_coverage,scope=cell-${i % 500} value=${(0.95 + (i % 50) / 1000).toFixed(3)} ${t0 + i}\n`;
+  }
+  return out;
+}
+
+async function pushAll(url, headers, round) {
+  const bodies = Array.from({ length: BATCHES }, (_, b) => batch(round, b));
+  const t = performance.now();
+  for (const body of bodies) {
+    const res = await fetch(url, { method: 'POST', headers, body });
+    if (res.status >= 300) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+    await res.arrayBuffer();
+  }
+  return (BATCH * BATCHES) / ((performance.now() - t) / 1000);
+}
+
+// --- influxd anchor
+const influxPort = await freePort('udp4');
+const rpcPort = await freePort('udp4');
+writeFileSync(join(dir, 'influx.conf'), `reporting-disabled = true\nbind-address = "127.0.0.1:${rpcPort}"\n[meta]\n  dir = "${dir}/meta"\n[data]\n  dir = "${dir}/data"\n  wal-dir = "${dir}/wal"\n  query-log-enabled = false\n[http]\n  bind-address = "127.0.0.1:${influxPort}"\n  log-enabled = false\n`);
+const influxd = spawn('influxd', ['-config', join(dir, 'influx.conf')], { stdio: 'ignore' });
+for (let i = 0; i < 100; i++) {
+  try { if ((await fetch(`http://127.0.0.1:${influxPort}/ping`)).status === 204) break; } catch {}
+  await new Promise((r) => setTimeout(r, 100));
+}
+await fetch(`http://127.0.0.1:${influxPort}/query?q=CREATE%20DATABASE%20bench`, { method: 'POST' });
+
+// --- kpid
+const trapPort = await freePort();
+writeFileSync(join(dir, 'kpid.yaml'), `server: { listen: "127.0.0.1:0" }\nstate: { sqlite: ${dir}/kpid.db }\ningest: { max_samples_per_request: ${BATCH}, max_series_per_measurement: 1000 }\ntraps: { listen: "127.0.0.1:${trapPort}", community: bench }\ntargets: [ { name: edge, address: 127.0.0.1 } ]\n`);
+const daemon = new Daemon({ configFile: join(dir, 'kpid.yaml'), log: silentLogger() });
+const { url } = await daemon.start();
+let received = 0;
+daemon.pipeline.add({ name: 'count', write: (s) => { received += s.length; } });
+
+const kpidRates = [];
+const influxRates = [];
+for (let r = 0; r < ROUNDS; r++) {
+  influxRates.push(await pushAll(`http://127.0.0.1:${influxPort}/write?db=bench&precision=ms`, {}, r));
+  kpidRates.push(await pushAll(`${url}/api/v1/ingest?precision=ms`, {}, r));
+}
+console.log(`line protocol, ${BATCHES} × ${BATCH} lines per round, ${ROUNDS} rounds (median samples/s):`);
+console.log(`  kpid /api/v1/ingest → pipeline: ${fmt(median(kpidRates))}   influxd /write: ${fmt(median(influxRates))}   ratio ${fmt(median(kpidRates) / median(influxRates))}`);
+
+// --- traps
+const capture = createSocket('udp4');
+await new Promise((r) => capture.bind(0, '127.0.0.1', r));
+const got = new Promise((r) => capture.once('message', r));
+execFileSync('snmptrap', ['-Ln', '-v', '2c', '-c', 'bench', `127.0.0.1:${capture.address().port}`, '', '1.3.6.1.6.3.1.1.5.3', '1.3.6.1.2.1.2.2.1.1.3', 'i', '3']);
+const packet = await got;
+capture.close();
+const sender = createSocket('udp4');
+const trapsSeen = async () => (await daemon.registry.getSingleMetric('kpid_traps_total').get()).values
+  .filter((v) => v.labels.result === 'accepted').reduce((a, v) => a + v.value, 0);
+const trapRates = [];
+for (let r = 0; r < ROUNDS; r++) {
+  const before = await trapsSeen();
+  const t = performance.now();
+  // Paced: each burst of 100 waits until the receiver has handled the one
+  // before, so we measure handling, not kernel socket-buffer drops.
+  for (let i = 0; i < TRAPS; i += 100) {
+    for (let k = 0; k < 100; k++) sender.send(packet, trapPort, '127.0.0.1');
+    const deadline = performance.now() + 1_000;
+    while ((await trapsSeen()) - before < i && performance.now() < deadline) await new Promise((res) => setTimeout(res, 0));
+  }
+  const deadline = performance.now() + 5_000;
+  while ((await trapsSeen()) - before < TRAPS && performance.now() < deadline) await new Promise((res) => setTimeout(res, 1));
+  const handled = (await trapsSeen()) - before;
+  trapRates.push(handled / ((performance.now() - t) / 1000));
+}
+sender.close();
+console.log(`traps: ${TRAPS} v2c linkDown per round, ${ROUNDS} rounds: median ${fmt(median(trapRates))} traps/s handled (to samples through the pipeline)`);
+
+await daemon.stop();
+influxd.kill();
