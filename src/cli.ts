@@ -7,6 +7,8 @@ import { createLogger, type LogFormat } from './core/logger.js';
 import { Daemon } from './daemon.js';
 import { runRuleTests } from './rules/rule-tests.js';
 import { loadRuleFiles } from './config/rule-files.js';
+import { runReportCommand } from './report/report-command.js';
+import { runDemoCommand } from './demo/demo-command.js';
 
 /**
  * The command line: the only module that reads argv or exits the process.
@@ -17,6 +19,10 @@ commands:
   run            run the daemon (SIGTERM/SIGINT drain and exit 0, SIGHUP reloads)
   check-config   validate the config; exit 0, or 1 with file:line:col: key: message per error
   test-rules FILE...  run rule unit tests (like promtool test rules); exit 0 when all pass
+  report --from DATE --to DATE [--format md|csv|json|html] [--out FILE]
+                 KPI compliance report for a period (kpid report --help)
+  demo [--speed N] [--duration D] [--smtp host:port]
+                 a simulated network with scripted faults, no external services (kpid demo --help)
 
 options:
   -c, --config FILE     config file (default config/kpid.yaml)
@@ -28,6 +34,17 @@ const DEFAULT_CONFIG = 'config/kpid.yaml';
 const SHUTDOWN_DEADLINE_MS = 4_500;
 
 async function main(argv: string[]): Promise<number> {
+  // report has options of its own (--from, --to, ...) that the parse below would refuse.
+  if (argv[0] === 'report') {
+    return runReportCommand(argv.slice(1), { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
+  }
+  if (argv[0] === 'demo') {
+    return runDemoCommand(argv.slice(1), {
+      stdout: (t) => process.stdout.write(t),
+      stderr: (t) => process.stderr.write(t),
+      onInterrupt: (fn) => ['SIGINT', 'SIGTERM'].forEach((sig) => process.once(sig, fn)),
+    });
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

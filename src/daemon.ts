@@ -24,10 +24,15 @@ import { resolveTargets } from './targets/targets.js';
 import { InfluxStore } from './store/influx-store.js';
 import { influxStoreOptions } from './store/store-options.js';
 import { Alerting } from './alerts/alerting.js';
+import { Silences } from './alerts/silence-keeper.js';
 import type { NotificationConsumer } from './alerts/alert-runtime.js';
 import { createNotifier } from './notify/create-notifier.js';
 import type { Notifier } from './notify/notifier.js';
 import { HttpServer } from './http/server.js';
+import { KpiRollup } from './store/kpi-rollup.js';
+import { reportRoute } from './report/report-route.js';
+import { reportSourceFor } from './report/report-inputs.js';
+import { KpiCatalogue } from './rules/kpi-catalogue.js';
 import { apiRoutes } from './http/api-routes.js';
 
 export interface DaemonOptions {
@@ -73,11 +78,16 @@ export class Daemon {
   private store?: InfluxStore;
   private notifier?: Notifier;
   private alerting?: Alerting;
+  /** Daily KPI rollup for the embedded compliance report (SQLite state only). */
+  private rollup?: KpiRollup;
+  /** API silences (kept in the state store) and config maintenance windows. */
+  private readonly silences: Silences;
   private started = false;
 
   constructor(private readonly o: DaemonOptions) {
     this.clock = o.clock ?? systemClock;
     this.log = o.log;
+    this.silences = new Silences(this.clock, this.log);
     this.metrics = defineMetrics(this.registry);
     this.pipeline = new Pipeline(this.log);
     this.collectors = o.collectors ?? createCollectors(this.log);
@@ -95,7 +105,13 @@ export class Daemon {
         publish: (s) => this.pipeline.publish(s),
         alerting: () => this.alerting?.runtime,
         ackNotifications: (id, by) => this.notifier?.ack(id, by) ?? false,
-      }),
+        silences: () => (this.alerting ? this.silences : undefined),
+      }).concat(reportRoute({
+        catalogue: () => new KpiCatalogue(this.config.kpis),
+        store: () => this.alerting?.store,
+        samples: () => reportSourceFor(this.config),
+        clock: this.clock,
+      })),
     });
   }
 
@@ -157,6 +173,7 @@ export class Daemon {
       }
     }
     this.apply(next);
+    this.silences.setMaintenance(next.maintenance);
     this.config = next;
     try {
       await this.applyTraps(next, previous);
@@ -175,6 +192,7 @@ export class Daemon {
     this.started = false;
     await this.scheduler?.stop();
     await this.trapReceiver?.close();
+    this.silences.stop();
     if (this.alerting) {
       this.pipeline.remove('rules');
       await this.alerting.close();
@@ -184,6 +202,10 @@ export class Daemon {
       this.pipeline.remove(this.store.name);
       // Flushes within its own time bound; what InfluxDB did not take stays in the spool.
       await this.store.close();
+    }
+    if (this.rollup) {
+      this.pipeline.remove(this.rollup.name);
+      this.rollup.close();
     }
     await Promise.allSettled([...this.collectors.values()].map((c) => c.close?.()));
     await this.http.close();
@@ -199,6 +221,11 @@ export class Daemon {
 
   /** Starts the InfluxDB writer; an unreachable InfluxDB does not stop kpid (samples spool). */
   private async startStore(config: KpidConfig): Promise<void> {
+    if ('sqlite' in config.state) {
+      // Kept whatever the time-series mode, so the embedded report always has its days.
+      this.rollup = new KpiRollup(config.state.sqlite);
+      this.pipeline.add(this.rollup);
+    }
     const influx = config.storage.influx;
     if (!influx) return;
     const store = new InfluxStore(influxStoreOptions(influx), { clock: this.clock, log: this.log, metrics: this.storeMetrics });
@@ -210,8 +237,11 @@ export class Daemon {
 
   /** Notify first (alerting hands it what it resumes), then the rules and the outage ledger. */
   private async startAlerting(config: KpidConfig): Promise<void> {
+    this.silences.setMaintenance(config.maintenance);
     if (config.notify) {
-      this.notifier = createNotifier(config.notify, config.queue, { clock: this.clock, logger: this.log, metrics: this.notifyMetrics });
+      this.notifier = createNotifier(config.notify, config.queue, {
+        clock: this.clock, logger: this.log, metrics: this.notifyMetrics, options: { isSilenced: this.silences.isSilenced },
+      });
       await this.notifier.start();
     }
     const notifier: NotificationConsumer = {
@@ -221,7 +251,10 @@ export class Daemon {
         else this.log.info({ kind: n.kind, severity: n.severity, labels: n.labels }, `notification (no notify channels configured): ${n.summary}`);
       },
     };
-    this.alerting = await Alerting.start(config, { clock: this.clock, log: this.log, metrics: this.kpiMetrics, notifier });
+    this.alerting = await Alerting.start(config, {
+      clock: this.clock, log: this.log, metrics: this.kpiMetrics, notifier,
+      isPlanned: this.silences.isPlanned, beforeResume: (store) => this.silences.attach(store),
+    });
     this.pipeline.add(this.alerting.runtime);
   }
 

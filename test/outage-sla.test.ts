@@ -186,3 +186,33 @@ describe('restart mid-outage', () => {
     }
   });
 });
+
+describe('when an outage starts', () => {
+  const unreachable = rulesFrom(`
+- alert: DeviceUnreachable
+  select: { measurement: target }
+  value: { field: up, agg: max, samples: 3 }
+  when: "= 0"
+  severity: critical
+  outage: { service: "{{ $labels.target }}", recovery_target: 30m, warn_at: [15m, 25m] }
+`);
+  const up = (v: number, time: number) => ({ measurement: 'target', tags: { target: 'edge-1', site: 'dc1' }, fields: { up: v }, time });
+
+  it('a device unreachable for 3 polls has been down since the first failed poll: the SLA clock starts there', async () => {
+    const r = await startRuntime(unreachable, dbFile(), T0);
+    r.runtime.write([up(1, T0)]);
+    for (let poll = 1; poll <= 3; poll++) {
+      await r.advance(MIN);
+      r.runtime.write([up(0, r.clock.now())]);
+    }
+    await r.runtime.flush();
+    const [outage] = r.runtime.outages();
+    expect(outage).toMatchObject({ service: 'edge-1', startedAt: new Date(T0 + MIN).toISOString() });
+    // Detected at the third failed poll, two minutes after it began: 28 minutes are left, not 30.
+    expect(outage!.sla.remainingSeconds).toBe(28 * 60);
+    await r.advance(13 * MIN - 1);
+    expect(r.notifier.kinds()).toEqual(['firing']);
+    await r.advance(1);
+    expect(r.notifier.kinds()).toEqual(['firing', 'sla_warning']);
+  });
+});

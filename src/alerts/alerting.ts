@@ -23,6 +23,8 @@ export interface AlertingDeps {
   /** Where relative `rules:` patterns are resolved from; default the working directory (as `npm start` runs). */
   readonly baseDir?: string;
   readonly isPlanned?: (labels: Readonly<Record<string, string>>, at: number) => boolean;
+  /** Runs once the store is open, before alerts resume from it (silences load here, so nothing resumed slips past them). */
+  readonly beforeResume?: (store: StateStore) => Promise<void>;
 }
 
 /**
@@ -47,6 +49,7 @@ export class Alerting {
       metrics: deps.metrics, log: deps.log, ...(deps.isPlanned ? { isPlanned: deps.isPlanned } : {}),
     });
     try {
+      await deps.beforeResume?.(store);
       await runtime.start();
     } catch (err) {
       await store.close();

@@ -20,7 +20,8 @@ export function alertNotification(t: AlertTransition): Notification | undefined 
     severity: t.severity,
     labels: t.labels,
     annotations: t.annotations,
-    summary: `[${kind.toUpperCase()}] ${t.rule}${noData}: ${what}`,
+    // Channels add the [FIRING]/[RESOLVED] word themselves; the summary says what.
+    summary: `${t.rule}${noData}: ${what}`,
     ...(Number.isFinite(t.value) ? { value: t.value } : {}),
     ...(t.threshold !== undefined ? { threshold: t.threshold } : {}),
     ...(t.kpi !== undefined ? { kpi: t.kpi } : {}),
@@ -49,7 +50,7 @@ export function slaNotification(o: Outage, step: SlaStep, now: number): Notifica
 export function restoredNotification(o: Outage): Notification {
   const duration = o.restoredAt! - o.startedAt;
   const met = duration <= o.recoveryTarget;
-  const summary = `${o.service} restored after ${formatDuration(duration)}; recovery target ${formatDuration(o.recoveryTarget)} ${met ? 'met' : 'missed'}`;
+  const summary = `${o.service} restored after ${formatDuration(Math.round(duration / 1000) * 1000)}; recovery target ${formatDuration(o.recoveryTarget)} ${met ? 'met' : 'missed'}`;
   return { ...base(o, 'sla_restored', `outage:${o.id}:restored`, met ? 'warning' : 'critical', summary, o.startedAt + o.recoveryTarget - o.restoredAt!), endsAt: o.restoredAt! };
 }
 

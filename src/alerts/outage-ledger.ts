@@ -33,7 +33,7 @@ export class OutageLedger {
       if (current.alerts.includes(t.fingerprint)) return { outage: current, opened: false };
       return { outage: this.replace({ ...current, alerts: [...current.alerts, t.fingerprint] }), opened: false };
     }
-    const startedAt = Number.isFinite(t.activeAt) ? t.activeAt : t.at;
+    const startedAt = t.evidenceSince ?? (Number.isFinite(t.activeAt) ? t.activeAt : t.at);
     const outage: Outage = {
       id: outageId(policy.service, startedAt),
       service: policy.service,

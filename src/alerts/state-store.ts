@@ -101,4 +101,8 @@ export interface Silence {
   readonly comment?: string;
   /** Planned maintenance: outages inside it are planned. */
   readonly maintenance?: boolean;
+  /** Recurring: [startsAt, endsAt) repeats every `every` ms (src/alerts/silences.ts). */
+  readonly every?: number;
+  /** Recurring: no occurrence starts at or after this time. */
+  readonly until?: number;
 }

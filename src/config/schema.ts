@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { probe } from './sections/probes.js';
-import { cluster, defaults, queue, server, state } from './sections/server.js';
+import { defaults, queue, server, state } from './sections/server.js';
+import { cluster } from './sections/cluster.js';
 import { storage } from './sections/storage.js';
 import { ingest } from './sections/ingest.js';
 import { traps } from './sections/traps.js';
@@ -9,6 +10,7 @@ import { snmpTarget } from './sections/snmp.js';
 import { duration } from './duration-schema.js';
 import { probeName } from './probe-name.js';
 import { kpis } from './sections/rules.js';
+import { maintenance } from './sections/maintenance.js';
 
 const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'label names are letters, digits and _');
 
@@ -38,7 +40,7 @@ export const configSchema = z
     // Sections below belong to later stages; their shape is checked there.
     traps: traps.optional(),
     notify: notifySchema.optional(),
-    maintenance: z.array(z.record(z.string(), z.unknown())).default([]),
+    maintenance,
   })
   .superRefine((cfg, ctx) => {
     const seen = new Map<string, number>();

@@ -26,6 +26,12 @@ export interface AlertTransition {
   readonly activeAt: number;
   /** Time of the sample that crossed the threshold: start of delivery latency. */
   readonly crossedAt: number;
+  /**
+   * When the evidence began, if earlier than activeAt: the oldest of the
+   * samples that each met the condition (a device unreachable for 3 polls
+   * has been down since the first). An outage's recovery clock starts here.
+   */
+  readonly evidenceSince?: number;
   /** When this transition happened, epoch ms. */
   readonly at: number;
   /** Set when the rule opens an outage: `outage: { service, recovery_target, warn_at }`. */

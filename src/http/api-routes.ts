@@ -2,7 +2,9 @@ import type { Registry } from 'prom-client';
 import type { Sample } from '../core/sample.js';
 import { IngestRefused, type PushIngest } from '../collectors/ingest/push-ingest.js';
 import type { AlertRuntime } from '../alerts/alert-runtime.js';
+import type { Silences } from '../alerts/silence-keeper.js';
 import { HttpError } from './http-error.js';
+import { silenceRoutes } from './silence-routes.js';
 import type { Request, Route } from './router.js';
 
 /** What the HTTP API reaches into; each part may be absent while kpid starts or stops. */
@@ -15,6 +17,8 @@ export interface ApiDeps {
   readonly alerting: () => AlertRuntime | undefined;
   /** Tells notify an alert was acknowledged (stops escalation); false when notify never heard of it. */
   readonly ackNotifications: (fingerprint: string, by: string) => boolean;
+  /** Silences and maintenance windows; absent until the state store is open. */
+  readonly silences?: () => Silences | undefined;
 }
 
 /** /metrics, health, and /api/v1: the contract in SPEC.md. */
@@ -66,6 +70,7 @@ export function apiRoutes(d: ApiDeps): Route[] {
         return { status: 200, body: { acknowledged: id, by } };
       },
     },
+    ...silenceRoutes(() => d.silences?.()),
   ];
 }
 

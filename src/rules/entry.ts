@@ -22,6 +22,8 @@ export interface Entry {
   activeAt: number;
   /** Time of the sample that crossed the threshold. */
   crossedAt: number;
+  /** Oldest sample of the run of samples that each met the condition: when the interruption began. */
+  evidenceSince: number;
   /** When the clear condition began to hold while firing. */
   clearSince: number;
   lastSeen: number;
@@ -36,7 +38,7 @@ export interface Entry {
 export function newEntry(rule: CompiledRule, series: string, tags: Readonly<Record<string, string>>, window: Window): Entry {
   return {
     rule, series, tags, window, state: 'inactive', value: NaN,
-    fireHolds: false, activeAt: NaN, crossedAt: NaN, clearSince: NaN, lastSeen: NaN, noData: false, deadline: Infinity,
+    fireHolds: false, activeAt: NaN, crossedAt: NaN, evidenceSince: NaN, clearSince: NaN, lastSeen: NaN, noData: false, deadline: Infinity,
   };
 }
 
@@ -82,6 +84,7 @@ export function transition(
     ...(rule.kpi !== undefined ? { kpi: rule.kpi } : {}),
     activeAt: e.activeAt,
     crossedAt: e.crossedAt,
+    ...(Number.isFinite(e.evidenceSince) && e.evidenceSince < e.activeAt ? { evidenceSince: e.evidenceSince } : {}),
     at,
     ...(rule.outage
       ? { outage: { service: rule.outage.service(data), recoveryTarget: rule.outage.recoveryTarget, warnAt: rule.outage.warnAt } }

@@ -2,6 +2,7 @@ import type { AlertState, AlertTransition } from '../core/alert.js';
 import { holds } from './comparison.js';
 import type { EngineState } from './engine.js';
 import { alertLabels, transition, type Entry } from './entry.js';
+import { evidenceSince } from './window.js';
 import type { CompiledRule } from './rule.js';
 
 /**
@@ -29,6 +30,7 @@ export function onValue(state: EngineState, e: Entry, value: number, t: number, 
       if (!fire || suppressed(state, e)) return;
       e.activeAt = t;
       e.crossedAt = t;
+      e.evidenceSince = evidenceSince(e.window, (v) => holds(rule.fire, v), t);
       if (rule.forMs === 0 || now - t >= rule.forMs) to(state, e, 'firing', now, 'threshold', out);
       else {
         to(state, e, 'pending', now, 'threshold', out);
@@ -72,6 +74,7 @@ export function to(
   if (next === 'inactive' || next === 'resolved') {
     e.activeAt = NaN;
     e.crossedAt = NaN;
+    e.evidenceSince = NaN;
   }
   e.deadline = deadlineOf(e);
 }

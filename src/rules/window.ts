@@ -170,3 +170,23 @@ function quantile(w: Window, q: number): number {
   const hi = Math.min(lo + 1, n - 1);
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (rank - lo);
 }
+
+/**
+ * Time of the oldest sample in the newest unbroken run of samples that each
+ * satisfy `holds` on their own: when the evidence for a window condition
+ * began. `max(up) over 3 samples = 0` holds from the third failed poll, but
+ * the device has been down since the first. Ratio windows, one-sample
+ * windows and a newest sample that does not hold give `newest`.
+ */
+export function evidenceSince(w: Window, holds: (v: number) => boolean, newest: number): number {
+  if (w.dens || w.times.length === 0 || w.count === 0) return newest;
+  const cap = w.times.length;
+  let since = newest;
+  for (let k = w.count - 1; k >= 0; k--) {
+    let i = w.start + k;
+    if (i >= cap) i -= cap;
+    if (!holds(w.nums[i]!)) break;
+    since = w.times[i]!;
+  }
+  return since;
+}

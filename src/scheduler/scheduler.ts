@@ -23,6 +23,14 @@ export interface SchedulerOptions {
    * counted as a timeout. Milliseconds; default 200.
    */
   readonly abortGraceMs?: number;
+  /**
+   * Cluster mode: each job's phase is fixed on the wall clock (its offset
+   * past a multiple of its interval since the epoch) rather than after the
+   * moment it was added, so when a target moves between instances the new
+   * owner polls it on the same grid as the old one did and never twice in
+   * one interval.
+   */
+  readonly alignToClock?: boolean;
 }
 
 interface Job extends JobSpec {
@@ -88,7 +96,11 @@ export class Scheduler {
       this.o.metrics.collectorErrors.inc({ collector: spec.kind, reason: 'unsupported' });
       return;
     }
-    const job: Job = { ...spec, busy: false, cancelled: false, nextAt: this.o.clock.now() + phaseOffset(spec.id, spec.target.interval) };
+    const now = this.o.clock.now();
+    const interval = spec.target.interval;
+    const offset = phaseOffset(spec.id, interval);
+    const nextAt = this.o.alignToClock ? now + ((((offset - now) % interval) + interval) % interval) : now + offset;
+    const job: Job = { ...spec, busy: false, cancelled: false, nextAt };
     this.jobs.set(job.id, job);
     this.arm(job);
   }

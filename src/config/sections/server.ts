@@ -32,9 +32,4 @@ export const queue = z
   ], { error: 'queue takes { driver: memory } or { driver: bullmq, redis: URL }' })
   .default({ driver: 'memory' });
 
-export const cluster = z
-  .strictObject({
-    enabled: z.boolean().default(false),
-    redis: z.string().url().optional(),
-  })
-  .default({ enabled: false });
+// `cluster:` lives in ./cluster.ts.

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import type { NewSilence, Silences } from '../alerts/silence-keeper.js';
+import { duration } from '../config/duration-schema.js';
+import { checkTiming, matchLabels, timestamp } from '../config/sections/maintenance.js';
+import { HttpError } from './http-error.js';
+import type { Route } from './router.js';
+
+/**
+ * POST /api/v1/silences body. Times are RFC 3339 with a zone; give endsAt
+ * or duration. `every` (and `until`) make it recurring; `maintenance: true`
+ * makes outages starting inside it planned, as config `maintenance:` does.
+ *
+ *   { "matchers": { "site": "dc1" }, "duration": "2h", "createdBy": "alice",
+ *     "comment": "fibre repair", "maintenance": true }
+ */
+const KEYS = { from: 'startsAt', to: 'endsAt', duration: 'duration', every: 'every', until: 'until' };
+
+function silenceBody(now: number) {
+  return z
+    .strictObject({
+      matchers: matchLabels,
+      startsAt: timestamp.optional(),
+      endsAt: timestamp.optional(),
+      duration: duration({ min: 1000 }).optional(),
+      every: duration({ min: 60_000 }).optional(),
+      until: timestamp.optional(),
+      createdBy: z.string().min(1).max(200).default('api'),
+      comment: z.string().max(2000).optional(),
+      maintenance: z.boolean().default(false),
+    }, { error: 'body must be a JSON object' })
+    .superRefine((b, ctx) => checkTiming({ ...b, from: b.startsAt ?? now, to: b.endsAt }, ctx, KEYS))
+    .transform((b): NewSilence => {
+      const startsAt = b.startsAt ?? now;
+      return {
+        matchers: b.matchers,
+        startsAt,
+        endsAt: b.endsAt ?? startsAt + b.duration!,
+        createdBy: b.createdBy,
+        maintenance: b.maintenance,
+        ...(b.every !== undefined ? { every: b.every } : {}),
+        ...(b.until !== undefined ? { until: b.until } : {}),
+        ...(b.comment !== undefined ? { comment: b.comment } : {}),
+      };
+    });
+}
+
+/** The first problem in a body, naming the field: `endsAt: must be after startsAt`. */
+function describe(issues: readonly z.core.$ZodIssue[]): string {
+  const i = issues[0]!;
+  if (i.code === 'unrecognized_keys') return `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}`;
+  const path = i.path.map(String).join('.');
+  return path ? `${path}: ${i.message}` : i.message;
+}
+
+/** GET, POST /api/v1/silences; GET, DELETE /api/v1/silences/:id. */
+export function silenceRoutes(silences: () => Silences | undefined): Route[] {
+  const book = (): Silences => {
+    const s = silences();
+    if (!s) throw new HttpError(503, 'not_ready', 'silences are not available yet (the state store is opening)');
+    return s;
+  };
+  return [
+    { method: 'GET', path: '/api/v1/silences', auth: true, handler: () => ({ status: 200, body: { silences: book().list() } }) },
+    {
+      method: 'POST', path: '/api/v1/silences', auth: true,
+      handler: async (req) => {
+        const keeper = book();
+        const parsed = silenceBody(keeper.now()).safeParse(await req.json());
+        if (!parsed.success) {
+          const fields = [...new Set(parsed.error.issues.map((i) => i.path.map(String).join('.')).filter(Boolean))];
+          throw new HttpError(400, 'bad_field', describe(parsed.error.issues), { fields });
+        }
+        const created = await keeper.create(parsed.data);
+        return { status: 201, body: keeper.get(created.id) };
+      },
+    },
+    {
+      method: 'GET', path: '/api/v1/silences/:id', auth: true,
+      handler: (req) => {
+        const s = book().get(req.params.id!);
+        if (!s) throw new HttpError(404, 'unknown_silence', `no silence has id "${req.params.id}"`);
+        return { status: 200, body: s };
+      },
+    },
+    {
+      method: 'DELETE', path: '/api/v1/silences/:id', auth: true,
+      handler: async (req) => {
+        const id = req.params.id!;
+        const result = await book().remove(id);
+        if (result === 'unknown') throw new HttpError(404, 'unknown_silence', `no silence has id "${id}"`);
+        if (result === 'config') throw new HttpError(409, 'config_window', `"${id}" is a maintenance window from the config file; remove it there and reload`);
+        return { status: 200, body: { deleted: id } };
+      },
+    },
+  ];
+}

@@ -1,0 +1,81 @@
+import type { StateStore } from '../alerts/state-store.js';
+import { KpidError } from '../core/errors.js';
+import type { KpiCatalogue } from '../rules/kpi-catalogue.js';
+import { daysOf, iso } from './judge.js';
+import { availabilityKpi, durationKpi, maintenanceRecords, outageRecords, serviceAvailability, type LedgerPeriod } from './ledger-kpis.js';
+import type { ComplianceReport, KpiResult } from './report-model.js';
+import type { ReportSource } from './report-source.js';
+import { sampleKpi } from './sample-kpis.js';
+
+export interface ReportInput {
+  /** Start of the period, epoch ms, inclusive. */
+  readonly from: number;
+  /** End of the period, epoch ms, exclusive. */
+  readonly to: number;
+  readonly catalogue: KpiCatalogue;
+  /** The outage ledger. */
+  readonly store: StateStore;
+  readonly samples: ReportSource;
+  /** When the report is made; open outages count up to here when it is before `to`. Default Date.now(). */
+  readonly now?: number;
+}
+
+/** The longest period one report covers: a year and a day, so a leap year fits. */
+export const MAX_PERIOD_MS = 367 * 86_400_000;
+
+/** KPIs the outage ledger measures; every other catalogue KPI is measured from samples. */
+const LEDGER_KPIS = new Set(['availability', 'interruption_minutes', 'recovery_minutes']);
+
+/**
+ * Every catalogue KPI against its target over [from, to), with the evidence:
+ * the outage ledger for availability and the outage KPIs, the report source
+ * (InfluxDB or the embedded rollup) for the rest.
+ */
+export async function buildReport(input: ReportInput): Promise<ComplianceReport> {
+  const { from, to, catalogue, store, samples } = input;
+  if (!(Number.isFinite(from) && Number.isFinite(to) && from < to)) {
+    throw new KpidError('report_period_invalid', `the report period must end after it starts (from ${from}, to ${to})`, { from, to });
+  }
+  if (to - from > MAX_PERIOD_MS) {
+    throw new KpidError('report_period_too_long', `a report covers at most 367 days; split longer periods`, { from, to });
+  }
+  const now = input.now ?? Date.now();
+  const days = daysOf(from, to);
+  const [outages, kpiDays, voiceDays] = await Promise.all([
+    store.outagesBetween(from, to),
+    samples.kpiDays(from, to),
+    samples.voiceDays(from, to),
+  ]);
+  const ledger: LedgerPeriod = { outages, from, to, end: Math.min(to, now), days };
+  const records = outageRecords(ledger);
+  const availabilityDef = catalogue.get('availability');
+  const perService = availabilityDef ? serviceAvailability(availabilityDef, ledger) : [];
+
+  const kpis: KpiResult[] = catalogue.ids().map((id) => {
+    const def = catalogue.get(id)!;
+    if (id === 'availability') return availabilityKpi(def, ledger, perService);
+    if (LEDGER_KPIS.has(id)) return durationKpi(def, ledger);
+    return sampleKpi(def, { kpiDays, voiceDays, days });
+  });
+
+  const failed = kpis.filter((k) => k.status === 'fail');
+  return {
+    report: 'kpid-compliance',
+    version: 1,
+    generatedAt: iso(now),
+    period: { from: iso(from), to: iso(to), seconds: (to - from) / 1000 },
+    source: { mode: samples.mode, notes: samples.notes(from, to) },
+    summary: {
+      kpis: kpis.length,
+      pass: kpis.filter((k) => k.status === 'pass').length,
+      fail: failed.length,
+      noData: kpis.filter((k) => k.status === 'no_data').length,
+      failed: failed.map((k) => ({ kpi: k.id, name: k.name, failures: k.failures })),
+    },
+    kpis,
+    availability: perService,
+    failedServices: perService.filter((s) => s.status === 'fail').map((s) => s.service),
+    outages: records,
+    maintenance: maintenanceRecords(records),
+  };
+}

@@ -1,0 +1,34 @@
+import { formatValue } from './format-values.js';
+import type { ComplianceReport } from './report-model.js';
+
+const HEADER = [
+  'kpi', 'name', 'chapter', 'scope', 'source', 'target', 'value', 'value_text', 'unit', 'status',
+  'readings', 'min', 'max', 'mean', 'last', 'attempts', 'answered', 'dropped', 'days', 'failing_days', 'note',
+];
+
+/**
+ * One row per KPI per scope, after one `*` row per KPI with its headline
+ * figure. Values in kpid's base units (ratios 0–1, seconds, bit/s) with
+ * `value_text` in the operator's units; RFC 4180 quoting.
+ */
+export function renderCsv(report: ComplianceReport): string {
+  const rows: unknown[][] = [HEADER];
+  for (const k of report.kpis) {
+    const c = k.counts;
+    rows.push([k.id, k.name, k.chapter, '*', 'overall', k.target.text, k.value, formatValue(k.unit, k.value), k.unit, k.status,
+      '', '', '', '', '', c?.attempts, c?.answered, c?.dropped, '', '', k.reason ?? k.basis]);
+    for (const s of k.scopes) {
+      const r = s.readings;
+      rows.push([k.id, k.name, k.chapter, s.scope, s.source, k.target.text, s.value, formatValue(k.unit, s.value), k.unit, s.status,
+        r?.count, r?.min, r?.max, r?.mean, r?.last, s.counts?.attempts, s.counts?.answered, s.counts?.dropped,
+        s.days, s.failingDays, '']);
+    }
+  }
+  return rows.map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
+}
+
+function cell(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  const text = String(v);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}

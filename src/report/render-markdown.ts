@@ -1,0 +1,93 @@
+import { formatDuration, formatValue } from './format-values.js';
+import type { ComplianceReport, KpiResult } from './report-model.js';
+
+const RESULT = { pass: 'PASS', fail: '**FAIL**', no_data: 'no data' } as const;
+
+/** The report as Markdown, for a wiki, a ticket or a mail. */
+export function renderMarkdown(r: ComplianceReport): string {
+  const out: string[] = [];
+  out.push('# KPI compliance report', '');
+  out.push(`Period: ${r.period.from} to ${r.period.to} (${formatDuration(r.period.seconds)}, end exclusive)  `);
+  out.push(`Generated: ${r.generatedAt}  `);
+  out.push(`Data: outage ledger; samples from ${r.source.mode === 'influx' ? 'InfluxDB' : 'the embedded daily rollup'}`, '');
+  out.push(`**${r.summary.fail} of ${r.summary.kpis} KPIs failed**, ${r.summary.pass} passed, ${r.summary.noData} had no data.`, '');
+
+  out.push('## Failed KPIs: where and for how long', '');
+  if (r.summary.failed.length === 0) out.push('None.');
+  for (const f of r.summary.failed) {
+    out.push(`- **${esc(f.name)}** (\`${f.kpi}\`)`);
+    for (const x of f.failures) out.push(`  - ${esc(x.detail)}`);
+  }
+  out.push('');
+
+  out.push('## KPIs against their targets', '');
+  out.push('| chapter | KPI | target | measured | result | basis |', '|---|---|---|---|---|---|');
+  for (const k of r.kpis) {
+    out.push(`| ${k.chapter} | ${esc(k.name)} (\`${k.id}\`) | ${esc(k.target.text)} | ${formatValue(k.unit, k.value)} | ${RESULT[k.status]} | ${esc(k.reason ?? k.basis)} |`);
+  }
+  out.push('');
+
+  out.push('## Evidence per KPI', '');
+  for (const k of r.kpis) out.push(...evidence(k));
+
+  out.push('## Availability per service', '');
+  if (r.availability.length === 0) out.push('No outage in the ledger overlaps the period.');
+  else {
+    out.push('| service | availability | result | unplanned downtime | planned downtime (excluded) | unplanned outages | planned outages |', '|---|---|---|---|---|---|---|');
+    for (const s of r.availability) {
+      out.push(`| ${esc(s.service)} | ${formatValue('ratio', s.availability)} | ${RESULT[s.status]} | ${formatDuration(s.unplannedDowntimeSeconds)} | ${formatDuration(s.plannedDowntimeSeconds)} | ${s.unplannedOutages} | ${s.plannedOutages} |`);
+    }
+  }
+  out.push('', `Services that failed availability: ${r.failedServices.length ? r.failedServices.map(esc).join(', ') : 'none'}.`, '');
+
+  out.push('## Outages', '');
+  if (r.outages.length === 0) out.push('None.');
+  else {
+    out.push('| id | service | start | restored | duration | recovery target | met | planned |', '|---|---|---|---|---|---|---|---|');
+    for (const o of r.outages) {
+      const met = o.met === null ? (o.planned ? 'not judged' : 'running') : o.met ? 'met' : '**missed**';
+      out.push(`| ${esc(o.id)} | ${esc(o.service)} | ${o.startedAt} | ${o.restoredAt ?? 'open'} | ${formatDuration(o.durationSeconds)} | ${formatDuration(o.recoveryTargetSeconds)} | ${met} | ${o.planned ? 'yes' : 'no'} |`);
+    }
+  }
+  out.push('');
+
+  out.push('## Excluded maintenance', '');
+  if (r.maintenance.length === 0) out.push('None.');
+  else {
+    out.push('| id | service | start | end | excluded |', '|---|---|---|---|---|');
+    for (const m of r.maintenance) {
+      out.push(`| ${esc(m.id)} | ${esc(m.service)} | ${m.startedAt} | ${m.restoredAt ?? 'open'} | ${formatDuration(m.excludedSeconds)} |`);
+    }
+  }
+  out.push('', '## Notes', '');
+  for (const n of r.source.notes) out.push(`- ${esc(n)}`);
+  return `${out.join('\n')}\n`;
+}
+
+function evidence(k: KpiResult): string[] {
+  const out = [`### ${esc(k.name)} (\`${k.id}\`): ${RESULT[k.status]}`, ''];
+  out.push(`Target ${esc(k.target.text)}; measured ${formatValue(k.unit, k.value)} (${esc(k.basis)}).`);
+  if (k.reason) out.push(`${esc(k.reason)}.`);
+  if (k.counts) out.push(`Calls: ${k.counts.attempts} attempts, ${k.counts.answered} answered, ${k.counts.dropped} dropped.`);
+  out.push('');
+  if (k.scopes.length) {
+    out.push('| scope | source | value | result | evidence |', '|---|---|---|---|---|');
+    for (const s of k.scopes) {
+      const parts: string[] = [];
+      if (s.counts) parts.push(`${s.counts.attempts} attempts, ${s.counts.answered} answered, ${s.counts.dropped} dropped`);
+      if (s.readings) {
+        const f = (v: number) => formatValue(k.unit, v);
+        parts.push(`${s.readings.count} readings, min ${f(s.readings.min)}, max ${f(s.readings.max)}, mean ${f(s.readings.mean)}, last ${f(s.readings.last)}`);
+      }
+      if (s.days !== undefined) parts.push(`${s.failingDays} of ${s.days} days missed`);
+      out.push(`| ${esc(s.scope)} | ${s.source} | ${formatValue(k.unit, s.value)} | ${RESULT[s.status]} | ${parts.join('; ')} |`);
+    }
+    out.push('');
+  }
+  return out;
+}
+
+/** Table cells and text: a `|` or a line break would break the table, a `<` before a letter could open HTML (`< 0.5%` cannot). */
+function esc(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/<(?=[A-Za-z/!?])/g, '&lt;');
+}

@@ -1,0 +1,141 @@
+import type { Operator } from '../rules/comparison.js';
+import type { KpiDefinition } from '../rules/kpi-catalogue.js';
+import type { CallCounts } from './report-source.js';
+
+/**
+ * The compliance report (KPI-CATALOGUE.md 4.3.2 and 9.2.3): every catalogue
+ * KPI against its target for one period, with pass/fail and the evidence,
+ * and which KPIs failed, where and for how long. This is also the JSON
+ * format (`--format json`, GET /api/v1/report), documented in
+ * docs/report.md; `version` changes only when a field changes meaning.
+ *
+ * Units are kpid's (docs/rules.md): ratios 0–1, durations seconds, rates
+ * bit/s. Times are ISO 8601 UTC strings; days are `YYYY-MM-DD` (UTC).
+ */
+export interface ComplianceReport {
+  readonly report: 'kpid-compliance';
+  readonly version: 1;
+  readonly generatedAt: string;
+  readonly period: { readonly from: string; readonly to: string; readonly seconds: number };
+  readonly source: { readonly mode: 'influx' | 'embedded'; readonly notes: readonly string[] };
+  readonly summary: ReportSummary;
+  readonly kpis: readonly KpiResult[];
+  /** Per service from the outage ledger; services with no outage overlapping the period are not known to it. */
+  readonly availability: readonly ServiceAvailability[];
+  /** Services whose availability missed its target. */
+  readonly failedServices: readonly string[];
+  /** Every outage overlapping the period, planned or not, oldest first. */
+  readonly outages: readonly OutageRecord[];
+  /** Planned maintenance: excluded from availability and from the recovery KPIs. */
+  readonly maintenance: readonly MaintenanceRecord[];
+}
+
+export type Status = 'pass' | 'fail' | 'no_data';
+
+export interface ReportSummary {
+  readonly kpis: number;
+  readonly pass: number;
+  readonly fail: number;
+  readonly noData: number;
+  /** The failed KPIs with where and for how long. */
+  readonly failed: ReadonlyArray<{ readonly kpi: string; readonly name: string; readonly failures: readonly Failure[] }>;
+}
+
+export interface KpiResult {
+  readonly id: string;
+  readonly name: string;
+  readonly chapter: KpiDefinition['chapter'];
+  readonly unit: KpiDefinition['unit'];
+  readonly target: { readonly text: string; readonly op: Operator; readonly value: number };
+  /** The headline figure (see `basis`); null when there is no data. */
+  readonly value: number | null;
+  /** Pass only when the headline and every scope meet the target. */
+  readonly status: Status;
+  /** Why the value is null, or what the figure rests on when there was nothing to measure. */
+  readonly reason?: string;
+  /** How `value` is computed, in words. */
+  readonly basis: string;
+  /** Voice ratios: the counters summed over the period and every switch. */
+  readonly counts?: CallCounts;
+  readonly scopes: readonly ScopeResult[];
+  /** Where the target was missed and for how long. */
+  readonly failures: readonly Failure[];
+  /** One value per UTC day of the period (the chart), null for a day with no data. */
+  readonly daily: readonly DailyValue[];
+}
+
+export interface ScopeResult {
+  /** A region, switch, service... as the data names it. */
+  readonly scope: string;
+  /** counters: voice counters summed; pushed: `kpi` readings; ledger: the outage ledger. */
+  readonly source: 'counters' | 'pushed' | 'ledger';
+  readonly value: number | null;
+  readonly status: Status;
+  readonly counts?: CallCounts;
+  readonly readings?: ReadingSummary;
+  /** Days with data in this scope, and how many of them missed the target on their own. */
+  readonly days?: number;
+  readonly failingDays?: number;
+}
+
+export interface ReadingSummary {
+  readonly count: number;
+  readonly min: number;
+  readonly max: number;
+  readonly mean: number;
+  readonly last: number;
+}
+
+export interface Failure {
+  readonly scope: string;
+  readonly value: number | null;
+  /** One line for a person: what missed, by how much, for how long. */
+  readonly detail: string;
+  /** How long: downtime or outage duration (ledger KPIs). */
+  readonly seconds?: number;
+  /** How long: days that missed the target (sample KPIs). */
+  readonly days?: number;
+}
+
+export interface DailyValue {
+  readonly day: string;
+  readonly value: number | null;
+}
+
+export interface ServiceAvailability {
+  readonly service: string;
+  /** 0–1: (period − planned − unplanned downtime) ÷ (period − planned). */
+  readonly availability: number;
+  readonly status: Exclude<Status, 'no_data'>;
+  readonly unplannedDowntimeSeconds: number;
+  readonly plannedDowntimeSeconds: number;
+  readonly unplannedOutages: number;
+  readonly plannedOutages: number;
+}
+
+export interface OutageRecord {
+  readonly id: string;
+  readonly service: string;
+  readonly startedAt: string;
+  /** Null while still open at the end of the period. */
+  readonly restoredAt: string | null;
+  /** Start to restore (or to the end of the period when open), whole, even beyond the period. */
+  readonly durationSeconds: number;
+  /** The part inside the period. */
+  readonly inPeriodSeconds: number;
+  readonly recoveryTargetSeconds: number;
+  /** Recovery target met; null for planned outages, and for open ones still inside their target. */
+  readonly met: boolean | null;
+  readonly planned: boolean;
+  readonly cause?: string;
+}
+
+export interface MaintenanceRecord {
+  readonly id: string;
+  readonly service: string;
+  readonly startedAt: string;
+  readonly restoredAt: string | null;
+  /** Time excluded from the period's availability. */
+  readonly excludedSeconds: number;
+  readonly cause?: string;
+}
