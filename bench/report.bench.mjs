@@ -20,7 +20,7 @@ const { EmbeddedReportSource } = await import(new URL('dist/report/embedded-repo
 const { SqliteStateStore } = await import(new URL('dist/alerts/sqlite-state-store.js', root));
 const { buildReport } = await import(new URL('dist/report/build-report.js', root));
 const { renderReport } = await import(new URL('dist/report/render.js', root));
-const { KpiCatalogue } = await import(new URL('dist/rules/kpi-catalogue.js', root));
+const { KpiCatalogue } = await import(new URL('dist/core/kpi-catalogue.js', root));
 const { default: Database } = await import('better-sqlite3');
 
 const RUNS = Number(process.env.RUNS ?? 5);

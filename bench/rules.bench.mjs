@@ -20,7 +20,7 @@ if (typeof globalThis.gc !== 'function') {
 }
 
 const root = new URL('../', import.meta.url);
-const { parseRuleTexts, loadRuleFiles } = await import(new URL('dist/config/rule-files.js', root));
+const { parseRuleTexts, loadRuleFiles } = await import(new URL('dist/rules/rule-files.js', root));
 const { createEngineState, evaluate, tick } = await import(new URL('dist/rules/engine.js', root));
 const { seriesKey } = await import(new URL('dist/core/sample.js', root));
 

@@ -6,7 +6,7 @@ import { errorMessage } from './core/errors.js';
 import { createLogger, type LogFormat } from './core/logger.js';
 import { Daemon } from './daemon.js';
 import { runRuleTests } from './rules/rule-tests.js';
-import { loadRuleFiles } from './config/rule-files.js';
+import { loadRuleFiles } from './rules/rule-files.js';
 import { runReportCommand } from './report/report-command.js';
 import { runDemoCommand } from './demo/demo-command.js';
 

@@ -32,7 +32,7 @@ import { HttpServer } from './http/server.js';
 import { KpiRollup } from './store/kpi-rollup.js';
 import { reportRoute } from './report/report-route.js';
 import { reportSourceFor } from './report/report-inputs.js';
-import { KpiCatalogue } from './rules/kpi-catalogue.js';
+import { KpiCatalogue } from './core/kpi-catalogue.js';
 import { apiRoutes } from './http/api-routes.js';
 
 export interface DaemonOptions {

@@ -2,8 +2,8 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadRuleFiles, loadRuleTestFile } from '../src/config/rule-files.js';
-import { DEFAULT_KPIS } from '../src/rules/kpi-catalogue.js';
+import { loadRuleFiles, loadRuleTestFile } from '../src/rules/rule-files.js';
+import { DEFAULT_KPIS } from '../src/core/kpi-catalogue.js';
 import { runRuleTests } from '../src/rules/rule-tests.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -3,7 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadRuleFiles } from '../src/config/rule-files.js';
+import { loadRuleFiles } from '../src/rules/rule-files.js';
 import { startRuntime, tempDir } from './helpers/alert-runtime.js';
 import { MIN, T0 } from './helpers/rules.js';
 

@@ -11,7 +11,7 @@ import { EmbeddedReportSource } from '../src/report/embedded-report-source.js';
 import type { ComplianceReport } from '../src/report/report-model.js';
 import { reportRoute } from '../src/report/report-route.js';
 import { reportSourceFor } from '../src/report/report-inputs.js';
-import { KpiCatalogue } from '../src/rules/kpi-catalogue.js';
+import { KpiCatalogue } from '../src/core/kpi-catalogue.js';
 import { KpiRollup } from '../src/store/kpi-rollup.js';
 import { at, FIXTURE_OUTAGES, FIXTURE_SAMPLES, outage } from './helpers/report-fixture.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/config/config-error.js';
 import { parseConfig } from '../src/config/load.js';
-import { parseRuleTexts } from '../src/config/rule-files.js';
+import { parseRuleTexts } from '../src/rules/rule-files.js';
 import { FakeClock } from '../src/core/clock.js';
 import { AlertRuntime } from '../src/alerts/alert-runtime.js';
 import { SqliteStateStore } from '../src/alerts/sqlite-state-store.js';

@@ -6,7 +6,7 @@ import type { Sample } from '../core/sample.js';
 import type { KpiMetrics } from '../metrics/kpi-metrics.js';
 import type { Sink } from '../pipeline/pipeline.js';
 import { createEngineState, evaluate, restoreAlert, tick, type EngineState } from '../rules/engine.js';
-import { KpiCatalogue } from '../rules/kpi-catalogue.js';
+import { KpiCatalogue } from '../core/kpi-catalogue.js';
 import type { CompiledRule } from '../rules/rule.js';
 import { AlertBook } from './alert-book.js';
 import { DAY } from './availability.js';

@@ -1,5 +1,5 @@
-import { loadRuleFiles, type LoadedRules } from '../config/rule-files.js';
-import type { KpiOverride } from '../rules/kpi-catalogue.js';
+import { loadRuleFiles, type LoadedRules } from '../rules/rule-files.js';
+import type { KpiOverride } from '../core/kpi-catalogue.js';
 import type { Clock } from '../core/clock.js';
 import { KpidError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';

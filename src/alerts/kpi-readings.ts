@@ -1,6 +1,6 @@
-import { holds } from '../rules/comparison.js';
+import { holds } from '../core/comparison.js';
 import { allEntries, type EngineState } from '../rules/engine.js';
-import type { KpiCatalogue } from '../rules/kpi-catalogue.js';
+import type { KpiCatalogue } from '../core/kpi-catalogue.js';
 import type { KpiReading } from '../metrics/kpi-metrics.js';
 import type { OutageLedger } from './outage-ledger.js';
 

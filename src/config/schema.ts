@@ -9,7 +9,7 @@ import { notifySchema } from './sections/notify.js';
 import { snmpTarget } from './sections/snmp.js';
 import { duration } from './duration-schema.js';
 import { probeName } from './probe-name.js';
-import { kpis } from './sections/rules.js';
+import { kpis } from './sections/kpis.js';
 import { maintenance } from './sections/maintenance.js';
 
 const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'label names are letters, digits and _');

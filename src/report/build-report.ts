@@ -1,6 +1,6 @@
 import type { StateStore } from '../alerts/state-store.js';
 import { KpidError } from '../core/errors.js';
-import type { KpiCatalogue } from '../rules/kpi-catalogue.js';
+import type { KpiCatalogue } from '../core/kpi-catalogue.js';
 import { daysOf, iso } from './judge.js';
 import { availabilityKpi, durationKpi, maintenanceRecords, outageRecords, serviceAvailability, type LedgerPeriod } from './ledger-kpis.js';
 import type { ComplianceReport, KpiResult } from './report-model.js';

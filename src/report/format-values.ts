@@ -1,4 +1,4 @@
-import type { KpiDefinition } from '../rules/kpi-catalogue.js';
+import type { KpiDefinition } from '../core/kpi-catalogue.js';
 
 /**
  * Values in the operator's units for the text formats (Markdown, CSV, HTML):

@@ -1,5 +1,5 @@
-import { holds, type Comparison } from '../rules/comparison.js';
-import type { KpiDefinition } from '../rules/kpi-catalogue.js';
+import { holds, type Comparison } from '../core/comparison.js';
+import type { KpiDefinition } from '../core/kpi-catalogue.js';
 import { DAY_MS, utcDay } from '../store/kpi-rollup.js';
 import type { Status } from './report-model.js';
 

@@ -1,6 +1,6 @@
 import { availability } from '../alerts/availability.js';
 import type { Outage } from '../alerts/state-store.js';
-import type { KpiDefinition } from '../rules/kpi-catalogue.js';
+import type { KpiDefinition } from '../core/kpi-catalogue.js';
 import { DAY_MS } from '../store/kpi-rollup.js';
 import { formatDuration, formatValue } from './format-values.js';
 import { combine, dayKey, iso, judge, worstOf } from './judge.js';

@@ -5,7 +5,7 @@ import type { StateStore } from '../alerts/state-store.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig, type Env } from '../config/load.js';
 import { KpidError, errorMessage } from '../core/errors.js';
-import { KpiCatalogue } from '../rules/kpi-catalogue.js';
+import { KpiCatalogue } from '../core/kpi-catalogue.js';
 import { buildReport } from './build-report.js';
 import { ReportArgumentError, parseReportPeriod } from './period.js';
 import { isReportFormat, renderReport, REPORT_FORMATS } from './render.js';

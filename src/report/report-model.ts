@@ -1,5 +1,5 @@
-import type { Operator } from '../rules/comparison.js';
-import type { KpiDefinition } from '../rules/kpi-catalogue.js';
+import type { Operator } from '../core/comparison.js';
+import type { KpiDefinition } from '../core/kpi-catalogue.js';
 import type { CallCounts } from './report-source.js';
 
 /**

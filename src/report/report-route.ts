@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.js';
 import { KpidError } from '../core/errors.js';
 import { HttpError } from '../http/http-error.js';
 import type { Route } from '../http/router.js';
-import type { KpiCatalogue } from '../rules/kpi-catalogue.js';
+import type { KpiCatalogue } from '../core/kpi-catalogue.js';
 import { buildReport } from './build-report.js';
 import { ReportArgumentError, parseReportPeriod } from './period.js';
 import { CONTENT_TYPES, isReportFormat, renderReport, REPORT_FORMATS } from './render.js';

@@ -1,4 +1,4 @@
-import type { KpiDefinition } from '../rules/kpi-catalogue.js';
+import type { KpiDefinition } from '../core/kpi-catalogue.js';
 import { formatValue } from './format-values.js';
 import { combine, dayKey, judge, periodBasis, periodFigure, worstOf } from './judge.js';
 import type { Failure, KpiResult, ScopeResult } from './report-model.js';

@@ -1,4 +1,4 @@
-import { holds } from '../rules/comparison.js';
+import { holds } from '../core/comparison.js';
 import { formatValue } from './format-values.js';
 import type { KpiResult } from './report-model.js';
 

@@ -1,6 +1,6 @@
-import { holds, parseComparison, type Comparison } from './comparison.js';
+import { holds, parseComparison, type Comparison } from '../core/comparison.js';
 import { checkAggregation, type Aggregation } from './fields.js';
-import type { KpiCatalogue } from './kpi-catalogue.js';
+import type { KpiCatalogue } from '../core/kpi-catalogue.js';
 import { parseMatcher, type TagMatcher } from './matchers.js';
 import type { CompiledRule, RuleGroupSpec, RuleSpec } from './rule.js';
 import { compileTemplate, type Template } from './template.js';

@@ -1,6 +1,6 @@
 import type { AlertState, AlertTransition } from '../core/alert.js';
 import { seriesKey, type Sample } from '../core/sample.js';
-import { holds } from './comparison.js';
+import { holds } from '../core/comparison.js';
 import { newEntry, type Entry } from './entry.js';
 import { deadlineOf, firingSet, onValue, resolveAfter, suppressed, to, watch } from './lifecycle.js';
 import type { CompiledRule } from './rule.js';

@@ -1,5 +1,5 @@
 import type { AlertState, AlertTransition } from '../core/alert.js';
-import { holds } from './comparison.js';
+import { holds } from '../core/comparison.js';
 import type { EngineState } from './engine.js';
 import { alertLabels, transition, type Entry } from './entry.js';
 import { evidenceSince } from './window.js';

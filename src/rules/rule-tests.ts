@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../config/config-error.js';
-import { loadRuleFiles, loadRuleTestFile } from '../config/rule-files.js';
-import type { RuleTestFile } from '../config/sections/rules.js';
+import { loadRuleFiles, loadRuleTestFile } from './rule-files.js';
+import type { RuleTestFile } from './rule-schema.js';
 import { formatDuration } from '../core/duration.js';
 import { errorMessage } from '../core/errors.js';
 import type { Sample } from '../core/sample.js';

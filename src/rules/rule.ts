@@ -1,7 +1,7 @@
 import type { Severity } from '../core/alert.js';
-import type { Comparison } from './comparison.js';
+import type { Comparison } from '../core/comparison.js';
 import type { Aggregation } from './fields.js';
-import type { KpiLevel } from './kpi-catalogue.js';
+import type { KpiLevel } from '../core/kpi-catalogue.js';
 import type { TagMatcher } from './matchers.js';
 import type { Template } from './template.js';
 

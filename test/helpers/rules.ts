@@ -1,6 +1,6 @@
 import type { AlertTransition } from '../../src/core/alert.js';
 import type { Sample } from '../../src/core/sample.js';
-import { parseRuleTexts } from '../../src/config/rule-files.js';
+import { parseRuleTexts } from '../../src/rules/rule-files.js';
 import { createEngineState, evaluate, tick, type EngineState } from '../../src/rules/engine.js';
 import type { CompiledRule } from '../../src/rules/rule.js';
 

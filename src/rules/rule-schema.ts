@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { AGGREGATIONS } from '../../rules/fields.js';
-import { checkKpiOverride } from '../../rules/kpi-catalogue.js';
-import { duration } from '../duration-schema.js';
+import { AGGREGATIONS } from './fields.js';
+import { duration } from '../config/duration-schema.js';
+import { kpis } from '../config/sections/kpis.js';
 
 /**
  * The schema of a rule file (alert-rules/*.yaml) and of the `kpis:`
@@ -56,20 +56,6 @@ export const ruleFileSchema = z.strictObject({
     rules: z.array(ruleSchema),
   })),
 });
-
-/** One `kpis:` entry: new comparisons for the KPI's target or alert levels. */
-export const kpiOverride = z.strictObject({
-  target: z.string().min(1).optional(),
-  warning: z.string().min(1).optional(),
-  critical: z.string().min(1).optional(),
-});
-
-export const kpis = z.record(z.string(), kpiOverride).superRefine((all, ctx) => {
-  for (const [id, o] of Object.entries(all)) {
-    const problem = checkKpiOverride(id, o);
-    if (problem) ctx.addIssue({ code: 'custom', path: problem.key ? [id, problem.key] : [id], message: problem.message });
-  }
-}).default({});
 
 export type RuleFileParsed = z.output<typeof ruleFileSchema>;
 

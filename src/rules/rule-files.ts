@@ -1,12 +1,12 @@
 import { readdirSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { compileRule } from '../rules/compile.js';
-import { KpiCatalogue, type KpiOverride } from '../rules/kpi-catalogue.js';
-import type { CompiledRule, RuleGroupSpec } from '../rules/rule.js';
-import { ConfigError, type ConfigIssue } from './config-error.js';
-import { readConfigText } from './load.js';
-import { ruleFileSchema, ruleTestFileSchema, type RuleTestFile } from './sections/rules.js';
-import { YamlSource } from './yaml-source.js';
+import { compileRule } from './compile.js';
+import { KpiCatalogue, type KpiOverride } from '../core/kpi-catalogue.js';
+import type { CompiledRule, RuleGroupSpec } from './rule.js';
+import { ConfigError, type ConfigIssue } from '../config/config-error.js';
+import { readConfigText } from '../config/load.js';
+import { ruleFileSchema, ruleTestFileSchema, type RuleTestFile } from './rule-schema.js';
+import { YamlSource } from '../config/yaml-source.js';
 
 /** Rules loaded from files, compiled against the KPI catalogue in force. */
 export interface LoadedRules {

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { checkKpiOverride } from '../../core/kpi-catalogue.js';
+
+/** One `kpis:` entry: new comparisons for the KPI's target or alert levels. */
+export const kpiOverride = z.strictObject({
+  target: z.string().min(1).optional(),
+  warning: z.string().min(1).optional(),
+  critical: z.string().min(1).optional(),
+});
+
+export const kpis = z.record(z.string(), kpiOverride).superRefine((all, ctx) => {
+  for (const [id, o] of Object.entries(all)) {
+    const problem = checkKpiOverride(id, o);
+    if (problem) ctx.addIssue({ code: 'custom', path: problem.key ? [id, problem.key] : [id], message: problem.message });
+  }
+}).default({});
