@@ -5,7 +5,7 @@
 // template and POSTed in batches of 5,000 with fetch), on the same private
 // influxd, alternating runs into fresh databases.
 //
-//   npm run build && node bench/store.mjs [points=200000] [runs=5]
+//   npm run build && node bench/store.bench.mjs [points=200000] [runs=5]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
