@@ -206,8 +206,9 @@ async function main() {
     // Without the anchor only kpid polls the agent, so the first "down" answer is kpid's poll.
     const ownShare = [];
     for (let i = 0; i < FAULTS; i++) {
-      // A random pause puts the fault at a random phase of every poll, scrape and evaluation cycle.
-      await sleep(random() * POLL_S * 1000);
+      // A random pause over the longest cycle (the default 1m evaluation when the anchor runs)
+      // puts the fault at a random phase of every poll, scrape and evaluation.
+      await sleep(random() * (systems.length > 1 ? 60 : POLL_S) * 1000);
       const down = agent.setOper(false);
       const fired = await Promise.all(systems.map((s) => waitFor(`${s.name}: fault ${i + 1} announced`, () => s.fired(down), s.timeout)));
       fired.forEach((at, j) => latencies[j].push((at - down) / 1000));

@@ -34,6 +34,9 @@ import { reportRoute } from './report/report-route.js';
 import { reportSourceFor } from './report/report-inputs.js';
 import { KpiCatalogue } from './core/kpi-catalogue.js';
 import { apiRoutes } from './http/api-routes.js';
+// Cluster mode (issue 8).
+import { ClusterMode } from './cluster/cluster-mode.js';
+import { RedisStateStore } from './cluster/redis-state-store.js';
 
 export interface DaemonOptions {
   readonly configFile: string;
@@ -78,11 +81,15 @@ export class Daemon {
   private store?: InfluxStore;
   private notifier?: Notifier;
   private alerting?: Alerting;
+  /** Cluster mode: decides which targets this instance polls (config cluster.enabled). */
+  private cluster?: ClusterMode;
   /** Daily KPI rollup for the embedded compliance report (SQLite state only). */
   private rollup?: KpiRollup;
   /** API silences (kept in the state store) and config maintenance windows. */
   private readonly silences: Silences;
   private started = false;
+  /** What alerting hands notifications to (kept for cluster mode's SLA sweeper). */
+  private consumer?: NotificationConsumer;
 
   constructor(private readonly o: DaemonOptions) {
     this.clock = o.clock ?? systemClock;
@@ -141,7 +148,18 @@ export class Daemon {
       publish: (s) => this.pipeline.publish(s),
       metrics: this.metrics,
       log: this.log,
+      // Cluster mode: a target handed between instances keeps its phase on the wall clock.
+      alignToClock: this.config.cluster.enabled,
     });
+    // --- cluster mode (issue 8): only this instance's share of the targets reaches the scheduler.
+    if (this.config.cluster.enabled) {
+      this.cluster = await ClusterMode.start(this.config.cluster, {
+        clock: this.clock, log: this.log, registry: this.registry, onOwnedChange: (owned) => this.scheduler?.update(owned),
+      });
+      if (this.alerting && 'redis' in this.config.state) this.cluster.startSlaSweeper(this.alerting.store, this.consumer!);
+      else this.log.warn('cluster.enabled with state: { sqlite }: alerts, outages and "sent once" are per instance; use state: { redis } in a cluster');
+    }
+    // --- end cluster mode
     this.apply(this.config);
     await this.applyTraps(this.config);
     this.started = true;
@@ -191,6 +209,8 @@ export class Daemon {
     if (!this.started) return;
     this.started = false;
     await this.scheduler?.stop();
+    // Cluster mode: polling has stopped; give the lease up so the others take these targets at their next heartbeat.
+    await this.cluster?.stop();
     await this.trapReceiver?.close();
     this.silences.stop();
     if (this.alerting) {
@@ -244,7 +264,7 @@ export class Daemon {
       });
       await this.notifier.start();
     }
-    const notifier: NotificationConsumer = {
+    const notifier: NotificationConsumer = this.consumer = {
       deliver: (n) => {
         this.o.onNotification?.(n);
         if (this.notifier) void this.notifier.deliver(n);
@@ -254,6 +274,8 @@ export class Daemon {
     this.alerting = await Alerting.start(config, {
       clock: this.clock, log: this.log, metrics: this.kpiMetrics, notifier,
       isPlanned: this.silences.isPlanned, beforeResume: (store) => this.silences.attach(store),
+      // Cluster mode: alerts, outages and notification claims are shared in Redis.
+      ...('redis' in config.state ? { store: new RedisStateStore(config.state.redis, { log: this.log }) } : {}),
     });
     this.pipeline.add(this.alerting.runtime);
   }
@@ -278,7 +300,9 @@ export class Daemon {
     else this.ingest = new PushIngest(limits, this.clock);
     const targets = resolveTargets(config);
     const names = new Set(targets.map((t) => t.name));
-    this.scheduler?.update(targets);
+    // Cluster mode: the cluster hands this instance's share to the scheduler.
+    if (this.cluster) this.cluster.setTargets(targets);
+    else this.scheduler?.update(targets);
     for (const t of this.series.targets()) if (t && !names.has(t)) this.series.forgetTarget(t);
   }
 

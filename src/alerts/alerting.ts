@@ -25,6 +25,8 @@ export interface AlertingDeps {
   readonly isPlanned?: (labels: Readonly<Record<string, string>>, at: number) => boolean;
   /** Runs once the store is open, before alerts resume from it (silences load here, so nothing resumed slips past them). */
   readonly beforeResume?: (store: StateStore) => Promise<void>;
+  /** A store opened by the caller (cluster mode's RedisStateStore); default: opened from `state:`. */
+  readonly store?: StateStore;
 }
 
 /**
@@ -43,7 +45,7 @@ export class Alerting {
 
   static async start(config: AlertingConfig, deps: AlertingDeps): Promise<Alerting> {
     const loaded = load(config, deps);
-    const store = openStore(config.state);
+    const store = deps.store ?? openStore(config.state);
     const runtime = new AlertRuntime({
       clock: deps.clock, rules: loaded.rules, catalogue: loaded.catalogue, store, notifier: deps.notifier,
       metrics: deps.metrics, log: deps.log, ...(deps.isPlanned ? { isPlanned: deps.isPlanned } : {}),
@@ -83,6 +85,6 @@ function load(config: AlertingConfig, deps: AlertingDeps): LoadedRules {
 
 function openStore(state: AlertingConfig['state']): StateStore {
   if ('sqlite' in state) return new SqliteStateStore(state.sqlite);
-  // The Redis store (cluster mode) must pass test/helpers/state-store-contract.ts; not built yet.
+  // The Redis store (src/cluster/redis-state-store.ts) is a later stage: the daemon opens it and passes deps.store.
   throw new KpidError('state_redis_unsupported', 'state: { redis: ... } is not available yet; use { sqlite: FILE }', { key: 'state.redis' });
 }

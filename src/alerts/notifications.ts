@@ -27,7 +27,9 @@ export function alertNotification(t: AlertTransition): Notification | undefined 
     ...(t.kpi !== undefined ? { kpi: t.kpi } : {}),
     startsAt: t.activeAt,
     ...(kind === 'resolved' ? { endsAt: t.clearedAt ?? t.at } : {}),
-    crossedAt: t.crossedAt,
+    // Delivery latency runs from the sample that crossed the line this
+    // notification is about: back under it, for a resolution.
+    crossedAt: kind === 'resolved' ? (t.clearedAt ?? t.at) : t.crossedAt,
   };
 }
 
@@ -42,16 +44,23 @@ export function slaNotification(o: Outage, step: SlaStep, now: number): Notifica
   const summary = step.kind === 'warning'
     ? `SLA warning: ${o.service} down for ${formatDuration(step.offset)}; ${formatDuration(Math.max(0, o.recoveryTarget - step.offset))} left to the ${target} recovery target`
     : `SLA breached: ${o.service} not restored within ${target} (down since ${new Date(o.startedAt).toISOString()})`;
-  return base(o, step.kind === 'warning' ? 'sla_warning' : 'sla_breach',
-    `outage:${o.id}:${step.kind === 'warning' ? `warn:${step.offset}` : 'breach'}`,
-    step.kind === 'warning' ? 'warning' : 'critical', summary, remaining);
+  return {
+    ...base(o, step.kind === 'warning' ? 'sla_warning' : 'sla_breach',
+      `outage:${o.id}:${step.kind === 'warning' ? `warn:${step.offset}` : 'breach'}`,
+      step.kind === 'warning' ? 'warning' : 'critical', summary, remaining),
+    crossedAt: o.startedAt + step.offset,
+  };
 }
 
 export function restoredNotification(o: Outage): Notification {
   const duration = o.restoredAt! - o.startedAt;
   const met = duration <= o.recoveryTarget;
   const summary = `${o.service} restored after ${formatDuration(Math.round(duration / 1000) * 1000)}; recovery target ${formatDuration(o.recoveryTarget)} ${met ? 'met' : 'missed'}`;
-  return { ...base(o, 'sla_restored', `outage:${o.id}:restored`, met ? 'warning' : 'critical', summary, o.startedAt + o.recoveryTarget - o.restoredAt!), endsAt: o.restoredAt! };
+  return {
+    ...base(o, 'sla_restored', `outage:${o.id}:restored`, met ? 'warning' : 'critical', summary, o.startedAt + o.recoveryTarget - o.restoredAt!),
+    endsAt: o.restoredAt!,
+    crossedAt: o.restoredAt!,
+  };
 }
 
 function base(o: Outage, kind: Notification['kind'], id: string, severity: Notification['severity'], summary: string, remaining: number): Notification {

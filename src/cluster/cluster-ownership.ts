@@ -6,6 +6,9 @@ import type { ClusterMetrics } from '../metrics/cluster-metrics.js';
 import type { LeaseRegistry } from './leases.js';
 import { ownerOf } from './rendezvous.js';
 
+/** How long after a lease's expiry to look, ms: covers Redis' clock running a little ahead of the timer. */
+const EXPIRY_MARGIN = 25;
+
 export interface ClusterOwnershipOptions {
   /** This instance's member id. */
   readonly id: string;
@@ -34,8 +37,9 @@ export interface ClusterOwnershipOptions {
  * longer the winner, but takes a new one only once it has been a member
  * for `settle` — so when an instance joins, the others have let go of its
  * share before it starts polling, and no target is polled twice. When a
- * member dies, its lease expires after leaseTtl and the survivors take its
- * targets at their next heartbeat. When Redis is unreachable nothing
+ * member dies, its lease expires leaseTtl after its last heartbeat, and the
+ * survivors look again right then (each heartbeat says when the next lease
+ * could lapse), so they take its targets within leaseTtl of its death. When Redis is unreachable nothing
  * changes: the instance keeps polling what it last owned.
  */
 export class ClusterOwnership {
@@ -48,6 +52,7 @@ export class ClusterOwnership {
   private running = false;
   private redisUp = false;
   private failing = false;
+  private nextExpiryIn = Infinity;
   private beating: Promise<void> = Promise.resolve();
   private readonly settle: number;
 
@@ -94,7 +99,9 @@ export class ClusterOwnership {
 
   private beat(): Promise<void> {
     this.beating = this.heartbeatOnce().finally(() => {
-      if (this.running) this.timer = this.o.clock.setTimeout(() => void this.beat(), this.o.heartbeat);
+      // Look again when the next lease could lapse, if that is before the next heartbeat: a dead member's targets move ~lease_ttl after its last heartbeat, not a heartbeat later.
+      const next = Math.min(this.o.heartbeat, this.nextExpiryIn + EXPIRY_MARGIN);
+      if (this.running) this.timer = this.o.clock.setTimeout(() => void this.beat(), next);
     });
     return this.beating;
   }
@@ -113,6 +120,7 @@ export class ClusterOwnership {
         this.o.clock.setTimeout(() => this.running && this.recompute(false), this.settle);
       }
       this.members = hb.members;
+      this.nextExpiryIn = hb.nextExpiryIn;
       this.o.metrics?.members.set(hb.members.length);
       this.recompute(false);
     } catch (err) {

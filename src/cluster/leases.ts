@@ -8,6 +8,8 @@ export interface Heartbeat {
   readonly members: readonly string[];
   /** The lease had expired (or never existed): the others may have taken this member's targets. */
   readonly rejoined: boolean;
+  /** Milliseconds until the first other member's lease runs out (Infinity when alone): when to look again for a death. */
+  readonly nextExpiryIn: number;
 }
 
 /** Where members keep their leases. Redis in a cluster; memory in unit tests. */
@@ -22,7 +24,8 @@ export interface LeaseRegistry {
 /**
  * One sorted set, member → lease expiry. Expiry is computed from Redis'
  * own TIME, so the members' clocks never have to agree. KEYS: members.
- * ARGV: id, ttl ms. Returns {rejoined 0/1, live ids...}.
+ * ARGV: id, ttl ms. Returns {rejoined 0/1, ms until the first other lease
+ * expires (-1 when alone), live ids...}.
  */
 const HEARTBEAT = `
 local t = redis.call('TIME')
@@ -33,6 +36,11 @@ if prev and tonumber(prev) > now then rejoined = 0 end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
 local live = redis.call('ZRANGE', KEYS[1], 0, -1)
+local first = -1
+local head = redis.call('ZRANGE', KEYS[1], 0, 1, 'WITHSCORES')
+if head[1] and head[1] ~= ARGV[1] then first = tonumber(head[2]) - now
+elseif head[3] then first = tonumber(head[4]) - now end
+table.insert(live, 1, first)
 table.insert(live, 1, rejoined)
 return live
 `;
@@ -53,9 +61,9 @@ export class RedisLeaseRegistry implements LeaseRegistry {
   }
 
   async heartbeat(id: string, ttl: number): Promise<Heartbeat> {
-    const reply = (await (this.redis as unknown as HeartbeatCommand).kpidHeartbeat(this.key, id, String(ttl))) as [number, ...string[]];
-    const [rejoined, ...members] = reply;
-    return { rejoined: rejoined === 1, members };
+    const reply = (await (this.redis as unknown as HeartbeatCommand).kpidHeartbeat(this.key, id, String(ttl))) as [number, number, ...string[]];
+    const [rejoined, first, ...members] = reply;
+    return { rejoined: rejoined === 1, members, nextExpiryIn: first < 0 ? Infinity : first };
   }
 
   async leave(id: string): Promise<void> {
@@ -82,7 +90,8 @@ export class MemoryLeaseRegistry implements LeaseRegistry {
     const prev = this.leases.get(id);
     for (const [m, until] of this.leases) if (until <= now) this.leases.delete(m);
     this.leases.set(id, now + ttl);
-    return { rejoined: prev === undefined || prev <= now, members: [...this.leases.keys()].sort() };
+    const others = [...this.leases].filter(([m]) => m !== id).map(([, until]) => until - now);
+    return { rejoined: prev === undefined || prev <= now, members: [...this.leases.keys()].sort(), nextExpiryIn: Math.min(Infinity, ...others) };
   }
 
   async leave(id: string): Promise<void> {

@@ -46,12 +46,20 @@ return {'ok'}
  * to this attempt, so when Redis executed the claim but the reply was lost
  * (Redis or the link died) and ioredis resends it after reconnecting, the
  * resend is recognised as the same claim and still wins: a lost reply never
- * becomes a lost notification. KEYS: claims (hash id → token), claimed-at
- * (zset id → at). ARGV: id, token, at.
+ * becomes a lost notification. An SLA warning or breach of an outage that
+ * is already restored is refused: in a cluster, an instance that no longer
+ * polls the service may still run that outage's clock and must not page
+ * after someone else restored it. KEYS: claims (hash id → token),
+ * claimed-at (zset id → at), outages. ARGV: id, token, at.
  */
 const CLAIM = `
 local held = redis.call('HGET', KEYS[1], ARGV[1])
 if held then return held == ARGV[2] and 1 or 0 end
+local outage = string.match(ARGV[1], '^outage:(.+):warn:%d+$') or string.match(ARGV[1], '^outage:(.+):breach$')
+if outage then
+  local body = redis.call('HGET', KEYS[3], outage)
+  if body and string.find(body, '"restoredAt":', 1, true) then return 0 end
+end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
 return 1
@@ -99,7 +107,7 @@ export class RedisStateStore implements StateStore {
     this.maxPending = o.maxPending ?? 10_000;
     this.redis = connectRedis(url, o.log);
     this.redis.defineCommand('kpidCasOutage', { numberOfKeys: 4, lua: CAS_OUTAGE });
-    this.redis.defineCommand('kpidClaim', { numberOfKeys: 2, lua: CLAIM });
+    this.redis.defineCommand('kpidClaim', { numberOfKeys: 3, lua: CLAIM });
     this.redis.defineCommand('kpidPrune', { numberOfKeys: 2, lua: PRUNE });
     this.scripts = this.redis as unknown as Scripts;
   }
@@ -146,7 +154,7 @@ export class RedisStateStore implements StateStore {
 
   async claimNotification(id: string, at: number): Promise<boolean> {
     const token = `${this.token}:${++this.claims}`;
-    return (await this.run(() => this.scripts.kpidClaim(this.k.claims, this.k.notified, id, token, String(at)))) === 1;
+    return (await this.run(() => this.scripts.kpidClaim(this.k.claims, this.k.notified, this.k.outages, id, token, String(at)))) === 1;
   }
 
   async pruneNotifications(before: number): Promise<number> {

@@ -155,6 +155,20 @@ describe('Notifier grouping', () => {
     expect(t.subjects('mail')).toEqual(['[FIRING] critical: link down at bj1/a', '[RESOLVED] critical: link down at bj1/a']);
   });
 
+  it('an alert silenced after it was sent gets no more reminders and does not escalate', async () => {
+    const t = setup({
+      routes: [{ match: {}, channels: ['mail'], repeat: '30m', escalation: 'noc' }],
+      escalations: { noc: { steps: [{ after: '10m', channels: ['duty'] }], sla_breach: ['boss'] } },
+    });
+    await t.notifier.start();
+    await t.notifier.deliver(alert('a'));
+    await t.advance(1_500);
+    t.silenced.add('a');
+    await t.advance(65 * 60_000);
+    expect(t.subjects('mail')).toEqual(['[FIRING] critical: link down at bj1/a']);
+    expect(t.channels.get('duty')!.sent).toHaveLength(0);
+  });
+
   it('a silenced alert is not announced at all', async () => {
     const t = setup({});
     t.silenced.add('a');

@@ -105,6 +105,10 @@ export class Notifier {
     await Promise.allSettled([...this.channels.values()].map((c) => c.close()));
   }
 
+  private silenced(n: Notification): boolean {
+    return this.options.isSilenced?.(n.labels) ?? false;
+  }
+
   private knows(fingerprint: string): boolean {
     return [...this.groups.values()].some((g) => g.wasTold(fingerprint)) || this.extraTold.has(fingerprint);
   }
@@ -133,11 +137,15 @@ export class Notifier {
 
   private flushed(i: number, key: string, labels: Record<string, string>, flush: GroupFlush): void {
     const route = this.config.routes[i]!;
-    const batch: AlertBatch = { receiver: this.receiver(i, route), groupKey: key, groupLabels: labels, alerts: flush.alerts, repeat: flush.repeat };
+    // A reminder is not sent for alerts silenced since they were announced
+    // (their resolution still is: that is not a repeat).
+    const alerts = flush.repeat ? flush.alerts.filter((n) => isResolved(n) || !this.silenced(n)) : flush.alerts;
+    if (!alerts.length) return;
+    const batch: AlertBatch = { receiver: this.receiver(i, route), groupKey: key, groupLabels: labels, alerts, repeat: flush.repeat };
     this.fanOut(batch, route.channels, flush.repeat ? undefined : earliest(flush.changed));
     if (route.escalation) {
       const ladder = this.config.escalations[route.escalation]!;
-      for (const n of flush.alerts) if (!isResolved(n)) this.ladders.start(n, route.escalation, ladder);
+      for (const n of alerts) if (!isResolved(n)) this.ladders.start(n, route.escalation, ladder);
     }
     const g = this.groups.get(key);
     if (g?.idle) this.groups.delete(key);
@@ -163,6 +171,8 @@ export class Notifier {
   }
 
   private escalate(s: EscalationStep): void {
+    // Silenced since it was announced: nobody is woken up for it.
+    if (this.silenced(s.alert)) return;
     const note = `Escalated: not acknowledged after ${Math.round(s.after / 60_000)} min`;
     const alert: Notification = { ...s.alert, kind: 'escalation' };
     this.rememberExtra(s.alert.fingerprint, s.channels, `${s.ladder}/${s.step + 1}`);

@@ -6,7 +6,7 @@ import { duration } from '../duration-schema.js';
  * `cluster:` — several kpid processes sharing one Redis. Each instance
  * heartbeats a lease; targets are split over the live instances by
  * rendezvous hashing. lease_ttl is the failover trade-off: a dead
- * instance's targets go unpolled for up to lease_ttl + heartbeat + one
+ * instance's targets go unpolled for up to about lease_ttl + one
  * interval, while a shorter TTL lets a slow Redis round trip or a long GC
  * pause evict a live instance (its targets are then polled twice until it
  * heartbeats again).
