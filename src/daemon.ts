@@ -5,6 +5,7 @@ import type { Notification } from './core/alert.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { errorMessage } from './core/errors.js';
 import type { Logger } from './core/logger.js';
+import type { Target } from './core/target.js';
 import type { CollectorRegistry } from './collectors/collector.js';
 import { createCollectors } from './collectors/registry.js';
 import { PushIngest } from './collectors/ingest/push-ingest.js';
@@ -83,6 +84,8 @@ export class Daemon {
   private alerting?: Alerting;
   /** Cluster mode: decides which targets this instance polls (config cluster.enabled). */
   private cluster?: ClusterMode;
+  private ownedNames = new Set<string>();
+  private handovers: Promise<void> = Promise.resolve();
   /** Daily KPI rollup for the embedded compliance report (SQLite state only). */
   private rollup?: KpiRollup;
   /** API silences (kept in the state store) and config maintenance windows. */
@@ -154,7 +157,7 @@ export class Daemon {
     // --- cluster mode (issue 8): only this instance's share of the targets reaches the scheduler.
     if (this.config.cluster.enabled) {
       this.cluster = await ClusterMode.start(this.config.cluster, {
-        clock: this.clock, log: this.log, registry: this.registry, onOwnedChange: (owned) => this.scheduler?.update(owned),
+        clock: this.clock, log: this.log, registry: this.registry, onOwnedChange: (owned) => this.handOver(owned),
       });
       if (this.alerting && 'redis' in this.config.state) this.cluster.startSlaSweeper(this.alerting.store, this.consumer!);
       else this.log.warn('cluster.enabled with state: { sqlite }: alerts, outages and "sent once" are per instance; use state: { redis } in a cluster');
@@ -289,6 +292,27 @@ export class Daemon {
       this.metrics.configErrors.set(err instanceof ConfigError ? err.issues.length : 1);
       throw err;
     }
+  }
+
+  /**
+   * Cluster mode: this instance's share changed. Lost targets stop polling
+   * at once and their alerts leave the rule engine silently; gained ones
+   * start polling once their alerts and outages were taken over from the
+   * store, so the new owner neither re-fires nor resolves them.
+   */
+  private handOver(owned: readonly Target[]): void {
+    const names = new Set(owned.map((t) => t.name));
+    const gained = new Set([...names].filter((n) => !this.ownedNames.has(n)));
+    const lost = new Set([...this.ownedNames].filter((n) => !names.has(n)));
+    this.ownedNames = names;
+    this.scheduler?.update(owned.filter((t) => !gained.has(t.name)));
+    this.alerting?.runtime.releaseTargets(lost);
+    this.handovers = this.handovers
+      .then(() => this.alerting?.runtime.adoptTargets(gained))
+      .catch((err) => this.log.error({ err: errorMessage(err) }, 'cluster handover: could not take over alerts from the store'))
+      .then(() => {
+        if (this.cluster) this.scheduler?.update(this.cluster.ownership.ownedTargets());
+      });
   }
 
   private apply(config: KpidConfig): void {

@@ -47,6 +47,11 @@ export class AlertBook {
     return acked;
   }
 
+  /** Forgets an alert without a transition (a cluster handover: another instance carries it on). */
+  forget(fingerprint: string): void {
+    this.alerts.delete(fingerprint);
+  }
+
   get(fingerprint: string): StoredAlert | undefined {
     return this.alerts.get(fingerprint);
   }

@@ -5,7 +5,7 @@ import type { Logger } from '../core/logger.js';
 import type { Sample } from '../core/sample.js';
 import type { KpiMetrics } from '../metrics/kpi-metrics.js';
 import type { Sink } from '../pipeline/pipeline.js';
-import { createEngineState, evaluate, restoreAlert, tick, type EngineState } from '../rules/engine.js';
+import { createEngineState, evaluate, forgetSeries, restoreAlert, tick, type EngineState } from '../rules/engine.js';
 import { KpiCatalogue } from '../core/kpi-catalogue.js';
 import type { CompiledRule } from '../rules/rule.js';
 import { AlertBook } from './alert-book.js';
@@ -159,6 +159,49 @@ export class AlertRuntime implements Sink {
     this.saveOutage(updated);
     await this.flush();
     return updated !== undefined;
+  }
+
+  /**
+   * Cluster handover, targets gained: their alerts that another instance
+   * left pending or firing in the store are carried on here without being
+   * announced again, and the open outages they keep open join this ledger
+   * with their SLA clocks (whose steps the store lets out once). Await it
+   * before polling those targets, so their first samples meet the alert.
+   */
+  async adoptTargets(targets: ReadonlySet<string>): Promise<void> {
+    if (!targets.size) return;
+    await this.flush();
+    const [alerts, open] = await Promise.all([this.o.store.listAlerts(), this.o.store.openOutages()]);
+    const taken = alerts.filter((a) => targets.has(a.labels.target ?? '') && !this.book.get(a.fingerprint) && this.restore(this.engine, a));
+    this.book.load(taken);
+    const fingerprints = new Set(taken.map((a) => a.fingerprint));
+    for (const outage of open) {
+      if (!outage.alerts.some((f) => fingerprints.has(f)) || this.ledger.get(outage.id)) continue;
+      if (this.ledger.openOutages().some((x) => x.service === outage.service)) continue;
+      this.ledger.load([outage]);
+      if (this.running) this.startClock(outage);
+    }
+    this.timerAt = Infinity;
+    this.schedule();
+  }
+
+  /**
+   * Cluster handover, targets lost: their alerts and the outages only they
+   * keep open leave this instance silently (no resolve, no more SLA steps);
+   * they stay in the store for the new owner.
+   */
+  releaseTargets(targets: ReadonlySet<string>): void {
+    if (!targets.size) return;
+    const gone = this.book.list().filter((a) => targets.has(a.labels.target ?? ''));
+    const fingerprints = new Set(gone.map((a) => a.fingerprint));
+    forgetSeries(this.engine, (tags) => targets.has(tags.target ?? ''));
+    for (const a of gone) this.book.forget(a.fingerprint);
+    for (const outage of this.ledger.openOutages()) {
+      if (!outage.alerts.every((f) => fingerprints.has(f))) continue;
+      this.clocks.get(outage.id)?.stop();
+      this.clocks.delete(outage.id);
+      this.ledger.forget(outage.id);
+    }
   }
 
   /** Resolves when every write so far has reached the store. */

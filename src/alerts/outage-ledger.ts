@@ -82,6 +82,11 @@ export class OutageLedger {
     return next;
   }
 
+  /** Drops an open outage without restoring it (a cluster handover: another instance carries it on). */
+  forget(id: string): void {
+    for (const [service, o] of this.open) if (o.id === id) this.open.delete(service);
+  }
+
   openOutages(): Outage[] {
     return [...this.open.values()].sort((a, b) => a.startedAt - b.startedAt);
   }

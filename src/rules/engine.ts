@@ -167,6 +167,23 @@ export function restoreAlert(
   return true;
 }
 
+/**
+ * Drops every series whose tags `gone` selects, with no transitions: a
+ * cluster handover moved its target to another instance, which carries its
+ * alerts on from the store. Nothing of it is evaluated or timed here again.
+ */
+export function forgetSeries(state: EngineState, gone: (tags: Readonly<Record<string, string>>) => boolean): void {
+  for (const [key, feeds] of state.series) {
+    const entries = feeds.flatMap((f) => f.entries);
+    if (!entries.length || !gone(entries[0]!.tags)) continue;
+    for (const e of entries) {
+      state.timed.delete(e);
+      state.firing.get(e.rule.name)?.delete(e);
+    }
+    state.series.delete(key);
+  }
+}
+
 /** Alerts now pending or firing, for the API and for tests. */
 export function activeEntries(state: EngineState): Entry[] {
   const out: Entry[] = [];
