@@ -35,6 +35,10 @@ export async function startKpid(configText: string, env: Record<string, string> 
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // A kpid left running by an interrupted test run must not outlive it.
+  const reap = () => proc.kill('SIGKILL');
+  process.once('exit', reap);
+  proc.once('exit', () => process.off('exit', reap));
   const logs: Array<Record<string, unknown>> = [];
   const waiters = new Set<() => void>();
   let buffer = '';
