@@ -1,7 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
-import { KpidError, errorMessage } from '../core/errors.js';
+import type Database from 'better-sqlite3';
+import { openSqliteFile } from '../store/sqlite-file.js';
 import type { Ack, Outage, Silence, StateStore, StoredAlert } from './state-store.js';
 
 const SCHEMA = `
@@ -25,18 +23,7 @@ export class SqliteStateStore implements StateStore {
   private readonly stmt;
 
   constructor(readonly file = 'data/kpid.db') {
-    try {
-      if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-      this.db = new Database(file);
-      this.db.pragma('journal_mode = WAL');
-      // NORMAL in WAL mode survives a process crash; only power loss can
-      // drop the last transactions, which kill -9 is not.
-      this.db.pragma('synchronous = NORMAL');
-      this.db.pragma('busy_timeout = 5000');
-      this.db.exec(SCHEMA);
-    } catch (err) {
-      throw new KpidError('state_open_failed', `cannot open state database ${file}: ${errorMessage(err)}`, { file });
-    }
+    this.db = openSqliteFile(file, SCHEMA, { code: 'state_open_failed', name: 'state database' });
     const db = this.db;
     this.stmt = {
       putAlert: db.prepare('INSERT INTO alerts (fingerprint, body) VALUES (?, ?) ON CONFLICT(fingerprint) DO UPDATE SET body = excluded.body'),

@@ -1,9 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
-import { KpidError, errorMessage } from '../core/errors.js';
+import type Database from 'better-sqlite3';
 import type { Sample } from '../core/sample.js';
 import type { Sink } from '../pipeline/pipeline.js';
+import { openSqliteFile } from './sqlite-file.js';
 
 /**
  * Tables of the daily rollup, in the state SQLite file. One row per UTC day
@@ -52,16 +50,7 @@ export class KpiRollup implements Sink {
 
   /** Opens (creating when missing) `file`, normally the config's `state.sqlite`. */
   constructor(readonly file: string) {
-    try {
-      if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-      this.db = new Database(file);
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = NORMAL');
-      this.db.pragma('busy_timeout = 5000');
-      this.db.exec(ROLLUP_SCHEMA);
-    } catch (err) {
-      throw new KpidError('rollup_open_failed', `cannot open the KPI rollup in ${file}: ${errorMessage(err)}`, { file });
-    }
+    this.db = openSqliteFile(file, ROLLUP_SCHEMA, { code: 'rollup_open_failed', name: 'the KPI rollup in' });
     this.upsertKpi = this.db.prepare(`INSERT INTO kpi_daily (day, kpi, scope, sum, count, min, max, last, last_time)
       VALUES (@day, @kpi, @scope, @sum, @count, @min, @max, @last, @lastTime)
       ON CONFLICT(day, kpi, scope) DO UPDATE SET
