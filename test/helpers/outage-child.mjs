@@ -9,7 +9,7 @@ const load = (p) => import(pathToFileURL(`${dist}/${p}`).href);
 const { FakeClock } = await load('core/clock.js');
 const { AlertRuntime } = await load('alerts/alert-runtime.js');
 const { SqliteStateStore } = await load('alerts/sqlite-state-store.js');
-const { loadRuleFiles } = await load('config/rule-files.js');
+const { loadRuleFiles } = await load('rules/rule-files.js');
 
 const t0 = Number(t0Text);
 const clock = new FakeClock(t0);
