@@ -84,7 +84,7 @@ export async function startAlertReceiver() {
   return { address: `127.0.0.1:${server.address().port}`, alerts, close: () => new Promise((ok) => server.close(ok)) };
 }
 
-/** A real Alertmanager mailing the bench's SMTP server. Not exercised on the machine where the latency section of docs/PERFORMANCE.md was measured (not installed there). */
+/** A real Alertmanager (Debian prometheus-alertmanager) mailing the bench's SMTP server. */
 export async function startAlertmanager(bin, dir, anchor, groupWait, groupInterval, smtpPort) {
   const port = await freeTcpPort();
   const file = join(dir, `alertmanager-${anchor}.yml`);
