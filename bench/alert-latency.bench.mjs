@@ -237,7 +237,7 @@ async function main() {
       console.log(`kpid's own share (the agent answering the poll that saw the fault → SMTP accepted; group_wait 1s included): median ${fmt(median(ownShare), 3)} s, p90 ${fmt(p90(ownShare), 3)} s, max ${fmt(Math.max(...ownShare), 3)} s`);
     }
     console.log(`kpid goal: median ≤ poll interval + 2 s = ${POLL_S + 2} s: ${kpidMedian <= POLL_S + 2 ? 'met' : 'MISSED'}`);
-    console.log(`kpid_alert_delivery_seconds{channel="noc-mail"} (kpid's own figure from the crossing sample; resolved and restored mails are timed from the original crossing, so this mean is inflated): mean ${fmt(sum / count, 3)} s over ${count}`);
+    console.log(`kpid_alert_delivery_seconds{channel="noc-mail"} (kpid's own figure: each mail timed from the sample that crossed the line it reports): mean ${fmt(sum / count, 3)} s over ${count}`);
     if (anchorNote) console.log(anchorNote);
   } finally {
     for (const p of started.reverse()) await stop(p);
