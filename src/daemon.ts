@@ -104,25 +104,23 @@ export class Daemon {
     const snmpMetrics = defineSnmpMetrics(this.registry);
     const mappers = new Map<string, MeasurementMapper>([...probeMappers(this.metrics), ...interfaceMappers(snmpMetrics)]);
     this.pipeline.add(new MetricsSink(mappers, this.series));
-    this.http = new HttpServer({
-      apiToken: () => this.config?.server.api_token,
-      log: this.log,
-      routes: () => apiRoutes({
-        registry: this.registry,
-        ready: () => this.readiness(),
-        reload: async () => ({ ...(await this.reload()), targets: this.config.targets.length }),
-        ingest: () => this.ingest && { parser: this.ingest, maxBodyBytes: this.config.ingest.max_body_bytes },
-        publish: (s) => this.pipeline.publish(s),
-        alerting: () => this.alerting?.runtime,
-        ackNotifications: (id, by) => this.notifier?.ack(id, by) ?? false,
-        silences: () => (this.alerting ? this.silences : undefined),
-      }).concat(reportRoute({
-        catalogue: () => new KpiCatalogue(this.config.kpis),
-        store: () => this.alerting?.store,
-        samples: () => reportSourceFor(this.config),
-        clock: this.clock,
-      })),
-    });
+    // Built once: every dependency is read lazily, so the list never goes stale.
+    const routes = apiRoutes({
+      registry: this.registry,
+      ready: () => this.readiness(),
+      reload: async () => ({ ...(await this.reload()), targets: this.config.targets.length }),
+      ingest: () => this.ingest && { parser: this.ingest, maxBodyBytes: this.config.ingest.max_body_bytes },
+      publish: (s) => this.pipeline.publish(s),
+      alerting: () => this.alerting?.runtime,
+      ackNotifications: (id, by) => this.notifier?.ack(id, by) ?? false,
+      silences: () => (this.alerting ? this.silences : undefined),
+    }).concat(reportRoute({
+      catalogue: () => new KpiCatalogue(this.config.kpis),
+      store: () => this.alerting?.store,
+      samples: () => reportSourceFor(this.config),
+      clock: this.clock,
+    }));
+    this.http = new HttpServer({ apiToken: () => this.config?.server.api_token, log: this.log, routes: () => routes });
   }
 
   get currentConfig(): KpidConfig {
