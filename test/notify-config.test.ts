@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../src/config/config-error.js';
+import { configErrorsOf } from './helpers/config-errors.js';
 import { parseConfig } from '../src/config/load.js';
 
-function errorsOf(text: string, env: Record<string, string> = {}): string[] {
-  try {
-    parseConfig('kpid.yaml', text, env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.message.split('\n');
-    throw err;
-  }
-  throw new Error('config was accepted');
-}
+const errorsOf = configErrorsOf;
 
 const good = `notify:
   channels:

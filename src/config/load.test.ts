@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from './config-error.js';
+import { configErrorsOf } from '../../test/helpers/config-errors.js';
 import { parseConfig } from './load.js';
 
-function errorsOf(text: string, env: Record<string, string> = {}): string[] {
-  try {
-    parseConfig('kpid.yaml', text, env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.message.split('\n');
-    throw err;
-  }
-  throw new Error('config was accepted');
-}
+const errorsOf = configErrorsOf;
 
 describe('config loading', () => {
   it('an empty file is a valid embedded config with defaults', () => {
