@@ -23,12 +23,20 @@ function run(cmd: string, args: string[], input?: string): string {
   return execFileSync(cmd, args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
-/** Creates namespace `name` with host address 198.18.<subnet>.2 (this side is .1). */
+/**
+ * Creates a namespace for `name` with host address 198.18.x.2 (this side is
+ * .1). Name and subnet carry this process's id, so two test runs on one
+ * machine (two clones, or a developer's run beside CI) never take each
+ * other's namespace or route. `subnet` keeps one process's hosts apart.
+ */
 export function createTestHost(name: string, subnet: number): TestHost {
+  const tag = (process.pid % 1296).toString(36).padStart(2, '0');
+  name = `${name.slice(0, 10)}${tag}`;
   const hostSide = `${name}h`;
   const nsSide = `${name}n`;
   removeQuietly(name, hostSide);
-  const prefix = `198.18.${subnet}`;
+  const slot = (subnet + (process.pid % 97) * 5) % 512;
+  const prefix = `198.${18 + (slot >> 8)}.${slot & 255}`;
   run('ip', ['netns', 'add', name]);
   try {
     run('ip', ['link', 'add', hostSide, 'type', 'veth', 'peer', 'name', nsSide]);
