@@ -347,6 +347,19 @@ function nocWallboard() {
         transformations: [{ id: 'organize', options: { excludeByName: { Time: true, __name__: true, instance: true, job: true, Value: true } } }],
         description: 'Empty when every target answers.',
       }),
+      timeseries(
+        'Busiest links: traffic (bit/s)',
+        [
+          prom('topk(5, rate(kpid_interface_receive_bytes_total[$__rate_interval]) * 8)', '{{target}} {{interface}} in', 'A'),
+          prom('topk(5, rate(kpid_interface_transmit_bytes_total[$__rate_interval]) * 8)', '{{target}} {{interface}} out', 'B'),
+        ],
+        {
+          unit: 'bps',
+          min: 0,
+          gridPos: grid(0, 24, 24, 8),
+          description: 'From kpid\'s byte counters, which already account for 32-bit wraps and add nothing across a reboot, so the rate never spikes.',
+        },
+      ),
     ],
   });
 }

@@ -275,6 +275,8 @@ export class Daemon {
     this.alerting = await Alerting.start(config, {
       clock: this.clock, log: this.log, metrics: this.kpiMetrics, notifier,
       isPlanned: this.silences.isPlanned, beforeResume: (store) => this.silences.attach(store),
+      // The SLA dashboard reads outages and availability from InfluxDB.
+      record: (samples) => this.store?.write(samples),
       // Cluster mode: alerts, outages and notification claims are shared in Redis.
       ...('redis' in config.state ? { store: new RedisStateStore(config.state.redis, { log: this.log }) } : {}),
     });

@@ -11,6 +11,7 @@ import type { CompiledRule } from '../rules/rule.js';
 import { AlertBook } from './alert-book.js';
 import { DAY } from './availability.js';
 import { kpiReadings } from './kpi-readings.js';
+import { ledgerSamples } from './ledger-samples.js';
 import { alertNotification, restoredNotification, slaNotification } from './notifications.js';
 import { OutageLedger } from './outage-ledger.js';
 import { SlaClock, type SlaStep } from './sla-clock.js';
@@ -38,6 +39,8 @@ export interface AlertRuntimeOptions {
   readonly isPlanned?: (labels: Readonly<Record<string, string>>, at: number) => boolean;
   /** How long restored outages stay in outages(), ms. Default 7 days. */
   readonly recentOutagesFor?: number;
+  /** Where the ledger's series go (the store): outage durations and availability, whenever availability is refreshed. */
+  readonly record?: (samples: readonly Sample[]) => void;
 }
 
 /**
@@ -59,6 +62,7 @@ export class AlertRuntime implements Sink {
   private chain: Promise<void> = Promise.resolve();
   private running = false;
   private availabilityTimer: TimerHandle | undefined;
+  private recordedAt = -Infinity;
 
   constructor(private readonly o: AlertRuntimeOptions) {
     this.engine = createEngineState(o.rules);
@@ -329,6 +333,10 @@ export class AlertRuntime implements Sink {
       fields: { value: this.ledger.availability(service, now).rolling30d.availability },
       time: now,
     }));
+    if (this.o.record && samples.length) {
+      this.o.record(ledgerSamples(this.ledger, now, this.recordedAt));
+      this.recordedAt = now;
+    }
     if (samples.length) {
       const { transitions } = evaluate(this.engine, samples, now);
       if (transitions.length) this.handle(transitions);

@@ -3,6 +3,7 @@ import type { KpiOverride } from '../core/kpi-catalogue.js';
 import type { Clock } from '../core/clock.js';
 import { KpidError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import type { Sample } from '../core/sample.js';
 import type { KpiMetrics } from '../metrics/kpi-metrics.js';
 import { AlertRuntime, type NotificationConsumer } from './alert-runtime.js';
 import { SqliteStateStore } from './sqlite-state-store.js';
@@ -27,6 +28,8 @@ export interface AlertingDeps {
   readonly beforeResume?: (store: StateStore) => Promise<void>;
   /** A store opened by the caller (cluster mode's RedisStateStore); default: opened from `state:`. */
   readonly store?: StateStore;
+  /** Where the outage ledger's series go (the InfluxDB store, when configured). */
+  readonly record?: (samples: readonly Sample[]) => void;
 }
 
 /**
@@ -49,6 +52,7 @@ export class Alerting {
     const runtime = new AlertRuntime({
       clock: deps.clock, rules: loaded.rules, catalogue: loaded.catalogue, store, notifier: deps.notifier,
       metrics: deps.metrics, log: deps.log, ...(deps.isPlanned ? { isPlanned: deps.isPlanned } : {}),
+      ...(deps.record ? { record: deps.record } : {}),
     });
     try {
       await deps.beforeResume?.(store);

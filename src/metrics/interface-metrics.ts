@@ -21,18 +21,21 @@ export function defineSnmpMetrics(registry: Registry) {
       labelNames: perInterface, registers: r,
     }),
     speed: new Gauge({
-      name: 'kpid_interface_speed_bits_per_second',
-      help: 'Interface speed from ifHighSpeed, or ifSpeed when ifHighSpeed is 0 or absent, in bit/s.',
+      name: 'kpid_interface_speed_bytes',
+      help: 'Interface speed in bytes per second, from ifHighSpeed, or ifSpeed when ifHighSpeed is 0 or absent.',
       labelNames: perInterface, registers: r,
     }),
-    receiveBps: new Gauge({
-      name: 'kpid_interface_receive_bits_per_second',
-      help: 'Received bits per second over the last poll interval, from ifHCInOctets (ifInOctets on SNMPv1).',
+    // Counters, not rates: Prometheus takes rate() itself. Each poll adds the
+    // octets kpid counted between two polls, after its own wrap and reboot
+    // handling, so `rate(...) * 8` is bits/s and never spikes.
+    receiveBytes: new Counter({
+      name: 'kpid_interface_receive_bytes_total',
+      help: 'Bytes received, from ifHCInOctets (ifInOctets on SNMPv1); grows by what each poll counted, nothing across a reboot, reset or impossible value.',
       labelNames: perInterface, registers: r,
     }),
-    transmitBps: new Gauge({
-      name: 'kpid_interface_transmit_bits_per_second',
-      help: 'Transmitted bits per second over the last poll interval, from ifHCOutOctets (ifOutOctets on SNMPv1).',
+    transmitBytes: new Counter({
+      name: 'kpid_interface_transmit_bytes_total',
+      help: 'Bytes transmitted, from ifHCOutOctets (ifOutOctets on SNMPv1); grows by what each poll counted, nothing across a reboot, reset or impossible value.',
       labelNames: perInterface, registers: r,
     }),
     utilization: new Gauge({
@@ -55,9 +58,9 @@ export function defineSnmpMetrics(registry: Registry) {
       help: 'sysUpTime of the device\'s SNMP agent, in seconds.',
       labelNames: ['target', 'site'] as const, registers: r,
     }),
-    counterResets: new Counter({
-      name: 'kpid_snmp_counter_resets_total',
-      help: 'Counter resets seen by the SNMP collector: device reboots (sysUpTime or snmpEngineBoots going back) and cleared 64-bit counters. No rate is reported for those intervals.',
+    discontinuities: new Counter({
+      name: 'kpid_snmp_discontinuities_total',
+      help: 'Counter discontinuities seen by the SNMP collector: device reboots (sysUpTime or snmpEngineBoots going back) and cleared 64-bit counters. No rate is reported for those intervals.',
       labelNames: ['target'] as const, registers: r,
     }),
     discardedRates: new Counter({
@@ -70,20 +73,25 @@ export function defineSnmpMetrics(registry: Registry) {
 
 export type SnmpMetrics = ReturnType<typeof defineSnmpMetrics>;
 
-/** `interface` samples → kpid_interface_*; `device` samples → uptime and the counter-hygiene counters. */
+/** `interface` samples → kpid_interface_*; `device` samples → uptime and the counter-hygiene counters (field `counter_resets` → kpid_snmp_discontinuities_total). */
 export function interfaceMappers(m: SnmpMetrics): Array<[string, MeasurementMapper]> {
   const iface: MeasurementMapper = (s, series) => {
     const labels = { target: s.tags.target ?? '', interface: s.tags.interface ?? '' };
     const f = s.fields;
-    for (const [gauge, value] of [[m.operUp, f.oper_up], [m.adminUp, f.admin_up], [m.speed, f.speed_bps]] as const) {
+    const speedBytes = f.speed_bps === undefined ? undefined : f.speed_bps / 8;
+    for (const [gauge, value] of [[m.operUp, f.oper_up], [m.adminUp, f.admin_up], [m.speed, speedBytes]] as const) {
       if (value !== undefined) series.set(gauge, labels, value);
     }
-    // A rate withheld this poll (first poll, reboot, impossible value) is
-    // unknown: drop the series rather than keep showing an old value.
-    const rates: Array<[Gauge<string>, Record<string, string>, number | undefined]> = [
-      [m.receiveBps, labels, f.in_bps],
-      [m.transmitBps, labels, f.out_bps],
-    ];
+    // Bytes withheld this poll (first poll, reboot, impossible value) add
+    // nothing: the counter keeps its value and stays monotonic.
+    for (const [counter, bytes] of [[m.receiveBytes, f.in_bytes], [m.transmitBytes, f.out_bytes]] as const) {
+      if (bytes === undefined || !(bytes >= 0)) continue;
+      counter.inc(labels, bytes);
+      series.track(counter, labels);
+    }
+    // A rate withheld this poll is unknown: drop the series rather than
+    // keep showing an old value.
+    const rates: Array<[Gauge<string>, Record<string, string>, number | undefined]> = [];
     for (const direction of ['in', 'out'] as const) {
       const l = { ...labels, direction };
       rates.push([m.utilization, l, f[`${direction}_utilization`]]);
@@ -101,8 +109,8 @@ export function interfaceMappers(m: SnmpMetrics): Array<[string, MeasurementMapp
       series.set(m.deviceUptime, { target, site: s.tags.site ?? '' }, s.fields.uptime_seconds);
     }
     if (s.fields.counter_resets !== undefined) {
-      m.counterResets.inc({ target }, s.fields.counter_resets);
-      series.track(m.counterResets, { target });
+      m.discontinuities.inc({ target }, s.fields.counter_resets);
+      series.track(m.discontinuities, { target });
     }
     if (s.fields.discarded_rates !== undefined) {
       m.discardedRates.inc({ target }, s.fields.discarded_rates);

@@ -19,7 +19,7 @@ export const MEASUREMENT_FIELDS: Readonly<Record<string, Readonly<Record<string,
   interface: {
     in_bps: 'gauge', out_bps: 'gauge', in_utilization: 'gauge', out_utilization: 'gauge',
     in_errors_ratio: 'gauge', out_errors_ratio: 'gauge', in_discards_ratio: 'gauge', out_discards_ratio: 'gauge',
-    oper_up: 'state', admin_up: 'state', speed_bps: 'gauge',
+    oper_up: 'state', admin_up: 'state', speed_bps: 'gauge', in_bytes: 'delta', out_bytes: 'delta',
   },
   device: { up: 'state', uptime_seconds: 'gauge' },
   voice: { call_attempts: 'delta', calls_answered: 'delta', calls_dropped: 'delta' },

@@ -40,7 +40,7 @@ export class PartialPoll extends Error {
   }
 }
 
-const INTERFACE_INTEGERS = ['oper_up', 'admin_up', 'speed_bps'];
+const INTERFACE_INTEGERS = ['oper_up', 'admin_up', 'speed_bps', 'in_bytes', 'out_bytes'];
 
 /**
  * One poll of one device: system group, then IF-MIB, then custom OIDs.

@@ -28,20 +28,23 @@ describe('interfaceRates', () => {
     );
     expect(r.fields.in_bps).toBeCloseTo(10e6, 6);
     expect(r.fields.out_bps).toBeCloseTo(1e6, 6);
+    expect(r.fields.in_bytes).toBe(1_250_000 * 30);
+    expect(r.fields.out_bytes).toBe(125_000 * 30);
     expect(r.fields.in_utilization).toBeCloseTo(0.01, 9);
     expect(r.fields.out_utilization).toBeCloseTo(0.001, 9);
     expect(r).toMatchObject({ resets: 0, discarded: 0 });
   });
 
-  it('a 32-bit octet counter that wraps gives its true rate', () => {
+  it('a 32-bit octet counter that wraps gives its true rate and its true byte count', () => {
     const before = 2n ** 32n - 500_000n;
     const r = interfaceRates(snap({ in_octets: c32(before) }, 0), snap({ in_octets: c32(1_000_000n) }, 10), GBIT);
     expect(r.fields.in_bps).toBeCloseTo((1_500_000 * 8) / 10, 6);
+    expect(r.fields.in_bytes).toBe(1_500_000);
   });
 
   it('utilisation is omitted when the speed is unknown, bits/s are still given', () => {
     const r = interfaceRates(snap({ in_octets: c64(0) }, 0), snap({ in_octets: c64(1000) }, 1), undefined);
-    expect(r.fields).toEqual({ in_bps: 8000 });
+    expect(r.fields).toEqual({ in_bps: 8000, in_bytes: 1000 });
   });
 
   it('a rate above 1.1 × the interface speed is discarded and counted', () => {
@@ -52,8 +55,10 @@ describe('interfaceRates', () => {
       100e6,
     );
     expect(r.fields.in_bps).toBeUndefined();
+    expect(r.fields.in_bytes).toBeUndefined();
     expect(r.fields.in_utilization).toBeUndefined();
     expect(r.fields.out_bps).toBeCloseTo(105e6, 3);
+    expect(r.fields.out_bytes).toBe(13_125_000);
     expect(r.discarded).toBe(1);
   });
 

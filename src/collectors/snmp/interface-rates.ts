@@ -18,7 +18,11 @@ export interface InterfaceSnapshot {
 }
 
 export interface InterfaceRates {
-  /** Fields for the `interface` sample: bps, utilisation, error and discard ratios. */
+  /**
+   * Fields for the `interface` sample: bytes counted this interval
+   * (`in_bytes`, `out_bytes`, wraps included), bps, utilisation, error and
+   * discard ratios.
+   */
   readonly fields: Record<string, number>;
   /** 1 when a counter went backwards outside a reboot (a cleared counter): no rates this time. */
   readonly resets: number;
@@ -73,6 +77,9 @@ export function interfaceRates(prev: InterfaceSnapshot, cur: InterfaceSnapshot, 
       discarded++;
       continue;
     }
+    // The octets behind the rate, so /metrics can keep a monotonic byte
+    // counter that a wrap, a reboot or a glitch never makes jump.
+    fields[`${dir}_bytes`] = Number(octets);
     fields[`${dir}_bps`] = bps;
     if (speedBps !== undefined) fields[`${dir}_utilization`] = bps / speedBps;
   }
