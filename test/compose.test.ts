@@ -101,16 +101,32 @@ describe('docker-compose.yml', () => {
 
 describe('Dockerfile', () => {
   const dockerfile = read('Dockerfile');
-  it('is multi-stage and runs kpid as a non-root user', () => {
-    expect(dockerfile.match(/^FROM /gm)!.length).toBeGreaterThanOrEqual(2);
-    const user = /^USER (\S+)/m.exec(dockerfile);
-    expect(user?.[1]).toBeDefined();
-    expect(['root', '0']).not.toContain(user![1]);
+  const stages = dockerfile.split(/^(?=FROM )/m).filter((st) => st.startsWith('FROM '));
+  const runtime = stages.at(-1)!;
+
+  it('is multi-stage and the image runs kpid as the unprivileged user its runtime stage creates', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    // The user in force at ENTRYPOINT is the last USER of the last stage, not the first USER anywhere.
+    const users = [...runtime.matchAll(/^USER (\S+)/gm)].map((m) => m[1]!);
+    expect(users.length, 'the runtime stage sets a USER').toBeGreaterThan(0);
+    const user = users.at(-1)!;
+    expect(['root', '0', '0:0', 'root:root']).not.toContain(user);
+    expect(runtime).toMatch(new RegExp(`useradd [^\\n]*\\b${user.split(':')[0]}\\b`));
+    expect(runtime.indexOf(`USER ${user}`)).toBeLessThan(runtime.indexOf('ENTRYPOINT'));
   });
 
-  it('copies only files that exist in the build context', () => {
-    for (const m of dockerfile.matchAll(/^COPY (?!--from)(.+) (\S+)$/gm)) {
-      for (const source of m[1]!.split(/\s+/)) expect(existsSync(join(ROOT, source)), source).toBe(true);
+  it('copies only files that exist in the build context (.dockerignore applied), and only from stages it defines', () => {
+    const ignored = read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'))
+      .map((p) => new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}(/|$)`));
+    const sources = [...dockerfile.matchAll(/^COPY (?!--from)(.+) (\S+)$/gm)].flatMap((m) => m[1]!.split(/\s+/));
+    expect(sources.length, 'COPY lines found').toBeGreaterThanOrEqual(5);
+    for (const source of sources) {
+      expect(existsSync(join(ROOT, source)), source).toBe(true);
+      expect(ignored.filter((re) => re.test(source)).map(String), `${source} is excluded by .dockerignore`).toEqual([]);
     }
+    const names = stages.map((st) => /^FROM \S+ AS (\S+)/i.exec(st)?.[1]);
+    const froms = [...dockerfile.matchAll(/^COPY --from=(\S+)/gm)].map((m) => m[1]!);
+    expect(froms.length).toBeGreaterThan(0);
+    for (const f of froms) expect(names.slice(0, -1), `COPY --from=${f}`).toContain(f);
   });
 });

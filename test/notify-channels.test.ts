@@ -56,7 +56,7 @@ function alert(extra: Partial<Notification> = {}): Notification {
   };
 }
 
-function notifier(notify: Partial<NotifyConfigInput>) {
+function notifier(notify: Partial<NotifyConfigInput>, log = process.env.DEBUG_NOTIFY ? createLogger('json', 'debug') : silentLogger()) {
   const cfg = notifySchema.parse({
     external_url: 'http://noc.example.net:9464',
     retry: { attempts: 30, initial: '100ms', max: '400ms' },
@@ -80,9 +80,9 @@ function notifier(notify: Partial<NotifyConfigInput>) {
   });
   const registry = new Registry();
   const metrics = defineNotifyMetrics(registry);
-  const channels = buildChannels(cfg, systemClock, process.env.DEBUG_NOTIFY ? createLogger('json', 'debug') : silentLogger(), metrics);
+  const channels = buildChannels(cfg, systemClock, log, metrics);
   const queue = new MemoryJobQueue(systemClock, { attempts: cfg.retry.attempts, backoff: cfg.retry });
-  const n = new Notifier(cfg, queue, channels, systemClock, process.env.DEBUG_NOTIFY ? createLogger('json', 'debug') : silentLogger(), metrics);
+  const n = new Notifier(cfg, queue, channels, systemClock, log, metrics);
   open.push(n);
   return { n, queue, registry, channels };
 }
@@ -207,16 +207,19 @@ describe('alert delivery to real SMTP, SMSC and webhook servers', () => {
     expect(await registry.getSingleMetricAsString('kpid_sms_delivery_receipts_total')).toMatch(/channel="sms",stat="DELIVRD"} [4-9]/);
   });
 
-  it('an SMTP password never appears in errors, dead letters or metrics', async () => {
+  it('an SMTP password never appears in the log, errors, dead letters or metrics, while the refusal does', async () => {
     const authed = new TestSmtpServer();
     await authed.start({ auth: { user: 'kpid', password: 'right-password' } });
+    // kpid's own JSON logger (redaction included) at debug level, written to a buffer instead of stdout.
+    let logText = '';
+    const log = createLogger('json', 'debug', { write: (line: string) => void (logText += line) });
     try {
       const { n, queue, registry } = notifier({
         channels: {
           mail: { email: { smtp: { host: '127.0.0.1', port: authed.port, starttls: 'off', auth: { user: 'kpid', password: 'Wr0ngPassw0rd!' } }, from: 'kpid@example.net', to: ['noc@example.net'] } },
         },
         routes: [{ match: {}, channels: ['mail'], group_wait: '0s' }],
-      });
+      }, log);
       await n.start();
       await n.deliver(alert());
       await waitFor(async () => (await queue.deadLetters()).length === 1, 10_000, 'dead letter');
@@ -224,6 +227,10 @@ describe('alert delivery to real SMTP, SMSC and webhook servers', () => {
       expect(dead).toMatch(/535/);
       expect(dead).not.toContain('Wr0ngPassw0rd!');
       expect(await registry.metrics()).not.toContain('Wr0ngPassw0rd!');
+      // The log says what went wrong (the server's 535), and never what the password was.
+      const lines = logText.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines.filter((l) => /535/.test(JSON.stringify(l))).length, logText).toBeGreaterThan(0);
+      expect(logText).not.toContain('Wr0ngPassw0rd!');
     } finally {
       await authed.stop();
     }

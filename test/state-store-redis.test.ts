@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStateStore } from '../src/cluster/redis-state-store.js';
 import { deletePrefix, RedisServer, SHARED_REDIS, uniquePrefix } from './helpers/redis.js';
@@ -71,11 +72,18 @@ describe('RedisStateStore in a cluster', () => {
     expect(await b.claimNotification('outage:o-done:restored', 4)).toBe(true);
   });
 
-  it('lets exactly one of many instances claim each of 200 notifications', async () => {
+  it('lets exactly one of many instances claim each of 200 notifications, and records that one as the claimant', async () => {
     const racers = Array.from({ length: 5 }, () => open());
     const ids = Array.from({ length: 200 }, (_, i) => `outage:o-x:warn:${i}`);
-    const wins = await Promise.all(racers.flatMap((s) => ids.map((id) => s.claimNotification(id, 1))));
-    expect(wins.filter(Boolean)).toHaveLength(200);
+    const wins = await Promise.all(racers.map((s) => Promise.all(ids.map((id) => s.claimNotification(id, 1)))));
+    // Per notification, not in total: a duplicate of one must not hide behind a loss of another.
+    const winnersOf = ids.map((_, i) => racers.flatMap((_, r) => (wins[r]![i] ? [r] : [])));
+    expect(winnersOf.map((w, i) => ({ id: ids[i], winners: w })).filter((c) => c.winners.length !== 1)).toEqual([]);
+    // The claim Redis kept is the winner's: its token starts with that instance's token.
+    const tokenOf = (s: RedisStateStore) => (s as unknown as { token: string }).token;
+    const redis = new Redis(SHARED_REDIS);
+    const claims = await redis.hgetall(`${prefix}claims`).finally(() => redis.disconnect());
+    expect(ids.map((id, i) => claims[id]?.split(':')[0] === tokenOf(racers[winnersOf[i]![0]!]!))).toEqual(ids.map(() => true));
   });
 });
 

@@ -75,12 +75,15 @@ describe('ClusterOwnership: which instance polls which target', () => {
     for (const m of c.members.values()) await m.ownership.start();
     expect(await advanceChecking(c, SETTLE + HEARTBEAT)).toBe(1);
     expect([...c.pollers().values()].every((n) => n === 1)).toBe(true);
+    let ownedByMetric = 0;
     for (const m of c.members.values()) {
       expect(m.owned.length).toBeGreaterThan(70);
-      expect(m.metrics.members.get).toBeDefined();
+      // What each member's gauges tell the operator: three members, and its share of the targets.
       expect((await m.metrics.members.get()).values[0]!.value).toBe(3);
       expect((await m.metrics.ownedTargets.get()).values[0]!.value).toBe(m.owned.length);
+      ownedByMetric += (await m.metrics.ownedTargets.get()).values[0]!.value;
     }
+    expect(ownedByMetric).toBe(targets.length);
   });
 
   it('when a member is killed, the survivors poll all its targets within the lease TTL, and nothing else moves', async () => {

@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 export type LogFormat = 'json' | 'pretty';
@@ -15,7 +15,8 @@ const SECRET_PATHS = [
   'authorization', '*.authorization', 'headers.authorization',
 ];
 
-export function createLogger(format: LogFormat = 'json', level = process.env.KPID_LOG_LEVEL ?? 'info'): Logger {
+/** `destination` defaults to stdout; tests pass a stream to read what an operator would see. */
+export function createLogger(format: LogFormat = 'json', level = process.env.KPID_LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {
   const options = {
     level,
     base: { service: 'kpid' },
@@ -25,7 +26,7 @@ export function createLogger(format: LogFormat = 'json', level = process.env.KPI
   if (format === 'pretty') {
     return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true } } });
   }
-  return pino(options);
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** A logger that drops everything, for tests that do not read logs. */
