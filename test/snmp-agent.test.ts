@@ -80,7 +80,7 @@ describe('SNMP collector against crafted answers (in-process net-snmp Agent)', (
     expect(iface(samples).fields.out_bps).toBe(0);
   });
 
-  it('a reboot (sysUpTime went back) is a reset: no rate this interval, counted once', async () => {
+  it('a reboot that cleared the counters: no rate this interval, counted once (not once per counter), rates resume after', async () => {
     const samples = await twoPolls(
       () => { agent.uptimeTicks = 5_000_000; agent.set(row({ hcIn: 9_000_000_000n })); },
       () => { agent.uptimeTicks = 1_000; agent.set(row({ hcIn: 12_345n })); },
@@ -95,6 +95,29 @@ describe('SNMP collector against crafted answers (in-process net-snmp Agent)', (
     const after = await poll();
     expect(iface(after).fields.in_bps).toBeCloseTo(10e6, 3);
     expect(sample(after, 'device').fields.counter_resets).toBe(0);
+  });
+
+  it('a reboot where every counter reads higher than before is still a reboot: sysUpTime went back, so no rate', async () => {
+    // The device was up 50 000 s, rebooted, and its counters (cleared at boot)
+    // have already passed the old values: only sysUpTime tells.
+    const samples = await twoPolls(
+      () => { agent.uptimeTicks = 5_000_000; agent.set(row({ hcIn: 1_000_000n, hcOut: 2_000_000n, in32: 1_000_000, out32: 2_000_000 })); },
+      () => { agent.uptimeTicks = 2_500; agent.set(row({ hcIn: 1_000_000n + OCTETS_10M_30S, hcOut: 2_000_000n + OCTETS_10M_30S, in32: 1_000_001, out32: 2_000_001 })); },
+    );
+    expect(iface(samples).fields).toEqual({ oper_up: 1, admin_up: 1, speed_bps: 10e9 });
+    expect(sample(samples, 'device').fields.counter_resets).toBe(1);
+  });
+
+  it('a Counter32 that reads lower after a reboot is not read as a wrap: no rate', async () => {
+    // Read as a wrap, 4.0e9 → 1 000 would be 2^32 − 4.0e9 + 1 000 octets: 78.6 Mbit/s of traffic that never was.
+    const samples = await twoPolls(
+      () => { agent.uptimeTicks = 9_000_000; agent.set(row({ in32: 4_000_000_000, out32: 4_000_000_000 })); },
+      () => { agent.uptimeTicks = 1_500; agent.set(row({ in32: 1_000, out32: 1_000 })); },
+      spec({ version: 1 }),
+    );
+    expect(iface(samples).fields.in_bps).toBeUndefined();
+    expect(iface(samples).fields.out_bps).toBeUndefined();
+    expect(sample(samples, 'device').fields.counter_resets).toBe(1);
   });
 
   it('the 497-day sysUpTime rollover is not a reboot: rates continue', async () => {
