@@ -1,21 +1,24 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
 /**
- * A TCP proxy in front of a real server that can hold the server's replies.
+ * A TCP proxy in front of a real server that can hold requests or replies.
  * While `holding`, requests reach the server and are acted on, but the
  * answers wait in the proxy: the client sees a request in flight that the
  * server has already done. Killing the server then breaks the connection
  * with the answer never delivered, the case where a client cannot know
- * whether its write happened.
+ * whether its write happened. While `stalling`, requests wait in the proxy
+ * instead: killing the server then loses a request it never saw.
  *
  * Every byte forwarded to the server is kept, so a test can count how many
  * times each request went out.
  */
-export class ReplyHoldingProxy {
+export class HoldingProxy {
   holding = false;
+  stalling = false;
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private readonly held = new Map<Socket, Buffer[]>();
+  private readonly stalled = new Map<Socket, () => void>();
   /** What each connection sent to the server, in order. */
   private readonly forwarded: string[] = [];
 
@@ -31,11 +34,24 @@ export class ReplyHoldingProxy {
     await new Promise<void>((r) => this.server!.listen(0, this.host, r));
   }
 
-  /** Delivers the held answers and stops holding. */
+  /** Connections whose answer is being held. */
+  get heldReplies(): number {
+    return this.held.size;
+  }
+
+  /** Connections whose request is being held back from the server. */
+  get stalledRequests(): number {
+    return this.stalled.size;
+  }
+
+  /** Delivers what was held either way and stops holding. */
   release(): void {
     this.holding = false;
+    this.stalling = false;
     for (const [client, chunks] of this.held) for (const c of chunks) client.write(c);
     this.held.clear();
+    for (const send of this.stalled.values()) send();
+    this.stalled.clear();
   }
 
   /** How many times each match of `pattern` (its first group) was sent to the server. */
@@ -66,8 +82,15 @@ export class ReplyHoldingProxy {
       connected = true;
       for (const d of early.splice(0)) forward(d);
     });
+    const pending: Buffer[] = [];
     // Only bytes handed to a connected server count as sent.
-    client.on('data', (d: Buffer) => (connected ? forward(d) : early.push(d)));
+    client.on('data', (d: Buffer) => {
+      if (!this.stalling && !this.stalled.has(client)) return void (connected ? forward(d) : early.push(d));
+      pending.push(d);
+      this.stalled.set(client, () => {
+        for (const p of pending.splice(0)) connected ? forward(p) : early.push(p);
+      });
+    });
     upstream.on('data', (d: Buffer) => {
       if (!this.holding) return void client.write(d);
       const chunks = this.held.get(client) ?? [];
@@ -77,6 +100,7 @@ export class ReplyHoldingProxy {
     // A server that dies takes its held answers with it: the client sees a broken connection.
     const close = () => {
       this.held.delete(client);
+      this.stalled.delete(client);
       client.destroy();
       upstream.destroy();
       this.sockets.delete(client);
