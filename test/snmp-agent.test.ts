@@ -1,12 +1,14 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SnmpCollector } from '../src/collectors/snmp/snmp-collector.js';
 import { snmpTarget, type SnmpConfig } from '../src/config/sections/snmp.js';
 import { FakeClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/logger.js';
 import type { Sample } from '../src/core/sample.js';
 import type { Target } from '../src/core/target.js';
+import { agentUptime, engineBoots, restartSnmpd, type RestartedSnmpd } from './helpers/restart-snmpd.js';
 import { minimalCounter64, startCraftedAgent, type CraftedAgent, type CraftedInterface } from './helpers/snmp-agent.js';
+import { startSnmpd, V3_USER, type Snmpd } from './helpers/snmpd.js';
 
 const TICKS_MOD = 2 ** 32;
 /** 10 Mbit/s for 30 s, in octets. */
@@ -80,7 +82,7 @@ describe('SNMP collector against crafted answers (in-process net-snmp Agent)', (
     expect(iface(samples).fields.out_bps).toBe(0);
   });
 
-  it('a reboot (sysUpTime went back) is a reset: no rate this interval, counted once', async () => {
+  it('a reboot that cleared the counters: no rate this interval, counted once (not once per counter), rates resume after', async () => {
     const samples = await twoPolls(
       () => { agent.uptimeTicks = 5_000_000; agent.set(row({ hcIn: 9_000_000_000n })); },
       () => { agent.uptimeTicks = 1_000; agent.set(row({ hcIn: 12_345n })); },
@@ -95,6 +97,29 @@ describe('SNMP collector against crafted answers (in-process net-snmp Agent)', (
     const after = await poll();
     expect(iface(after).fields.in_bps).toBeCloseTo(10e6, 3);
     expect(sample(after, 'device').fields.counter_resets).toBe(0);
+  });
+
+  it('a reboot where every counter reads higher than before is still a reboot: sysUpTime went back, so no rate', async () => {
+    // The device was up 50 000 s, rebooted, and its counters (cleared at boot)
+    // have already passed the old values: only sysUpTime tells.
+    const samples = await twoPolls(
+      () => { agent.uptimeTicks = 5_000_000; agent.set(row({ hcIn: 1_000_000n, hcOut: 2_000_000n, in32: 1_000_000, out32: 2_000_000 })); },
+      () => { agent.uptimeTicks = 2_500; agent.set(row({ hcIn: 1_000_000n + OCTETS_10M_30S, hcOut: 2_000_000n + OCTETS_10M_30S, in32: 1_000_001, out32: 2_000_001 })); },
+    );
+    expect(iface(samples).fields).toEqual({ oper_up: 1, admin_up: 1, speed_bps: 10e9 });
+    expect(sample(samples, 'device').fields.counter_resets).toBe(1);
+  });
+
+  it('a Counter32 that reads lower after a reboot is not read as a wrap: no rate', async () => {
+    // Read as a wrap, 4.0e9 → 1 000 would be 2^32 − 4.0e9 + 1 000 octets: 78.6 Mbit/s of traffic that never was.
+    const samples = await twoPolls(
+      () => { agent.uptimeTicks = 9_000_000; agent.set(row({ in32: 4_000_000_000, out32: 4_000_000_000 })); },
+      () => { agent.uptimeTicks = 1_500; agent.set(row({ in32: 1_000, out32: 1_000 })); },
+      spec({ version: 1 }),
+    );
+    expect(iface(samples).fields.in_bps).toBeUndefined();
+    expect(iface(samples).fields.out_bps).toBeUndefined();
+    expect(sample(samples, 'device').fields.counter_resets).toBe(1);
   });
 
   it('the 497-day sysUpTime rollover is not a reboot: rates continue', async () => {
@@ -175,5 +200,58 @@ describe('SNMP collector against an agent that answers garbage', () => {
     expect(err.reason).toBe('malformed');
     expect(err.message).toMatch(/malformed or truncated/);
     await collector.close();
+  });
+});
+
+describe('SNMPv3 reboot detection against a real snmpd that restarts', () => {
+  let agent: Snmpd;
+  let restarted: RestartedSnmpd | undefined;
+  beforeAll(async () => {
+    // 1 Mbit/s each way on a 10G port: any rate the collector wrongly computes is far from being discarded as impossible.
+    agent = await startSnmpd({ interfaces: [{ index: 1, name: 'Gi0/1', ifHighSpeed: 10_000, inBytesPerSec: 125_000, outBytesPerSec: 125_000 }] });
+  });
+  afterAll(async () => {
+    await restarted?.stop();
+    await agent?.stop();
+  });
+
+  it('snmpEngineBoots going up is a reboot, even when sysUpTime and every counter read higher than at the last poll', async () => {
+    const clock = new FakeClock();
+    const collector = new SnmpCollector({ log: silentLogger(), clock });
+    const spec = snmpTarget.parse({
+      version: 3, port: agent.port, modules: ['interfaces'],
+      user: { name: V3_USER.name, level: 'authPriv', auth_protocol: 'sha256', auth_key: V3_USER.authKey, priv_protocol: 'aes', priv_key: V3_USER.privKey },
+    });
+    const target: Target = { name: 'v3-reboot', site: 'lab', address: agent.address, labels: {}, interval: 30_000, timeout: 10_000, probes: [] };
+    const signal = new AbortController().signal;
+    const uptimeOf = (samples: Sample[]) => sample(samples, 'device').fields.uptime_seconds!;
+    /** Moves the fake clock by as much as the agent's sysUpTime moved, so sysUpTime alone looks continuous. */
+    const followAgent = async (lastUptime: number) => clock.advance(Math.round(((await agentUptime(agent)) / 100 - lastUptime) * 1000));
+    try {
+      const bootsBefore = await engineBoots(agent, V3_USER);
+      const first = await collector.collect(target, spec, signal);
+
+      restarted = await restartSnmpd(agent);
+      // Wait until the new engine has been up longer than the old one was at the first poll.
+      await vi.waitFor(async () => expect(await agentUptime(agent)).toBeGreaterThan(uptimeOf(first) * 100 + 100), { timeout: 20_000, interval: 200 });
+      await followAgent(uptimeOf(first));
+      const second = await collector.collect(target, spec, signal);
+
+      // Ground truth: the engine restarted once, sysUpTime did not go back, the counters went on growing.
+      expect(await engineBoots(agent, V3_USER)).toBe(bootsBefore + 1);
+      expect(uptimeOf(second)).toBeGreaterThan(uptimeOf(first));
+      expect(iface(second).fields).toEqual({ oper_up: 1, admin_up: 1, speed_bps: 10e9 });
+      expect(sample(second, 'device').fields.counter_resets).toBe(1);
+
+      // From the post-reboot baseline, rates again.
+      await new Promise((r) => setTimeout(r, 1_000));
+      await followAgent(uptimeOf(second));
+      const third = await collector.collect(target, spec, signal);
+      expect(sample(third, 'device').fields.counter_resets).toBe(0);
+      expect(iface(third).fields.in_bps).toBeGreaterThan(0.5e6);
+      expect(iface(third).fields.in_bps).toBeLessThan(2e6);
+    } finally {
+      await collector.close();
+    }
   });
 });

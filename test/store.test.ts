@@ -10,6 +10,7 @@ import { defineStoreMetrics } from '../src/metrics/store-metrics.js';
 import { InfluxStore } from '../src/store/influx-store.js';
 import type { InfluxStoreOptions } from '../src/store/store-options.js';
 import { startInfluxd, type Influxd } from './helpers/influxd.js';
+import { HoldingProxy } from './helpers/holding-proxy.js';
 
 let influxd: Influxd;
 const dirs: string[] = [];
@@ -118,6 +119,60 @@ describe('InfluxStore against a real influxd 1.6', () => {
     expect(distinct[0]!.count).toBe(1_000);
     expect(await counter('kpid_store_points_total', 'written')).toBe(1_000);
     expect(await counter('kpid_store_dropped_points_total', 'spool_full')).toBe(0);
+  });
+
+  it.each([
+    ['influxd stored the batch but its answer never came back', 'holding'],
+    ['the batch never reached influxd', 'stalling'],
+  ] as const)('influxd killed (SIGKILL) with a batch in flight (%s): after its restart every point is stored exactly once', async (_case, mode) => {
+    // InfluxDB keys a point by series and timestamp, and a second write of the same key overwrites
+    // the first: resending a batch InfluxDB already took is harmless only if the resent points are
+    // the same points. Each point here has its own timestamp and a sequence number as a field, so a
+    // point lost shows as a missing seq and a point stored twice (resent under another timestamp or
+    // series) as an extra one.
+    const proxy = new HoldingProxy(influxd.port);
+    await proxy.start();
+    const db = `crash_${mode}`;
+    const { store, counter } = newStore(db, { url: proxy.url, batchSize: 100, timeoutMs: 60_000 });
+    const numbered = (seq: number): Sample =>
+      ({ measurement: 'delivery', tags: { target: 'core-1' }, fields: { seq }, integerFields: ['seq'], time: NOW + seq });
+    const writeSeq = (from: number, to: number) => {
+      for (let seq = from; seq < to; seq++) store.write([numbered(seq)]);
+    };
+    const stored = async () => Number((await influxd.rows('SELECT count(seq) FROM delivery', db))[0]?.count ?? 0);
+    try {
+      await store.start();
+      writeSeq(0, 200);
+      await vi.waitFor(async () => expect(await stored()).toBe(200), { timeout: 10_000 });
+
+      proxy[mode] = true;
+      writeSeq(200, 300);
+      if (mode === 'holding') await vi.waitFor(async () => expect(await stored()).toBe(300), { timeout: 10_000 });
+      else await vi.waitFor(() => expect(proxy.stalledRequests).toBe(1), { timeout: 10_000 });
+      expect(store.status().reachable).toBe(true); // still waiting for the answer
+      await influxd.crash();
+      await vi.waitFor(() => expect(store.status().reachable).toBe(false), { timeout: 10_000 });
+      expect(proxy.timesSent(/seq=(\d+)i/g).get('250')).toBe(mode === 'holding' ? 1 : undefined);
+      writeSeq(300, 400); // written while influxd is dead
+
+      await influxd.start();
+      proxy.release();
+      await vi.waitFor(() => expect(store.status()).toMatchObject({ spooledPoints: 0, bufferedPoints: 0, queuedBatches: 0, reachable: true }), { timeout: 20_000 });
+      await store.close();
+
+      // Every point is stored once: none missing, none twice.
+      const [all] = await influxd.rows('SELECT count(seq) AS points, count(distinct(seq)) AS distinct_seq, sum(seq) AS seq_sum, min(seq), max(seq) FROM delivery', db);
+      expect(all).toMatchObject({ points: 400, distinct_seq: 400, seq_sum: (399 * 400) / 2, min: 0, max: 399 });
+      // And the case happened: the batch in flight went out again after the restart.
+      const sends = proxy.timesSent(/seq=(\d+)i/g);
+      for (let seq = 200; seq < 300; seq++) expect(sends.get(String(seq)) ?? 0, `seq ${seq} sent`).toBeGreaterThanOrEqual(mode === 'holding' ? 2 : 1);
+      const series = await influxd.query('SHOW SERIES FROM delivery', db);
+      expect(series.results[0]!.series![0]!.values).toEqual([['delivery,target=core-1']]);
+      expect(await counter('kpid_store_dropped_points_total', 'spool_full')).toBe(0);
+    } finally {
+      await store.close();
+      await proxy.stop();
+    }
   });
 
   it('a bad point is dropped alone: beyond retention, or a field another writer made a string', async () => {

@@ -11,6 +11,8 @@ export interface Influxd {
   readonly dir: string;
   /** Stops the server, keeping its data, so `start` brings the same database back on the same port. */
   pause(): Promise<void>;
+  /** SIGKILL, as a power cut or the OOM killer: no shutdown, only what reached its WAL survives; `start` brings it back. */
+  crash(): Promise<void>;
   start(): Promise<void>;
   /** Runs InfluxQL and returns the parsed JSON answer. */
   query(q: string, db?: string): Promise<InfluxAnswer>;
@@ -91,16 +93,17 @@ export async function startInfluxd(): Promise<Influxd> {
     throw new Error(`influxd did not answer /ping on ${url}: ${log}`);
   };
 
-  const pause = async () => {
+  const halt = async (signal: 'SIGTERM' | 'SIGKILL') => {
     const p = proc;
     proc = undefined;
-    if (!p || p.exitCode !== null) return;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
     const exited = new Promise((r) => p.once('exit', r));
-    p.kill('SIGTERM');
+    p.kill(signal);
     const timer = setTimeout(() => p.kill('SIGKILL'), 10_000);
     await exited;
     clearTimeout(timer);
   };
+  const pause = () => halt('SIGTERM');
 
   const query = async (q: string, db?: string): Promise<InfluxAnswer> => {
     const u = new URL('/query', url);
@@ -117,6 +120,7 @@ export async function startInfluxd(): Promise<Influxd> {
     port,
     dir,
     pause,
+    crash: () => halt('SIGKILL'),
     start,
     query,
     rows: async (q, db) => {

@@ -5,6 +5,7 @@ import type { Logger } from '../../core/logger.js';
 import { isRetryable, type DeliveryJob } from '../delivery.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import type { DeadLetter, DeliverFn, JobQueue, QueueListener } from './job-queue.js';
+import { SentMarks, type MarkStore } from './sent-marks.js';
 
 export interface BullMqQueueOptions {
   /** redis://[user:password@]host:port[/db] */
@@ -26,6 +27,14 @@ export interface BullMqQueueOptions {
   readonly stallAfter?: number;
   /** An add that Redis has not confirmed within this long goes to the outbox, ms. Default 1 s. */
   readonly addTimeout?: number;
+  /**
+   * How long a job taken by a worker stays locked to it without a renewal, ms
+   * (the worker renews at half this). A job whose lock lapsed is "stalled" and
+   * runs again. Default 30 s (BullMQ's).
+   */
+  readonly lockDuration?: number;
+  /** How often a worker looks for stalled jobs, ms. Default 30 s (BullMQ's). */
+  readonly stalledInterval?: number;
   /** Called when the watchdog restarts a stalled worker. */
   readonly onRecovery?: () => void;
 }
@@ -36,6 +45,11 @@ export interface BullMqQueueOptions {
  * every client has an error listener, close() is graceful. While Redis is
  * down, add() keeps jobs in an in-process outbox and hands them over when
  * Redis is back, so alert evaluation never waits on Redis.
+ *
+ * BullMQ delivers at least once: a job whose lock lapsed before it was
+ * recorded as completed (Redis killed or away past the lock) runs again.
+ * SentMarks records each job id a channel accepted, so that second run
+ * sends nothing: one alert, one mail.
  */
 export class BullMqJobQueue implements JobQueue {
   private readonly queue: Queue;
@@ -62,6 +76,8 @@ export class BullMqJobQueue implements JobQueue {
       watchdogInterval: 5_000,
       stallAfter: 10_000,
       addTimeout: 1_000,
+      lockDuration: 30_000,
+      stalledInterval: 30_000,
       ...opts,
     };
     this.connection = redisOptions(opts.redis);
@@ -151,21 +167,32 @@ export class BullMqJobQueue implements JobQueue {
   }
 
   private createWorker(): Worker {
+    // The worker's own connection: it retries forever, so a mark waits out a Redis outage in order.
+    // BullMQ types it as its own minimal client interface; it is an ioredis client.
+    const marks = new SentMarks(() => worker.getBackend().client as unknown as Promise<MarkStore>, `${this.o.prefix}:${this.o.name}:sent:`, this.o.keepSentFor);
     const worker = new Worker(
       this.o.name,
       async (job: Job) => {
         this.lastActivity = this.clock.now();
+        const data = job.data as DeliveryJob;
+        if (await marks.wasSent(data.id)) {
+          this.logger.info({ job: data.id }, 'notification already sent by an earlier run of this job; not sending it again');
+          return;
+        }
         try {
-          await this.deliver!(job.data as DeliveryJob, job.attemptsMade + 1);
+          await this.deliver!(data, job.attemptsMade + 1);
         } catch (err) {
           if (!isRetryable(err)) throw new UnrecoverableError(errorMessage(err));
           throw err;
         }
+        await marks.markSent(data.id);
       },
       {
         prefix: this.o.prefix,
         connection: { ...this.connection, maxRetriesPerRequest: null },
         concurrency: this.o.concurrency,
+        lockDuration: this.o.lockDuration,
+        stalledInterval: this.o.stalledInterval,
         settings: { backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade, this.o.backoff) },
       },
     );
