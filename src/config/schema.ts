@@ -37,12 +37,22 @@ export const configSchema = z
     rules: z.array(z.string().min(1)).default([]),
     kpis,
     targets: z.array(targetSchema).default([]),
+    /** A kpid that only receives (ingest, traps) says so; otherwise no targets is a mistake, such as a truncated file. */
+    allow_empty_targets: z.boolean().default(false),
     // Sections below belong to later stages; their shape is checked there.
     traps: traps.optional(),
     notify: notifySchema.optional(),
     maintenance,
   })
   .superRefine((cfg, ctx) => {
+    if (cfg.targets.length === 0 && !cfg.allow_empty_targets) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['targets'],
+        message: 'no targets; a config without any is refused so that a truncated file never stops monitoring. '
+          + 'For a kpid that only receives ingest or traps, set allow_empty_targets: true',
+      });
+    }
     const seen = new Map<string, number>();
     cfg.targets.forEach((t, i) => {
       const first = seen.get(t.name);
