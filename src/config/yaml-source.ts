@@ -17,7 +17,7 @@ export const MAX_ALIAS_COUNT = 10_000;
 export class YamlSource {
   readonly doc: Document.Parsed;
   private readonly lines = new LineCounter();
-  /** Plain scalars that were exactly one `${VAR}`, by path: the schema, not YAML, decides their type. */
+  /** Scalars that were exactly one `${VAR}`, by path: the schema, not YAML, decides their type. */
   private readonly envScalars: Array<{ path: (string | number)[]; value: string }> = [];
   /** Values taken from the environment, kept out of every message. */
   private readonly envValues = new Set<string>();
@@ -65,9 +65,10 @@ export class YamlSource {
   /**
    * Replaces `${VAR}` and `${VAR:-default}` in string values from `env`,
    * after parsing, so the value is exactly what the environment holds: a
-   * `#`, `&`, `!`, quote or colon in a secret is never read as YAML. A plain
-   * (unquoted) scalar that is exactly one `${VAR}` becomes a number or
-   * boolean only where the schema asks for one (`port: ${SNMP_PORT}`).
+   * `#`, `&`, `!`, quote or colon in a secret is never read as YAML. A
+   * scalar that is exactly one `${VAR}` (quoted or not: inside `{ }` it must
+   * be quoted) becomes a number or boolean only where the schema asks for
+   * one (`port: ${SNMP_PORT}`).
    * Keys are never substituted. Returns one issue per missing variable.
    */
   substituteEnv(env: Readonly<Record<string, string | undefined>>): ConfigIssue[] {
@@ -98,7 +99,7 @@ export class YamlSource {
           });
           return;
         }
-        if (/^\$\{[^}]+\}$/.test(raw) && node.type === 'PLAIN') this.envScalars.push({ path: yamlSegments(path, node), value: replaced });
+        if (/^\$\{[^}]+\}$/.test(raw)) this.envScalars.push({ path: yamlSegments(path, node), value: replaced });
         node.value = replaced;
       },
     });
