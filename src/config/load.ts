@@ -51,11 +51,20 @@ export function readConfigText(file: string, maxBytes = MAX_CONFIG_BYTES): strin
  * Loads and validates `file`. Throws a ConfigError listing every problem
  * found (syntax, missing environment variables, schema), never just the first.
  */
-export function loadConfig(file: string, env: Env = process.env): KpidConfig {
-  return parseConfig(file, readConfigText(file), env);
+export function loadConfig(file: string, env: Env = process.env, opts: ParseOptions = {}): KpidConfig {
+  return parseConfig(file, readConfigText(file), env, opts);
 }
 
-export function parseConfig(file: string, text: string, env: Env = process.env): KpidConfig {
+export interface ParseOptions {
+  /**
+   * Whether a config without targets is an error unless it says
+   * `allow_empty_targets: true`. Default true: kpid run, reload and
+   * check-config; `kpid report` reads a config for its stores only.
+   */
+  readonly requireTargets?: boolean;
+}
+
+export function parseConfig(file: string, text: string, env: Env = process.env, opts: ParseOptions = {}): KpidConfig {
   const source = new YamlSource(file, text);
   const syntax = source.syntaxIssues();
   if (syntax.length) throw new ConfigError(syntax);
@@ -65,6 +74,10 @@ export function parseConfig(file: string, text: string, env: Env = process.env):
   }
   const envIssues = source.substituteEnv(env);
   const { value, issues } = source.validate(configSchema);
+  if (value && value.targets.length === 0 && !value.allow_empty_targets && opts.requireTargets !== false) {
+    issues.push(source.issue(['targets'], 'no targets; a config without any is refused so that a truncated file never stops monitoring. '
+      + 'For a kpid that only receives ingest or traps, set allow_empty_targets: true'));
+  }
   const all: ConfigIssue[] = [...envIssues, ...issues].sort((a, b) => a.line - b.line || a.col - b.col);
   if (all.length || !value) throw new ConfigError(all);
   return deepFreeze({ ...value, file: resolve(file) });

@@ -45,14 +45,6 @@ export const configSchema = z
     maintenance,
   })
   .superRefine((cfg, ctx) => {
-    if (cfg.targets.length === 0 && !cfg.allow_empty_targets) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['targets'],
-        message: 'no targets; a config without any is refused so that a truncated file never stops monitoring. '
-          + 'For a kpid that only receives ingest or traps, set allow_empty_targets: true',
-      });
-    }
     const seen = new Map<string, number>();
     cfg.targets.forEach((t, i) => {
       const first = seen.get(t.name);
