@@ -1,6 +1,8 @@
 import { Registry } from 'prom-client';
 import { ConfigError } from './config/config-error.js';
 import { loadConfig, type Env, type KpidConfig } from './config/load.js';
+import { reloadRefusal, ReloadRefused } from './config/reload-guard.js';
+import { loadRuleFiles } from './rules/rule-files.js';
 import type { Notification } from './core/alert.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { errorMessage } from './core/errors.js';
@@ -8,7 +10,8 @@ import type { Logger } from './core/logger.js';
 import type { Target } from './core/target.js';
 import type { CollectorRegistry } from './collectors/collector.js';
 import { createCollectors } from './collectors/registry.js';
-import { PushIngest } from './collectors/ingest/push-ingest.js';
+import { ingestLimits, PushIngest } from './collectors/ingest/push-ingest.js';
+import { defineIngestMetrics } from './collectors/ingest/ingest-metrics.js';
 import { TrapReceiver } from './collectors/trap/trap-receiver.js';
 import { defineMetrics, type KpidMetrics } from './metrics/definitions.js';
 import { MetricsSink, type MeasurementMapper } from './metrics/metrics-sink.js';
@@ -53,6 +56,8 @@ export interface DaemonOptions {
 export interface ReloadResult {
   readonly ok: boolean;
   readonly errors: readonly string[];
+  /** The config was valid but removes most targets or every rule; `force` applies it. */
+  readonly refused?: boolean;
 }
 
 /**
@@ -74,7 +79,10 @@ export class Daemon {
   private readonly storeMetrics = defineStoreMetrics(this.registry);
   private readonly kpiMetrics = defineKpiMetrics(this.registry);
   private readonly notifyMetrics = defineNotifyMetrics(this.registry);
+  private readonly ingestRefused = defineIngestMetrics(this.registry, () => this.ingest?.tracked);
   private config!: KpidConfig;
+  /** `server:` as read at start: listen address and API token change only at a restart (docs/security.md). */
+  private server?: KpidConfig['server'];
   private scheduler?: Scheduler;
   private ingest?: PushIngest;
   private trapReceiver?: TrapReceiver;
@@ -108,7 +116,7 @@ export class Daemon {
     const routes = apiRoutes({
       registry: this.registry,
       ready: () => this.readiness(),
-      reload: async () => ({ ...(await this.reload()), targets: this.config.targets.length }),
+      reload: async (opts) => ({ ...(await this.reload(opts)), targets: this.config.targets.length }),
       ingest: () => this.ingest && { parser: this.ingest, maxBodyBytes: this.config.ingest.max_body_bytes },
       publish: (s) => this.pipeline.publish(s),
       alerting: () => this.alerting?.runtime,
@@ -120,7 +128,7 @@ export class Daemon {
       samples: () => reportSourceFor(this.config),
       clock: this.clock,
     }));
-    this.http = new HttpServer({ apiToken: () => this.config?.server.api_token, log: this.log, routes: () => routes });
+    this.http = new HttpServer({ apiToken: () => this.server?.api_token, log: this.log, routes: () => routes });
   }
 
   get currentConfig(): KpidConfig {
@@ -130,6 +138,7 @@ export class Daemon {
   /** Loads config (throwing ConfigError when invalid), starts everything, then polling and serving. */
   async start(): Promise<{ url: string }> {
     this.config = this.loadOrCount();
+    this.server = this.config.server;
     const { host, port } = this.config.server.listen;
     const addr = await this.http.listen(host, port);
     try {
@@ -174,16 +183,18 @@ export class Daemon {
    * running setup in place, logs every error and sets
    * kpid_config_last_reload_success to 0.
    */
-  async reload(): Promise<ReloadResult> {
+  async reload(opts: { force?: boolean } = {}): Promise<ReloadResult> {
     let next: KpidConfig;
     try {
       next = this.loadOrCount();
+      if (!opts.force) this.refuseAccidents(next);
       this.alerting?.reload(next);
     } catch (err) {
       const errors = err instanceof ConfigError ? err.message.split('\n') : [errorMessage(err)];
+      const refused = err instanceof ReloadRefused;
       this.metrics.configReloadSuccess.set(0);
-      this.log.error({ errors }, 'config reload rejected; the previous config keeps running');
-      return { ok: false, errors };
+      this.log.error({ errors }, `config reload ${refused ? 'refused' : 'rejected'}; the previous config keeps running`);
+      return { ok: false, errors, ...(refused ? { refused } : {}) };
     }
     const previous = this.config;
     for (const key of ['server', 'storage', 'state', 'queue', 'notify', 'cluster'] as const) {
@@ -203,6 +214,14 @@ export class Daemon {
     this.metrics.configReloadTime.set(this.clock.now() / 1000);
     this.log.info({ targets: next.targets.length }, 'config reloaded');
     return { ok: true, errors: [] };
+  }
+
+  /** Throws ReloadRefused when `next` drops more than half the targets or every rule (an emptied or truncated file). */
+  private refuseAccidents(next: KpidConfig): void {
+    const rulesNow = this.alerting?.rules.rules.length ?? 0;
+    const rulesNext = rulesNow ? loadRuleFiles(next.rules, { kpis: next.kpis }).rules.length : 0;
+    const reason = reloadRefusal({ targets: this.config.targets, rules: rulesNow }, { targets: next.targets, rules: rulesNext });
+    if (reason) throw new ReloadRefused(reason);
   }
 
   /** Stops polling (aborting in-flight polls), drains alerting, delivery and storage, and closes the server. */
@@ -233,11 +252,11 @@ export class Daemon {
     this.log.info('kpid stopped');
   }
 
-  private readiness(): { ok: boolean; reasons: string[] } {
+  private readiness(): { ok: boolean; reasons: string[]; warnings: string[] } {
     const reasons: string[] = [];
     if (!this.started) reasons.push('starting');
     if (this.store && !this.store.status().reachable) reasons.push('InfluxDB unreachable (samples are spooled)');
-    return { ok: reasons.length === 0, reasons };
+    return { ok: reasons.length === 0, reasons, warnings: this.http.warnings() };
   }
 
   /** Starts the InfluxDB writer; an unreachable InfluxDB does not stop kpid (samples spool). */
@@ -316,12 +335,9 @@ export class Daemon {
   }
 
   private apply(config: KpidConfig): void {
-    const limits = {
-      maxSamplesPerRequest: config.ingest.max_samples_per_request,
-      maxSeriesPerMeasurement: config.ingest.max_series_per_measurement,
-    };
+    const limits = ingestLimits(config.ingest);
     if (this.ingest) this.ingest.setLimits(limits);
-    else this.ingest = new PushIngest(limits, this.clock);
+    else this.ingest = new PushIngest(limits, this.clock, (limit) => this.ingestRefused.inc({ limit }));
     const targets = resolveTargets(config);
     const names = new Set(targets.map((t) => t.name));
     // Cluster mode: the cluster hands this instance's share to the scheduler.

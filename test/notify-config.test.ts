@@ -21,6 +21,7 @@ const good = `notify:
   routes:
     - { match: { severity: critical }, channels: [oncall-sms, noc-mail], repeat: 30m, escalation: noc }
     - { match: {}, channels: [ops-hook] }
+allow_empty_targets: true
 `;
 
 describe('notify config', () => {

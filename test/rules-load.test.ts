@@ -101,7 +101,7 @@ describe('rule files are rejected at load, with file:line:col, the key and the r
 });
 
 describe('kpis: overrides in config', () => {
-  const base = 'targets: []\n';
+  const base = 'allow_empty_targets: true\n';
   it('accepts a new target and rejects an unknown KPI or an unreadable comparison, located', () => {
     expect(parseConfig('kpid.yaml', `${base}kpis:\n  call_drop_rate: { target: "< 1%" }\n  latency: { warning: "> 80ms" }\n`, {}).kpis)
       .toEqual({ call_drop_rate: { target: '< 1%' }, latency: { warning: '> 80ms' } });

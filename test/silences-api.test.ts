@@ -29,6 +29,7 @@ notify:
   routes: [ { match: {}, channels: [noc-mail], group_wait: 200ms, group_interval: 500ms } ]
 maintenance:
   ${window}
+allow_empty_targets: true
 `;
   // Opened an hour ago, two hours long, every week: open now.
   const weekly = `- { name: maint-weekly, match: { site: dcmaint }, from: "${new Date(started - HOUR).toISOString()}", duration: 2h, every: 1w, comment: patching }`;

@@ -64,7 +64,7 @@ describe('Silences: API silences kept in the state store, maintenance windows fr
     const s = new Silences(clock);
     const store = new SqliteStateStore(':memory:');
     await s.attach(store);
-    const cfg = (text: string) => parseConfig('kpid.yaml', text, {}).maintenance;
+    const cfg = (text: string) => parseConfig('kpid.yaml', `${text}allow_empty_targets: true\n`, {}).maintenance;
     s.setMaintenance(cfg('maintenance:\n  - { name: bj, match: { site: beijing-dc1 }, from: "2026-01-04T10:00:00+08:00", duration: 2h, every: 1w }\n'));
     expect(s.isPlanned({ site: 'beijing-dc1' }, clock.now())).toBe(true);
     expect(s.isSilenced({ site: 'beijing-dc1' })).toBe(true);

@@ -5,8 +5,8 @@ import { parseConfig } from './load.js';
 const errorsOf = configErrorsOf;
 
 describe('config loading', () => {
-  it('an empty file is a valid embedded config with defaults', () => {
-    const cfg = parseConfig('kpid.yaml', '', {});
+  it('a config that says it has no targets gets the embedded defaults', () => {
+    const cfg = parseConfig('kpid.yaml', 'allow_empty_targets: true\n', {});
     expect(cfg.server.listen).toEqual({ host: '127.0.0.1', port: 9464 });
     expect(cfg.defaults).toEqual({ interval: 30_000, timeout: 5_000, concurrency: 64 });
     expect(cfg.state).toEqual({ sqlite: 'data/kpid.db' });
@@ -14,7 +14,7 @@ describe('config loading', () => {
   });
 
   it('durations are written 500ms, 30s, 5m', () => {
-    const cfg = parseConfig('kpid.yaml', 'defaults: { interval: 5m, timeout: 500ms }\n', {});
+    const cfg = parseConfig('kpid.yaml', 'defaults: { interval: 5m, timeout: 500ms }\nallow_empty_targets: true\n', {});
     expect(cfg.defaults.interval).toBe(300_000);
     expect(cfg.defaults.timeout).toBe(500);
   });
@@ -25,7 +25,7 @@ describe('config loading', () => {
   });
 
   it('an unknown key is an error at the key, with a "did you mean"', () => {
-    const text = 'defaults:\n  intervall: 30s\n';
+    const text = 'defaults:\n  intervall: 30s\nallow_empty_targets: true\n';
     expect(errorsOf(text)).toEqual(['kpid.yaml:2:3: defaults.intervall: unknown key "intervall"; did you mean "interval"?']);
   });
 
@@ -38,7 +38,7 @@ describe('config loading', () => {
   });
 
   it('a missing environment variable is an error that names it', () => {
-    const text = 'server:\n  api_token: "${KPID_API_TOKEN}"\n';
+    const text = 'server:\n  api_token: "${KPID_API_TOKEN}"\nallow_empty_targets: true\n';
     expect(errorsOf(text)).toEqual(['kpid.yaml:2:14: server.api_token: environment variable KPID_API_TOKEN is not set']);
   });
 
@@ -50,7 +50,7 @@ describe('config loading', () => {
   });
 
   it('a secret from the environment never appears in an error', () => {
-    const errors = errorsOf('server:\n  api_token: ${TOKEN}\n', { TOKEN: 'short-s3cret' });
+    const errors = errorsOf('server:\n  api_token: ${TOKEN}\nallow_empty_targets: true\n', { TOKEN: 'short-s3cret' });
     expect(errors.join('\n')).not.toContain('s3cret');
     expect(errors[0]).toMatch(/server\.api_token: .*at least 16 characters/);
   });

@@ -37,6 +37,8 @@ export const configSchema = z
     rules: z.array(z.string().min(1)).default([]),
     kpis,
     targets: z.array(targetSchema).default([]),
+    /** A kpid that only receives (ingest, traps) says so; otherwise no targets is a mistake, such as a truncated file. */
+    allow_empty_targets: z.boolean().default(false),
     // Sections below belong to later stages; their shape is checked there.
     traps: traps.optional(),
     notify: notifySchema.optional(),

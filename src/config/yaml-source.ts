@@ -1,5 +1,4 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
-import { parse as parseYamlScalar } from 'yaml';
 import type { z } from 'zod';
 import type { ConfigIssue } from './config-error.js';
 import { didYouMean } from './did-you-mean.js';
@@ -7,10 +6,21 @@ import { knownKeysAt } from './schema-keys.js';
 
 type Path = readonly PropertyKey[];
 
+/**
+ * How many alias expansions a file may use. yaml's default (100) guards
+ * against "billion laughs" but refuses ordinary configs that reuse an anchor
+ * for every target; 10,000 still stops an exponential expansion.
+ */
+export const MAX_ALIAS_COUNT = 10_000;
+
 /** A parsed YAML file that can point back at the line and column of any key. */
 export class YamlSource {
   readonly doc: Document.Parsed;
   private readonly lines = new LineCounter();
+  /** Scalars that were exactly one `${VAR}`, by path: the schema, not YAML, decides their type. */
+  private readonly envScalars: Array<{ path: (string | number)[]; value: string }> = [];
+  /** Values taken from the environment, kept out of every message. */
+  private readonly envValues = new Set<string>();
 
   constructor(
     readonly file: string,
@@ -53,9 +63,12 @@ export class YamlSource {
   }
 
   /**
-   * Replaces `${VAR}` and `${VAR:-default}` in string values from `env`.
-   * A plain (unquoted) scalar that is exactly one `${VAR}` takes the type the
-   * value would have in YAML, so `port: ${SNMP_PORT}` is a number.
+   * Replaces `${VAR}` and `${VAR:-default}` in string values from `env`,
+   * after parsing, so the value is exactly what the environment holds: a
+   * `#`, `&`, `!`, quote or colon in a secret is never read as YAML. A
+   * scalar that is exactly one `${VAR}` (quoted or not: inside `{ }` it must
+   * be quoted) becomes a number or boolean only where the schema asks for
+   * one (`port: ${SNMP_PORT}`).
    * Keys are never substituted. Returns one issue per missing variable.
    */
   substituteEnv(env: Readonly<Record<string, string | undefined>>): ConfigIssue[] {
@@ -67,7 +80,10 @@ export class YamlSource {
         const raw = node.value;
         const replaced = raw.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_, name: string, fallback?: string) => {
           const value = env[name];
-          if (value !== undefined && value !== '') return value;
+          if (value !== undefined && value !== '') {
+            this.envValues.add(value);
+            return value;
+          }
           if (fallback !== undefined) return fallback;
           missing.push(name);
           return '';
@@ -78,24 +94,80 @@ export class YamlSource {
             file: this.file,
             line: pos.line,
             col: pos.col,
-            path: yamlPath(path, node),
+            path: yamlSegments(path, node).join('.'),
             message: `environment variable ${missing.join(', ')} is not set`,
           });
           return;
         }
-        const whole = /^\$\{[^}]+\}$/.test(raw) && node.type === 'PLAIN';
-        node.value = whole ? safeScalar(replaced) : replaced;
+        if (/^\$\{[^}]+\}$/.test(raw)) this.envScalars.push({ path: yamlSegments(path, node), value: replaced });
+        node.value = replaced;
       },
     });
     return issues;
   }
 
+  /**
+   * The document as plain data, aliases expanded up to MAX_ALIAS_COUNT;
+   * an alias problem is returned as a located issue instead of thrown.
+   */
+  toJS(): { data: unknown; issue?: ConfigIssue } {
+    try {
+      return { data: this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
+    } catch (err) {
+      const message = (err as Error).message;
+      const name = /: (\S+)$/.exec(message)?.[1];
+      let at: Node | undefined;
+      visit(this.doc, {
+        Alias: (_, node) => {
+          if (!at || (name !== undefined && node.source === name && !message.startsWith('Excessive'))) at = node;
+        },
+      });
+      const pos = this.lines.linePos(at?.range?.[0] ?? 0);
+      const text = message.startsWith('Excessive')
+        ? `more than ${MAX_ALIAS_COUNT} alias expansions (*name); write the repeated part out or use fewer aliases`
+        : message;
+      return { data: undefined, issue: { file: this.file, line: pos.line, col: pos.col, path: '', message: text } };
+    }
+  }
+
+  /** Removes every value taken from the environment from `text`, so no secret reaches a log or terminal. */
+  redact(text: string): string {
+    let out = text;
+    // Longest first, so a secret that contains another is hidden whole; very short values would hide ordinary words.
+    for (const v of [...this.envValues].sort((a, b) => b.length - a.length)) if (v.length >= 4) out = out.split(v).join('***');
+    return out;
+  }
+
   /** Validates the document against a zod schema, collecting every issue located. */
   validate<S extends z.ZodType>(schema: S): { value?: z.output<S>; issues: ConfigIssue[] } {
-    const result = schema.safeParse(this.doc.toJS() ?? {});
+    const js = this.toJS();
+    if (js.issue) return { issues: [js.issue] };
+    const data = js.data ?? {};
+    let result = schema.safeParse(data);
+    // A `${VAR}` standing alone where the schema wants a number or boolean takes that type; anywhere else it stays a string.
+    while (!result.success && this.typeEnvScalars(data, result.error.issues)) result = schema.safeParse(data);
     if (result.success) return { value: result.data, issues: [] };
     const issues = flattenIssues(result.error.issues).map((i) => this.fromZod(schema, i));
-    return { issues: dedupe(issues) };
+    return { issues: dedupe(issues).map((i) => ({ ...i, message: this.redact(i.message) })) };
+  }
+
+  /** Converts env-substituted strings the schema refused as "expected number/boolean"; true when any changed. */
+  private typeEnvScalars(data: unknown, issues: readonly ZodIssueLike[]): boolean {
+    let changed = false;
+    const visitIssues = (list: readonly ZodIssueLike[], prefix: PropertyKey[]) => {
+      for (const i of list) {
+        const path = [...prefix, ...i.path];
+        for (const branch of i.errors ?? []) visitIssues(branch, path);
+        if (i.code !== 'invalid_type' || (i.expected !== 'number' && i.expected !== 'boolean')) continue;
+        const env = this.envScalars.find((e) => e.path.length === path.length && e.path.every((seg, k) => String(seg) === String(path[k])));
+        if (!env) continue;
+        const typed = i.expected === 'number' ? numberLiteral(env.value) : booleanLiteral(env.value);
+        if (typed === undefined || !setAt(data, path, env.value, typed)) continue;
+        changed = true;
+      }
+    };
+    visitIssues(issues, []);
+    return changed;
   }
 
   private fromZod(schema: z.ZodType, i: ZodIssueLike): ConfigIssue {
@@ -148,23 +220,33 @@ function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
   });
 }
 
-function safeScalar(text: string): unknown {
-  try {
-    const v = parseYamlScalar(text);
-    return v === null || typeof v === 'object' ? text : v;
-  } catch {
-    return text;
-  }
+function numberLiteral(text: string): number | undefined {
+  return /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text) ? Number(text) : undefined;
 }
 
-function yamlPath(path: readonly unknown[], node: unknown): string {
-  const segs: string[] = [];
+function booleanLiteral(text: string): boolean | undefined {
+  return /^true$/i.test(text) ? true : /^false$/i.test(text) ? false : undefined;
+}
+
+/** Replaces the string `from` at `path` inside plain data by `to`; false when it is not there (already typed). */
+function setAt(data: unknown, path: readonly PropertyKey[], from: string, to: unknown): boolean {
+  let node = data as Record<PropertyKey, unknown> | undefined;
+  for (const seg of path.slice(0, -1)) node = node?.[seg] as Record<PropertyKey, unknown> | undefined;
+  const last = path[path.length - 1]!;
+  if (!node || node[last] !== from) return false;
+  node[last] = to;
+  return true;
+}
+
+/** The key path of `node` in the document: map keys and sequence indexes. */
+function yamlSegments(path: readonly unknown[], node: unknown): (string | number)[] {
+  const segs: (string | number)[] = [];
   const all = [...path, node];
   for (let i = 1; i < all.length; i++) {
     const parent = all[i - 1];
     const child = all[i];
     if (isPair(child) && isScalar(child.key)) segs.push(String(child.key.value));
-    else if (isSeq(parent)) segs.push(String(parent.items.indexOf(child as never)));
+    else if (isSeq(parent)) segs.push(parent.items.indexOf(child as never));
   }
-  return segs.join('.');
+  return segs;
 }

@@ -10,8 +10,8 @@ import type { Request, Route } from './router.js';
 /** What the HTTP API reaches into; each part may be absent while kpid starts or stops. */
 export interface ApiDeps {
   readonly registry: Registry;
-  readonly ready: () => { ok: boolean; reasons: string[] };
-  readonly reload: () => Promise<{ ok: boolean; errors: readonly string[]; targets: number }>;
+  readonly ready: () => { ok: boolean; reasons: string[]; warnings?: string[] };
+  readonly reload: (opts: { force: boolean }) => Promise<{ ok: boolean; errors: readonly string[]; refused?: boolean; targets: number }>;
   readonly ingest: () => { parser: PushIngest; maxBodyBytes: number } | undefined;
   readonly publish: (samples: readonly Sample[]) => void;
   readonly alerting: () => AlertRuntime | undefined;
@@ -38,13 +38,16 @@ export function apiRoutes(d: ApiDeps): Route[] {
       method: 'GET', path: '/readyz', auth: false,
       handler: () => {
         const r = d.ready();
-        return r.ok ? { status: 200, body: 'ready\n' } : { status: 503, body: `not ready: ${r.reasons.join('; ')}\n` };
+        const warnings = (r.warnings ?? []).map((w) => `warning: ${w}\n`).join('');
+        return r.ok ? { status: 200, body: `ready\n${warnings}` } : { status: 503, body: `not ready: ${r.reasons.join('; ')}\n${warnings}` };
       },
     },
     {
       method: 'POST', path: '/api/v1/reload', auth: true,
-      handler: async () => {
-        const result = await d.reload();
+      handler: async (req) => {
+        const force = req.query.get('force');
+        const result = await d.reload({ force: force === '1' || force === 'true' });
+        if (result.refused) throw new HttpError(409, 'reload_refused', 'reload refused; the previous config keeps running (add ?force=1 to apply it)', result.errors);
         if (!result.ok) throw new HttpError(422, 'config_invalid', 'config rejected; the previous config keeps running', result.errors);
         return { status: 200, body: { status: 'reloaded', targets: result.targets } };
       },
@@ -81,8 +84,12 @@ async function ingest(d: ApiDeps, req: Request) {
   try {
     const result = ing.parser.parse(body, String(req.raw.headers['content-type'] ?? ''), req.query.get('precision'));
     d.publish(result.samples);
-    const status = result.accepted === 0 && result.rejected.length > 0 ? 400 : 200;
-    return { status, body: { accepted: result.accepted, rejected: result.rejected } };
+    const answer = { accepted: result.accepted, rejected: result.rejected };
+    if (result.accepted > 0 || result.rejected.length === 0) return { status: 200, body: answer };
+    // Nothing taken because kpid holds as many series as it may: a client should slow down, not fix its syntax.
+    const limited = result.rejected.find((r) => r.limit);
+    if (!limited) return { status: 400, body: answer };
+    return { status: 429, body: { ...answer, error: { code: 'cardinality_limit', limit: limited.limit, message: limited.reason } } };
   } catch (err) {
     if (err instanceof IngestRefused) throw new HttpError(err.status, err.code, err.message);
     throw err;

@@ -22,6 +22,7 @@ export interface HttpServerOptions {
  */
 export class HttpServer {
   private server?: Server;
+  private exposure?: string;
 
   constructor(private readonly o: HttpServerOptions) {}
 
@@ -38,6 +39,11 @@ export class HttpServer {
     });
     server.keepAliveTimeout = 5_000;
     this.server = server;
+    if (!isLoopback(host) && host !== 'localhost' && !this.o.apiToken()) {
+      this.exposure = `listening on ${host}, not loopback, with no server.api_token: /metrics is open to the network, `
+        + 'and the API answers only loopback clients, so a proxy on this host would open it to everyone; set server.api_token';
+      this.o.log.warn({ listen: host }, this.exposure);
+    }
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {
@@ -46,6 +52,11 @@ export class HttpServer {
       });
     });
     return server.address() as AddressInfo;
+  }
+
+  /** What an operator should fix about how the server is exposed (shown by /readyz). */
+  warnings(): string[] {
+    return this.exposure ? [this.exposure] : [];
   }
 
   async close(): Promise<void> {
@@ -58,19 +69,23 @@ export class HttpServer {
   }
 
   private async handle(raw: IncomingMessage) {
-    const url = new URL(raw.url ?? '/', 'http://kpid');
+    // The path exactly as sent: no URL parsing, which would read `//metrics/x` as host "metrics" and resolve `%2e%2e`.
+    const target = raw.url ?? '/';
+    const q = target.indexOf('?');
+    const path = q < 0 ? target : target.slice(0, q);
+    const query = new URLSearchParams(q < 0 ? '' : target.slice(q + 1));
     const method = raw.method ?? 'GET';
-    const found = matchRoute(this.o.routes(), method, url.pathname);
-    if (!found) throw new HttpError(404, 'not_found', `no such endpoint: ${url.pathname}`);
+    const found = matchRoute(this.o.routes(), method, path);
+    if (!found) throw new HttpError(404, 'not_found', `no such endpoint: ${path.slice(0, 200)}`);
     if ('allowed' in found) {
-      throw new HttpError(405, 'method_not_allowed', `${method} is not allowed on ${url.pathname}; use ${found.allowed.join(', ')}`);
+      throw new HttpError(405, 'method_not_allowed', `${method} is not allowed on ${path}; use ${found.allowed.join(', ')}`);
     }
     if (found.route.auth) this.authorize(raw);
     let body: Promise<Buffer> | undefined;
     const req: Request = {
       method,
-      path: url.pathname,
-      query: url.searchParams,
+      path,
+      query,
       params: found.params,
       raw,
       body: (limit) => (body ??= readBody(raw, limit ?? this.o.maxBodyBytes ?? 10 * 1024 * 1024)),
@@ -93,8 +108,8 @@ export class HttpServer {
       throw new HttpError(403, 'api_token_not_set',
         'the API is only open to loopback clients until server.api_token is configured');
     }
-    const header = req.headers.authorization ?? '';
-    const given = header.startsWith('Bearer ') ? header.slice(7) : '';
+    // RFC 9110 §11.1: the auth scheme is case-insensitive ("bearer", "BEARER").
+    const given = /^bearer +(.*)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
     const a = Buffer.from(given);
     const b = Buffer.from(token);
     if (a.length !== b.length || !timingSafeEqual(a, b)) {
@@ -107,15 +122,28 @@ function isLoopback(addr: string | undefined): boolean {
   return !!addr && (addr.startsWith('127.') || addr === '::1' || addr.startsWith('::ffff:127.'));
 }
 
+/**
+ * Reads a body of at most `limit` bytes. A larger one is refused with 413
+ * before reading when Content-Length says so, or as soon as it passes the
+ * limit; the rest is discarded rather than the connection reset, so the
+ * client reads the 413 and its JSON body instead of ECONNRESET.
+ */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const tooLarge = () => new HttpError(413, 'body_too_large', `request body is larger than ${limit} bytes`);
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    return Promise.reject(tooLarge());
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
+      if (size > limit) return;
       size += c.length;
       if (size > limit) {
-        reject(new HttpError(413, 'body_too_large', `request body is larger than ${limit} bytes`));
-        req.destroy();
+        chunks.length = 0;
+        reject(tooLarge());
         return;
       }
       chunks.push(c);

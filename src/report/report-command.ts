@@ -54,7 +54,7 @@ export async function runReportCommand(argv: readonly string[], io: ReportIo): P
   let store: StateStore | undefined;
   let samples: ReportSource | undefined;
   try {
-    const config = loadConfig(args.config, io.env ?? process.env);
+    const config = loadConfig(args.config, io.env ?? process.env, { requireTargets: false });
     if (!('sqlite' in config.state)) {
       throw new KpidError('report_state_unsupported',
         'kpid report reads the outage ledger from state.sqlite; a Redis state store is not supported by the report yet', { key: 'state' });

@@ -49,7 +49,7 @@ export function parseRuleTexts(
       continue;
     }
     const { value, issues: shape } = source.validate(ruleFileSchema);
-    const raw = source.doc.toJS() as { groups?: { rules?: { alert?: unknown }[] }[] } | null;
+    const raw = source.toJS().data as { groups?: { rules?: { alert?: unknown }[] }[] } | null;
     issues.push(...shape.map((i) => withRuleName(i, raw)));
     if (!value) continue;
     value.groups.forEach((group: RuleGroupSpec, gi) => {

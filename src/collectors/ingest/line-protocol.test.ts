@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../core/clock.js';
 import { parseLine } from './line-protocol.js';
-import { PushIngest } from './push-ingest.js';
+import { ingest } from '../../config/sections/ingest.js';
+import { ingestLimits, PushIngest } from './push-ingest.js';
 
 const NOW = Date.UTC(2026, 10, 1);
 
@@ -52,7 +53,7 @@ describe('InfluxDB line protocol', () => {
 });
 
 describe('push ingest', () => {
-  const limits = { maxSamplesPerRequest: 5, maxSeriesPerMeasurement: 2 };
+  const limits = { ...ingestLimits(ingest.parse({})), maxSamplesPerRequest: 5, maxSeriesPerMeasurement: 2 };
 
   it('accepts good lines and names each rejected line with its reason', () => {
     const ingest = new PushIngest(limits, new FakeClock(NOW));
@@ -64,11 +65,11 @@ describe('push ingest', () => {
   it('accepts JSON arrays with epoch-ms or ISO times', () => {
     const ingest = new PushIngest(limits, new FakeClock(NOW));
     const r = ingest.parse(JSON.stringify([
-      { measurement: 'kpi', tags: { kpi: 'a' }, fields: { value: 0.5 }, time: 1_700_000_000_000 },
-      { measurement: 'kpi', tags: { kpi: 'a' }, fields: { value: 0.6 }, time: '2026-11-01T00:00:00Z' },
+      { measurement: 'kpi', tags: { kpi: 'a' }, fields: { value: 0.5 }, time: NOW - 3_600_000 },
+      { measurement: 'kpi', tags: { kpi: 'a' }, fields: { value: 0.6 }, time: '2026-10-31T23:00:00Z' },
       { measurement: 'kpi', tags: { kpi: 'a' }, fields: { value: 'x' } },
     ]), 'application/json', null);
-    expect(r.samples.map((s) => s.time)).toEqual([1_700_000_000_000, NOW]);
+    expect(r.samples.map((s) => s.time)).toEqual([NOW - 3_600_000, NOW - 3_600_000]);
     expect(r.rejected).toEqual([{ index: 2, reason: 'field "value" must be a finite number' }]);
   });
 
@@ -81,7 +82,7 @@ describe('push ingest', () => {
     const ingest = new PushIngest(limits, new FakeClock(NOW));
     const r = ingest.parse('kpi,kpi=a value=1\nkpi,kpi=b value=1\nkpi,kpi=c value=1\nkpi,kpi=a value=2\n', 'text/plain', 'ns');
     expect(r.accepted).toBe(3);
-    expect(r.rejected).toEqual([{ line: 3, reason: 'measurement "kpi" already has 2 series from ingest (ingest.max_series_per_measurement)' }]);
+    expect(r.rejected).toEqual([{ line: 3, reason: 'measurement "kpi" already has 2 series from ingest (ingest.max_series_per_measurement)', limit: 'ingest.max_series_per_measurement' }]);
   });
 
   it('an unknown precision is refused', () => {

@@ -1,13 +1,31 @@
 import type { Clock } from '../../core/clock.js';
-import { seriesKey, type Sample } from '../../core/sample.js';
+import { formatDuration } from '../../core/duration.js';
+import type { Sample } from '../../core/sample.js';
+import type { IngestConfig } from '../../config/sections/ingest.js';
+import { CardinalityGuard, type CardinalityLimit, type CardinalityLimits } from './cardinality-guard.js';
 import { parseJsonSample } from './json-samples.js';
 import { parseLine, PRECISION_MS, type ParsedLine, type Precision } from './line-protocol.js';
 
-export interface IngestLimits {
+export interface IngestLimits extends CardinalityLimits {
   /** Most samples one request may carry; a larger request is refused whole. */
   readonly maxSamplesPerRequest: number;
-  /** Distinct series (measurement + tags) a measurement may gain by push. */
-  readonly maxSeriesPerMeasurement: number;
+  /** How far in the past a timestamp may be, ms (ingest.max_age). */
+  readonly maxAgeMs: number;
+  /** How far in the future a timestamp may be, ms (ingest.max_future). */
+  readonly maxFutureMs: number;
+}
+
+/** The limits of the `ingest:` config section. */
+export function ingestLimits(c: IngestConfig): IngestLimits {
+  return {
+    maxSamplesPerRequest: c.max_samples_per_request,
+    maxMeasurements: c.max_measurements,
+    maxSeriesPerMeasurement: c.max_series_per_measurement,
+    maxSeries: c.max_series,
+    idleExpiryMs: c.series_idle_expiry,
+    maxAgeMs: c.max_age,
+    maxFutureMs: c.max_future,
+  };
 }
 
 export interface Rejection {
@@ -15,6 +33,8 @@ export interface Rejection {
   readonly line?: number;
   readonly index?: number;
   readonly reason: string;
+  /** The config key of the cardinality limit that refused it, e.g. `ingest.max_series`. */
+  readonly limit?: string;
 }
 
 export interface IngestResult {
@@ -36,15 +56,25 @@ export class IngestRefused extends Error {
  * stops one misbehaving client from creating unbounded series.
  */
 export class PushIngest {
-  private readonly series = new Map<string, Set<string>>();
+  private readonly guard: CardinalityGuard;
 
   constructor(
     private limits: IngestLimits,
     private readonly clock: Clock,
-  ) {}
+    /** Told of every sample a cardinality limit refused (kpid_ingest_refused_total). */
+    private readonly onRefused: (limit: CardinalityLimit | 'time_window') => void = () => {},
+  ) {
+    this.guard = new CardinalityGuard(limits);
+  }
 
   setLimits(limits: IngestLimits): void {
     this.limits = limits;
+    this.guard.setLimits(limits);
+  }
+
+  /** Series and measurements the cardinality guard remembers now. */
+  get tracked(): { series: number; measurements: number } {
+    return { series: this.guard.size, measurements: this.guard.measurements };
   }
 
   parse(body: string, contentType: string, precisionParam: string | null): IngestResult {
@@ -78,11 +108,32 @@ export class PushIngest {
     const samples: Sample[] = [];
     const rejected: Rejection[] = [];
     for (const { at, key, r } of parsed) {
-      const reason = r.ok ? this.admit(r.sample) : r.reason;
-      if (reason) rejected.push({ [key]: at, reason });
-      else if (r.ok) samples.push(r.sample);
+      if (!r.ok) {
+        rejected.push({ [key]: at, reason: r.reason });
+        continue;
+      }
+      const late = this.outsideWindow(r.sample.time, now);
+      if (late) {
+        this.onRefused('time_window');
+        rejected.push({ [key]: at, reason: late });
+        continue;
+      }
+      const admission = this.guard.admit(r.sample, now);
+      if (admission.ok) samples.push(r.sample);
+      else {
+        this.onRefused(admission.limit);
+        rejected.push({ [key]: at, reason: admission.reason, limit: `ingest.${admission.limit}` });
+      }
     }
     return { accepted: samples.length, rejected, samples };
+  }
+
+  /** Why a timestamp is refused: stamps like 1e300 ms or years old would corrupt storage and SLA figures. */
+  private outsideWindow(time: number, now: number): string | undefined {
+    const { maxAgeMs, maxFutureMs } = this.limits;
+    if (time < now - maxAgeMs) return `timestamp ${stamp(time)} is more than ${formatDuration(maxAgeMs)} in the past (ingest.max_age)`;
+    if (time > now + maxFutureMs) return `timestamp ${stamp(time)} is more than ${formatDuration(maxFutureMs)} in the future (ingest.max_future)`;
+    return undefined;
   }
 
   private checkCount(n: number): void {
@@ -91,17 +142,9 @@ export class PushIngest {
         `request carries ${n} samples; the limit is ${this.limits.maxSamplesPerRequest} (ingest.max_samples_per_request)`);
     }
   }
+}
 
-  /** The cardinality guard: undefined when admitted, else why not. */
-  private admit(sample: Sample): string | undefined {
-    let known = this.series.get(sample.measurement);
-    if (!known) this.series.set(sample.measurement, (known = new Set()));
-    const key = seriesKey(sample);
-    if (known.has(key)) return undefined;
-    if (known.size >= this.limits.maxSeriesPerMeasurement) {
-      return `measurement "${sample.measurement}" already has ${known.size} series from ingest (ingest.max_series_per_measurement)`;
-    }
-    known.add(key);
-    return undefined;
-  }
+function stamp(ms: number): string {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? `${ms} ms` : d.toISOString();
 }

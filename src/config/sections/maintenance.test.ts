@@ -2,9 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../config-error.js';
 import { parseConfig } from '../load.js';
 
+/** These configs only receive (no targets), which a config must say. */
+const RECEIVE_ONLY = 'allow_empty_targets: true\n';
+
 function errorsOf(text: string): string[] {
   try {
-    parseConfig('kpid.yaml', text, {});
+    parseConfig('kpid.yaml', text + RECEIVE_ONLY, {});
   } catch (err) {
     if (err instanceof ConfigError) return err.message.split('\n');
     throw err;
@@ -25,7 +28,7 @@ describe('config maintenance: windows', () => {
       '    comment: weekly patching',
       '  - { match: { target: core-1 }, from: "2026-02-01T00:00:00Z", to: "2026-02-01T06:00:00Z" }',
       '',
-    ].join('\n'), {});
+    ].join('\n') + RECEIVE_ONLY, {});
     expect(cfg.maintenance).toEqual([
       { name: 'bj-weekly', match: { site: 'beijing-dc1' }, from: Date.UTC(2026, 0, 3, 18), to: Date.UTC(2026, 0, 3, 20), duration: 7_200_000,
         every: 604_800_000, until: Date.UTC(2026, 6, 1), comment: 'weekly patching' },
