@@ -41,9 +41,12 @@ beforeAll(async () => {
     sample('interface', { target: 'sw1', interface: 'Gi0/1' }, '2026-03-10T00:00:00Z'),
     sample('target', { target: 'r2' }, '2026-03-05T00:00:00Z'),
   ]);
-  // A later poll never moves a first sighting.
+  // A later poll never moves a first sighting, nor does a restarted kpid's first poll.
   rollup.write([sample('interface', { target: 'sw1', interface: 'Gi0/1' }, '2026-03-10T00:01:00Z')]);
   rollup.close();
+  const restarted = new KpiRollup(db);
+  restarted.write([sample('interface', { target: 'sw1', interface: 'Gi0/1' }, '2026-03-10T00:01:30Z')]);
+  restarted.close();
 
   const store = new SqliteStateStore(db);
   // The port went down 30 s after kpid first saw it and is still down.
