@@ -143,10 +143,29 @@ async function run(file: string, format: LogFormat): Promise<number> {
   });
 }
 
+/**
+ * Exits once everything written to stdout and stderr has left the process.
+ * Writes to a pipe are asynchronous in Node, and process.exit() drops what
+ * is still queued: `kpid report --format json | jq` got only the first
+ * 64 KiB. A write's callback runs after every earlier write was handed to
+ * the pipe, so an empty write per stream marks the end.
+ */
+function exitWhenFlushed(code: number): void {
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  for (const stream of [process.stdout, process.stderr]) {
+    // The reader went away (`kpid report | head`): nothing more can be said to it.
+    stream.on('error', () => {});
+    stream.write('', done);
+  }
+}
+
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => exitWhenFlushed(code),
   (err) => {
     process.stderr.write(`kpid: ${errorMessage(err)}\n`);
-    process.exit(2);
+    exitWhenFlushed(2);
   },
 );

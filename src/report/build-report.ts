@@ -3,9 +3,11 @@ import { KpidError } from '../core/errors.js';
 import type { KpiCatalogue } from '../core/kpi-catalogue.js';
 import { daysOf, iso } from './judge.js';
 import { availabilityKpi, durationKpi, maintenanceRecords, outageRecords, serviceAvailability, type LedgerPeriod } from './ledger-kpis.js';
-import type { ComplianceReport, KpiResult } from './report-model.js';
+import { monitoredSince } from './monitored-time.js';
+import type { ComplianceReport, KpiResult, ReportPeriod } from './report-model.js';
 import type { ReportSource } from './report-source.js';
 import { sampleKpi } from './sample-kpis.js';
+import { whereFailed } from './where.js';
 
 export interface ReportInput {
   /** Start of the period, epoch ms, inclusive. */
@@ -16,7 +18,7 @@ export interface ReportInput {
   /** The outage ledger. */
   readonly store: StateStore;
   readonly samples: ReportSource;
-  /** When the report is made; open outages count up to here when it is before `to`. Default Date.now(). */
+  /** When the report is made; the period is counted up to here when it is before `to`. Default Date.now(). */
   readonly now?: number;
 }
 
@@ -41,12 +43,16 @@ export async function buildReport(input: ReportInput): Promise<ComplianceReport>
   }
   const now = input.now ?? Date.now();
   const days = daysOf(from, to);
-  const [outages, kpiDays, voiceDays] = await Promise.all([
+  // A period that has not ended is counted up to now: no outage, sample or day after it exists yet.
+  const end = Math.max(from, Math.min(to, now));
+  const [outages, kpiDays, voiceDays, polled, seen] = await Promise.all([
     store.outagesBetween(from, to),
     samples.kpiDays(from, to),
     samples.voiceDays(from, to),
+    samples.polled(from, to),
+    samples.firstSeen(),
   ]);
-  const ledger: LedgerPeriod = { outages, from, to, end: Math.min(to, now), days };
+  const ledger: LedgerPeriod = { outages, from, to, end, days, since: monitoredSince(outages, seen) };
   const records = outageRecords(ledger);
   const availabilityDef = catalogue.get('availability');
   const perService = availabilityDef ? serviceAvailability(availabilityDef, ledger) : [];
@@ -55,7 +61,7 @@ export async function buildReport(input: ReportInput): Promise<ComplianceReport>
     const def = catalogue.get(id)!;
     if (id === 'availability') return availabilityKpi(def, ledger, perService);
     if (LEDGER_KPIS.has(id)) return durationKpi(def, ledger);
-    return sampleKpi(def, { kpiDays, voiceDays, days });
+    return sampleKpi(def, { kpiDays, voiceDays, polled, days });
   });
 
   const failed = kpis.filter((k) => k.status === 'fail');
@@ -63,19 +69,28 @@ export async function buildReport(input: ReportInput): Promise<ComplianceReport>
     report: 'kpid-compliance',
     version: 1,
     generatedAt: iso(now),
-    period: { from: iso(from), to: iso(to), seconds: (to - from) / 1000 },
+    period: periodOf(from, to, end),
     source: { mode: samples.mode, notes: samples.notes(from, to) },
     summary: {
       kpis: kpis.length,
       pass: kpis.filter((k) => k.status === 'pass').length,
       fail: failed.length,
       noData: kpis.filter((k) => k.status === 'no_data').length,
-      failed: failed.map((k) => ({ kpi: k.id, name: k.name, failures: k.failures })),
+      failed: failed.map((k) => ({ kpi: k.id, name: k.name, failures: k.failures, ...whereFailed(k.target, k.failures) })),
     },
     kpis,
     availability: perService,
     failedServices: perService.filter((s) => s.status === 'fail').map((s) => s.service),
     outages: records,
     maintenance: maintenanceRecords(records),
+  };
+}
+
+function periodOf(from: number, to: number, end: number): ReportPeriod {
+  const cut = end < to;
+  return {
+    from: iso(from), to: iso(to), seconds: (to - from) / 1000,
+    countedTo: iso(end), countedSeconds: (end - from) / 1000, cutAtNow: cut,
+    ...(cut ? { note: `the period ends ${iso(to)}, after this report was made: it is counted up to ${iso(end)} (now), and open outages count up to then` } : {}),
   };
 }

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { KpidError, errorMessage } from '../core/errors.js';
 import { DAY_MS, utcDay } from '../store/kpi-rollup.js';
-import type { KpiDay, ReportSource, VoiceDay } from './report-source.js';
+import { polledFromDays, type PolledDay } from './polled-figures.js';
+import type { FirstSeen, KpiDay, PolledSeries, ReportSource, VoiceDay } from './report-source.js';
 
 /**
  * Reads the daily rollup KpiRollup keeps in the state SQLite file. Daily
@@ -37,6 +38,29 @@ export class EmbeddedReportSource implements ReportSource {
       WHERE day > ? AND day < ? ORDER BY day, target`).all(from - DAY_MS, to) as VoiceDay[];
   }
 
+  async polled(from: number, to: number): Promise<PolledSeries[]> {
+    if (!this.hasRollup() || !this.hasTables(['polled_daily', 'polled_bins'])) return [];
+    const days = this.db!.prepare(`SELECT day, kpi, target, series, sum, count, min, max, last, sent, lost FROM polled_daily
+      WHERE day > ? AND day < ?`).all(from - DAY_MS, to) as PolledDay[];
+    const bins = this.db!.prepare(`SELECT day, kpi, target, series, bin, n FROM polled_bins
+      WHERE day > ? AND day < ?`).all(from - DAY_MS, to) as Array<{ day: number; kpi: string; target: string; series: string; bin: number; n: number }>;
+    const byDay = new Map<string, Map<number, number>>();
+    for (const b of bins) {
+      const key = `${b.day}\u0000${b.kpi}\u0000${b.target}\u0000${b.series}`;
+      const m = byDay.get(key) ?? new Map<number, number>();
+      m.set(b.bin, b.n);
+      byDay.set(key, m);
+    }
+    return polledFromDays(days.map((d) => {
+      const m = byDay.get(`${d.day}\u0000${d.kpi}\u0000${d.target}\u0000${d.series}`);
+      return m ? { ...d, bins: m } : d;
+    }));
+  }
+
+  async firstSeen(): Promise<FirstSeen[]> {
+    return readFirstSeen(this.file);
+  }
+
   async close(): Promise<void> {
     if (this.db?.open) this.db.close();
     this.db = undefined;
@@ -53,7 +77,35 @@ export class EmbeddedReportSource implements ReportSource {
         throw new KpidError('rollup_open_failed', `cannot read the KPI rollup in ${this.file}: ${errorMessage(err)}`, { file: this.file });
       }
     }
-    const n = this.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('kpi_daily', 'voice_daily')").get() as { n: number };
-    return n.n === 2;
+    return this.hasTables(['kpi_daily', 'voice_daily']);
+  }
+
+  /** Tables a newer kpid added are missing from a file an older one wrote. */
+  private hasTables(names: readonly string[]): boolean {
+    const n = this.db!.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN (${names.map(() => '?').join(', ')})`)
+      .get(...names) as { n: number };
+    return n.n === names.length;
+  }
+}
+
+/**
+ * The rollup's first_seen records in `file` (state.sqlite), whatever the
+ * sample source: the report's outage ledger lives in the same file and was
+ * written by the same daemon, so both describe one kpid's view. Empty when
+ * the file or the table (kpid before first_seen existed) is missing.
+ */
+export function readFirstSeen(file: string): FirstSeen[] {
+  if (file !== ':memory:' && !existsSync(file)) return [];
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    db.pragma('busy_timeout = 5000');
+    const has = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'first_seen'").get() as { n: number };
+    if (has.n === 0) return [];
+    return db.prepare('SELECT target, series, at FROM first_seen').all() as FirstSeen[];
+  } catch (err) {
+    throw new KpidError('rollup_open_failed', `cannot read the KPI rollup in ${file}: ${errorMessage(err)}`, { file });
+  } finally {
+    db?.close();
   }
 }

@@ -25,6 +25,12 @@ export function formatDuration(seconds: number): string {
   return parts.length ? parts.join(' ') : '0s';
 }
 
+/** "2m from 2026-01-01T00:00:10.000Z (first sample)". */
+export function monitoredText(s: { monitoredSeconds: number; monitoredFrom: string; monitoredSince: string }): string {
+  const why = { first_sample: 'first sample', first_outage: 'first outage', unknown: 'period start; first sample not recorded' }[s.monitoredSince] ?? s.monitoredSince;
+  return `${formatDuration(s.monitoredSeconds)} from ${s.monitoredFrom} (${why})`;
+}
+
 function trim(text: string): string {
   return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
 }

@@ -1,6 +1,8 @@
 import { KpidError, errorMessage } from '../core/errors.js';
 import { NO_SCOPE } from '../store/kpi-rollup.js';
-import type { KpiDay, ReportSource, VoiceDay } from './report-source.js';
+import { readFirstSeen } from './embedded-report-source.js';
+import { influxPolled, rowsOf as rows, type InfluxSeries as Series } from './influx-polled.js';
+import type { FirstSeen, KpiDay, PolledSeries, ReportSource, VoiceDay } from './report-source.js';
 
 export interface InfluxReportOptions {
   /** Base URL of InfluxDB 1.x. */
@@ -12,12 +14,8 @@ export interface InfluxReportOptions {
   readonly password?: string;
   /** One query taking longer fails the report, ms. Default 30,000. */
   readonly timeoutMs?: number;
-}
-
-interface Series {
-  tags?: Record<string, string>;
-  columns: string[];
-  values: Array<Array<number | null>>;
+  /** state.sqlite, whose rollup records when each target was first seen; none: not known. */
+  readonly stateFile?: string;
 }
 
 /**
@@ -64,6 +62,14 @@ export class InfluxReportSource implements ReportSource {
     return out.sort((a, b) => a.day - b.day || cmp(a.target, b.target));
   }
 
+  async polled(from: number, to: number): Promise<PolledSeries[]> {
+    return influxPolled({ query: (q) => this.query(q), from: (m) => this.from(m) }, window(from, to));
+  }
+
+  async firstSeen(): Promise<FirstSeen[]> {
+    return this.o.stateFile ? readFirstSeen(this.o.stateFile) : [];
+  }
+
   async close(): Promise<void> {}
 
   private from(measurement: string): string {
@@ -105,10 +111,6 @@ export class InfluxReportSource implements ReportSource {
 /** InfluxQL time condition for [from, to), epoch ms. */
 function window(from: number, to: number): string {
   return `time >= ${Math.trunc(from)}ms AND time < ${Math.trunc(to)}ms`;
-}
-
-function rows(s: Series): Array<Record<string, number | null>> {
-  return s.values.map((v) => Object.fromEntries(s.columns.map((c, i) => [c, v[i] ?? null])));
 }
 
 function cmp(a: string, b: string): number {

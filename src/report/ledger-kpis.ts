@@ -4,6 +4,7 @@ import type { KpiDefinition } from '../core/kpi-catalogue.js';
 import { DAY_MS } from '../store/kpi-rollup.js';
 import { formatDuration, formatValue } from './format-values.js';
 import { combine, dayKey, iso, judge, worstOf } from './judge.js';
+import { targetOfService, type MonitoredSinceOf } from './monitored-time.js';
 import type { Failure, KpiResult, MaintenanceRecord, OutageRecord, ScopeResult, ServiceAvailability } from './report-model.js';
 
 /** The outage ledger's view of a period; `end` is where open outages stop counting (the period's end, or now if earlier). */
@@ -13,6 +14,12 @@ export interface LedgerPeriod {
   readonly to: number;
   readonly end: number;
   readonly days: readonly number[];
+  readonly since: MonitoredSinceOf;
+}
+
+/** The monitored part of [from, to) for a service: from when kpid first saw it, up to the counted end. */
+function monitored(p: LedgerPeriod, service: string, from = p.from, to = p.to): [number, number] {
+  return [Math.max(from, p.since(service).at), Math.min(to, p.end)];
 }
 
 const restoredOrEnd = (o: Outage, p: LedgerPeriod) => o.restoredAt ?? Math.max(o.startedAt, p.end);
@@ -41,11 +48,19 @@ export function maintenanceRecords(records: readonly OutageRecord[]): Maintenanc
   }));
 }
 
+/**
+ * Availability per service over the time it was monitored inside the
+ * period, up to now when the period has not ended: a service kpid has
+ * watched for two minutes is judged on those two minutes, not on a month.
+ */
 export function serviceAvailability(def: KpiDefinition, p: LedgerPeriod): ServiceAvailability[] {
   return services(p.outages).map((service) => {
-    const a = availability(p.outages, service, p.from, p.to);
+    const [from, to] = monitored(p, service);
+    const a = availability(p.outages, service, from, to);
     return {
-      service, availability: a.availability, status: judge(def.target, a.availability) === 'fail' ? 'fail' : 'pass',
+      service, target: targetOfService(p.outages, service),
+      availability: a.availability, status: judge(def.target, a.availability) === 'fail' ? 'fail' : 'pass',
+      monitoredFrom: iso(from), monitoredSeconds: Math.max(0, to - from) / 1000, monitoredSince: p.since(service).basis,
       unplannedDowntimeSeconds: a.unplannedDowntimeSeconds, plannedDowntimeSeconds: a.plannedDowntimeSeconds,
       unplannedOutages: a.unplannedOutages, plannedOutages: a.plannedOutages,
     };
@@ -54,23 +69,28 @@ export function serviceAvailability(def: KpiDefinition, p: LedgerPeriod): Servic
 
 /** `availability`: the worst service's, planned maintenance excluded. */
 export function availabilityKpi(def: KpiDefinition, p: LedgerPeriod, perService: readonly ServiceAvailability[]): KpiResult {
-  const scopes: ScopeResult[] = perService.map((s) => ({ scope: s.service, source: 'ledger', value: s.availability, status: s.status }));
+  const scopes: ScopeResult[] = perService.map((s) => ({ scope: s.service, source: 'ledger', target: s.target, value: s.availability, status: s.status }));
   const value = worstOf(def.target, perService.map((s) => s.availability)) ?? 1;
   const failures: Failure[] = perService.filter((s) => s.status === 'fail').map((s) => ({
-    scope: s.service, value: s.availability, seconds: s.unplannedDowntimeSeconds,
+    scope: s.service, target: s.target, value: s.availability, seconds: s.unplannedDowntimeSeconds,
     detail: `${s.service}: ${formatValue('ratio', s.availability)} available against ${def.target.text}; `
-      + `${formatDuration(s.unplannedDowntimeSeconds)} unplanned downtime in ${s.unplannedOutages} outage(s)`,
+      + `${formatDuration(s.unplannedDowntimeSeconds)} unplanned downtime in ${s.unplannedOutages} outage(s)`
+      + ` over ${formatDuration(s.monitoredSeconds)} monitored`,
   }));
+  // A day after the counted end has no data; a day counts a service only for the part it was monitored.
   const daily = p.days.map((day) => {
-    const from = Math.max(day, p.from);
-    const to = Math.min(day + DAY_MS, p.to);
-    const values = services(p.outages).map((s) => availability(p.outages, s, from, to).availability);
+    if (day >= p.end) return { day: dayKey(day), value: null };
+    const values = services(p.outages).flatMap((s) => {
+      const [from, to] = monitored(p, s, Math.max(day, p.from), Math.min(day + DAY_MS, p.to));
+      return to > from ? [availability(p.outages, s, from, to).availability] : [];
+    });
     return { day: dayKey(day), value: worstOf(def.target, values) ?? 1 };
   });
   return {
     ...head(def), value, status: combine([judge(def.target, value), ...scopes.map((s) => s.status)]),
     ...(perService.length ? {} : { reason: 'no outage in the ledger overlaps the period: every service was available throughout' }),
-    basis: 'per service (period − planned − unplanned downtime) ÷ (period − planned) from the outage ledger; the worst service',
+    basis: 'per service (monitored − planned − unplanned downtime) ÷ (monitored − planned) from the outage ledger, '
+      + 'monitored = the part of the period from when kpid first saw the service up to the end of the period or now if earlier; the worst service',
     scopes, failures, daily,
   };
 }
@@ -86,17 +106,17 @@ export function durationKpi(def: KpiDefinition, p: LedgerPeriod): KpiResult {
   const longest = (list: readonly Outage[]) => (list.length ? Math.max(...list.map((o) => durationOf(o, p))) : 0);
   const scopes: ScopeResult[] = services(counted).map((service) => {
     const value = longest(counted.filter((o) => o.service === service));
-    return { scope: service, source: 'ledger', value, status: judge(def.target, value) };
+    return { scope: service, source: 'ledger', target: targetOfService(counted, service), value, status: judge(def.target, value) };
   });
   const failures: Failure[] = counted.filter((o) => judge(def.target, durationOf(o, p)) === 'fail').map((o) => ({
-    scope: o.service, value: durationOf(o, p), seconds: durationOf(o, p),
+    scope: o.service, target: o.labels.target ?? o.service, value: durationOf(o, p), seconds: durationOf(o, p),
     detail: `${o.service}: outage ${o.id} from ${iso(o.startedAt)} ${o.restoredAt === undefined ? 'still open after' : 'lasted'} `
       + `${formatDuration(durationOf(o, p))} against ${def.target.text}`,
   }));
   const value = longest(counted);
   const daily = p.days.map((day) => ({
     day: dayKey(day),
-    value: longest(counted.filter((o) => o.startedAt < day + DAY_MS && restoredOrEnd(o, p) > day)),
+    value: day >= p.end ? null : longest(counted.filter((o) => o.startedAt < day + DAY_MS && restoredOrEnd(o, p) > day)),
   }));
   const open = p.outages.filter((o) => !o.planned && o.restoredAt === undefined).length;
   const reason = counted.length === 0
@@ -107,7 +127,7 @@ export function durationKpi(def: KpiDefinition, p: LedgerPeriod): KpiResult {
     ...(reason ? { reason } : {}),
     basis: recovery
       ? 'longest start-to-restore time of the unplanned outages restored in the period'
-      : 'longest unplanned outage overlapping the period (an open one counts to the end of the period)',
+      : 'longest unplanned outage overlapping the period (an open one counts to the end of the period, or to now if earlier)',
     scopes, failures, daily,
   };
 }

@@ -1,4 +1,4 @@
-import { formatDuration, formatValue } from './format-values.js';
+import { formatDuration, formatValue, monitoredText } from './format-values.js';
 import type { ComplianceReport, KpiResult } from './report-model.js';
 import { dailyChart, text as t } from './svg-chart.js';
 
@@ -39,6 +39,9 @@ export function renderHtml(r: ComplianceReport): string {
   b.push('<h1>KPI compliance report</h1>');
   b.push(`<p class="muted">Period ${t(r.period.from)} to ${t(r.period.to)} (${t(formatDuration(r.period.seconds))}, end exclusive). `
     + `Generated ${t(r.generatedAt)}. Samples from ${r.source.mode === 'influx' ? 'InfluxDB' : 'the embedded daily rollup'}.</p>`);
+  if (r.period.cutAtNow) {
+    b.push(`<p><strong>Counted up to ${t(r.period.countedTo)} (${t(formatDuration(r.period.countedSeconds))}): ${t(r.period.note ?? 'the period has not ended')}.</strong></p>`);
+  }
   b.push(`<p><span class="${r.summary.fail ? 'fail' : 'pass'}">${r.summary.fail} of ${r.summary.kpis} KPIs failed</span>, `
     + `${r.summary.pass} passed, ${r.summary.noData} had no data.</p>`);
 
@@ -47,7 +50,12 @@ export function renderHtml(r: ComplianceReport): string {
   else {
     b.push('<ul>');
     for (const f of r.summary.failed) {
-      b.push(`<li><strong>${t(f.name)}</strong> (${t(f.kpi)})<ul>${f.failures.map((x) => `<li>${t(x.detail)}</li>`).join('')}</ul></li>`);
+      const items = f.where.map((g) => g.count === 1
+        ? `<li>${t(g.failures[0]!.detail)}</li>`
+        : `<li><strong>${t(g.target)}</strong>: ${g.count} failures, worst first<ul>${g.failures.map((x) => `<li>${t(x.detail)}</li>`).join('')}`
+          + `${g.more ? `<li>… and ${g.more} more on ${t(g.target)}</li>` : ''}</ul></li>`);
+      if (f.moreTargets) items.push(`<li>… and ${f.moreTargets} more target(s) (every failure is in the evidence below)</li>`);
+      b.push(`<li><strong>${t(f.name)}</strong> (${t(f.kpi)}): ${f.failures.length} failure(s) on ${f.where.length + f.moreTargets} target(s)<ul>${items.join('')}</ul></li>`);
     }
     b.push('</ul>');
   }
@@ -65,8 +73,8 @@ export function renderHtml(r: ComplianceReport): string {
   b.push('<h2>Availability per service</h2>');
   if (r.availability.length === 0) b.push('<p>No outage in the ledger overlaps the period.</p>');
   else {
-    b.push(table(['service', 'availability', 'result', 'unplanned downtime', 'planned (excluded)', 'outages'], r.availability.map((s) => [
-      t(s.service), formatValue('ratio', s.availability), `<span class="${s.status}">${RESULT[s.status]}</span>`,
+    b.push(table(['service', 'availability', 'result', 'monitored', 'unplanned downtime', 'planned (excluded)', 'outages'], r.availability.map((s) => [
+      t(s.service), formatValue('ratio', s.availability), `<span class="${s.status}">${RESULT[s.status]}</span>`, t(monitoredText(s)),
       formatDuration(s.unplannedDowntimeSeconds), formatDuration(s.plannedDowntimeSeconds), `${s.unplannedOutages} + ${s.plannedOutages} planned`,
     ])));
   }

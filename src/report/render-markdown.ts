@@ -1,5 +1,5 @@
-import { formatDuration, formatValue } from './format-values.js';
-import type { ComplianceReport, KpiResult } from './report-model.js';
+import { formatDuration, formatValue, monitoredText } from './format-values.js';
+import type { ComplianceReport, FailedKpi, KpiResult } from './report-model.js';
 
 const RESULT = { pass: 'PASS', fail: '**FAIL**', no_data: 'no data' } as const;
 
@@ -8,16 +8,14 @@ export function renderMarkdown(r: ComplianceReport): string {
   const out: string[] = [];
   out.push('# KPI compliance report', '');
   out.push(`Period: ${r.period.from} to ${r.period.to} (${formatDuration(r.period.seconds)}, end exclusive)  `);
+  if (r.period.cutAtNow) out.push(`**Counted up to ${r.period.countedTo} (${formatDuration(r.period.countedSeconds)}): ${esc(r.period.note ?? 'the period has not ended')}.**  `);
   out.push(`Generated: ${r.generatedAt}  `);
   out.push(`Data: outage ledger; samples from ${r.source.mode === 'influx' ? 'InfluxDB' : 'the embedded daily rollup'}`, '');
   out.push(`**${r.summary.fail} of ${r.summary.kpis} KPIs failed**, ${r.summary.pass} passed, ${r.summary.noData} had no data.`, '');
 
   out.push('## Failed KPIs: where and for how long', '');
   if (r.summary.failed.length === 0) out.push('None.');
-  for (const f of r.summary.failed) {
-    out.push(`- **${esc(f.name)}** (\`${f.kpi}\`)`);
-    for (const x of f.failures) out.push(`  - ${esc(x.detail)}`);
-  }
+  for (const f of r.summary.failed) out.push(...where(f));
   out.push('');
 
   out.push('## KPIs against their targets', '');
@@ -33,9 +31,9 @@ export function renderMarkdown(r: ComplianceReport): string {
   out.push('## Availability per service', '');
   if (r.availability.length === 0) out.push('No outage in the ledger overlaps the period.');
   else {
-    out.push('| service | availability | result | unplanned downtime | planned downtime (excluded) | unplanned outages | planned outages |', '|---|---|---|---|---|---|---|');
+    out.push('| service | availability | result | monitored | unplanned downtime | planned downtime (excluded) | unplanned outages | planned outages |', '|---|---|---|---|---|---|---|---|');
     for (const s of r.availability) {
-      out.push(`| ${esc(s.service)} | ${formatValue('ratio', s.availability)} | ${RESULT[s.status]} | ${formatDuration(s.unplannedDowntimeSeconds)} | ${formatDuration(s.plannedDowntimeSeconds)} | ${s.unplannedOutages} | ${s.plannedOutages} |`);
+      out.push(`| ${esc(s.service)} | ${formatValue('ratio', s.availability)} | ${RESULT[s.status]} | ${monitoredText(s)} | ${formatDuration(s.unplannedDowntimeSeconds)} | ${formatDuration(s.plannedDowntimeSeconds)} | ${s.unplannedOutages} | ${s.plannedOutages} |`);
     }
   }
   out.push('', `Services that failed availability: ${r.failedServices.length ? r.failedServices.map(esc).join(', ') : 'none'}.`, '');
@@ -62,6 +60,23 @@ export function renderMarkdown(r: ComplianceReport): string {
   out.push('', '## Notes', '');
   for (const n of r.source.notes) out.push(`- ${esc(n)}`);
   return `${out.join('\n')}\n`;
+}
+
+/** A failed KPI's "where": by target, worst first; a target with one failure is one line. */
+function where(f: FailedKpi): string[] {
+  const targets = f.where.length + f.moreTargets;
+  const out = [`- **${esc(f.name)}** (\`${f.kpi}\`): ${f.failures.length} failure(s) on ${targets} target(s)`];
+  for (const t of f.where) {
+    if (t.count === 1) {
+      out.push(`  - ${esc(t.failures[0]!.detail)}`);
+      continue;
+    }
+    out.push(`  - **${esc(t.target)}**: ${t.count} failures, worst first`);
+    for (const x of t.failures) out.push(`    - ${esc(x.detail)}`);
+    if (t.more) out.push(`    - … and ${t.more} more on ${esc(t.target)}`);
+  }
+  if (f.moreTargets) out.push(`  - … and ${f.moreTargets} more target(s) (every failure is in the evidence below)`);
+  return out;
 }
 
 function evidence(k: KpiResult): string[] {

@@ -19,6 +19,7 @@ export function reportSourceFor(config: Pick<KpidConfig, 'storage' | 'state'>): 
       ...(influx.username !== undefined ? { username: influx.username } : {}),
       ...(influx.password !== undefined ? { password: influx.password } : {}),
       timeoutMs: Math.max(influx.timeout, 30_000),
+      ...('sqlite' in config.state ? { stateFile: config.state.sqlite } : {}),
     });
   }
   if ('sqlite' in config.state) return new EmbeddedReportSource(config.state.sqlite);

@@ -16,7 +16,7 @@ export interface ComplianceReport {
   readonly report: 'kpid-compliance';
   readonly version: 1;
   readonly generatedAt: string;
-  readonly period: { readonly from: string; readonly to: string; readonly seconds: number };
+  readonly period: ReportPeriod;
   readonly source: { readonly mode: 'influx' | 'embedded'; readonly notes: readonly string[] };
   readonly summary: ReportSummary;
   readonly kpis: readonly KpiResult[];
@@ -32,13 +32,48 @@ export interface ComplianceReport {
 
 export type Status = 'pass' | 'fail' | 'no_data';
 
+export interface ReportPeriod {
+  readonly from: string;
+  /** As asked, exclusive. */
+  readonly to: string;
+  readonly seconds: number;
+  /** Where the report stops counting: `to`, or when the report was made if that is earlier. Open outages count up to here. */
+  readonly countedTo: string;
+  readonly countedSeconds: number;
+  /** The period ends after the report was made, so it is counted up to then. */
+  readonly cutAtNow: boolean;
+  /** Says so in words, when cut. */
+  readonly note?: string;
+}
+
 export interface ReportSummary {
   readonly kpis: number;
   readonly pass: number;
   readonly fail: number;
   readonly noData: number;
   /** The failed KPIs with where and for how long. */
-  readonly failed: ReadonlyArray<{ readonly kpi: string; readonly name: string; readonly failures: readonly Failure[] }>;
+  readonly failed: ReadonlyArray<FailedKpi>;
+}
+
+export interface FailedKpi {
+  readonly kpi: string;
+  readonly name: string;
+  /** Every failure, as in the KPI's own `failures`. */
+  readonly failures: readonly Failure[];
+  /** The failures grouped by target, worst target first, at most WHERE_TARGETS targets of at most WHERE_PER_TARGET each. */
+  readonly where: readonly TargetFailures[];
+  /** Targets with failures beyond the ones listed in `where`. */
+  readonly moreTargets: number;
+}
+
+export interface TargetFailures {
+  readonly target: string;
+  /** How many failures this target has in all. */
+  readonly count: number;
+  /** Its worst failures, worst first. */
+  readonly failures: readonly Failure[];
+  /** Failures of this target not listed. */
+  readonly more: number;
 }
 
 export interface KpiResult {
@@ -67,8 +102,10 @@ export interface KpiResult {
 export interface ScopeResult {
   /** A region, switch, service... as the data names it. */
   readonly scope: string;
-  /** counters: voice counters summed; pushed: `kpi` readings; ledger: the outage ledger. */
-  readonly source: 'counters' | 'pushed' | 'ledger';
+  /** counters: voice counters summed; pushed: `kpi` readings; polled: kpid's own interface and probe samples; ledger: the outage ledger. */
+  readonly source: 'counters' | 'pushed' | 'polled' | 'ledger';
+  /** The monitored target the scope belongs to (polled and ledger scopes). */
+  readonly target?: string;
   readonly value: number | null;
   readonly status: Status;
   readonly counts?: CallCounts;
@@ -88,6 +125,8 @@ export interface ReadingSummary {
 
 export interface Failure {
   readonly scope: string;
+  /** The target the failure is on: the `where` list groups by it. */
+  readonly target: string;
   readonly value: number | null;
   /** One line for a person: what missed, by how much, for how long. */
   readonly detail: string;
@@ -104,8 +143,15 @@ export interface DailyValue {
 
 export interface ServiceAvailability {
   readonly service: string;
-  /** 0–1: (period − planned − unplanned downtime) ÷ (period − planned). */
+  readonly target: string;
+  /** 0–1: (monitored − planned − unplanned downtime) ÷ (monitored − planned), over the monitored time inside the period. */
   readonly availability: number;
+  /** Start of the monitored time inside the period: the period's start, or when kpid first saw the service if later. */
+  readonly monitoredFrom: string;
+  /** From monitoredFrom to the period's counted end. */
+  readonly monitoredSeconds: number;
+  /** What monitoredFrom rests on: the first stored sample, the first outage, or unknown (the whole period assumed). */
+  readonly monitoredSince: 'first_sample' | 'first_outage' | 'unknown';
   readonly status: Exclude<Status, 'no_data'>;
   readonly unplannedDowntimeSeconds: number;
   readonly plannedDowntimeSeconds: number;

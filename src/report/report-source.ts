@@ -14,6 +14,10 @@ export interface ReportSource {
   kpiDays(from: number, to: number): Promise<KpiDay[]>;
   /** Voice counters (per-poll deltas) summed per day and target. */
   voiceDays(from: number, to: number): Promise<VoiceDay[]>;
+  /** Chapter-5.1 figures of polled samples (store/polled-parts.ts) per KPI, target and series. */
+  polled(from: number, to: number): Promise<PolledSeries[]>;
+  /** When kpid first received a sample of each target, interface and probe (the rollup's first_seen). */
+  firstSeen(): Promise<FirstSeen[]>;
   close(): Promise<void>;
 }
 
@@ -43,6 +47,28 @@ export interface VoiceDay extends CallCounts {
   readonly target: string;
 }
 
+/**
+ * One polled series over the period: `value` is the 95th percentile for
+ * utilisation, packets lost ÷ sent for loss, the mean of the readings for
+ * the rest; `days` the same figure per UTC day.
+ */
+export interface PolledSeries {
+  readonly kpi: string;
+  readonly target: string;
+  /** "Gi0/1 in", "Gi0/1 out errors", or a probe name. */
+  readonly series: string;
+  readonly value: number;
+  readonly readings: ReadingStats;
+  readonly days: ReadonlyArray<{ readonly day: number; readonly value: number }>;
+}
+
+/** `series` is '' for the target itself, `interface=NAME` or `probe=NAME`. */
+export interface FirstSeen {
+  readonly target: string;
+  readonly series: string;
+  readonly at: number;
+}
+
 /** A source with nothing to report (state in Redis and no InfluxDB). */
 export class NoReportSource implements ReportSource {
   readonly mode = 'embedded' as const;
@@ -54,6 +80,12 @@ export class NoReportSource implements ReportSource {
     return [];
   }
   async voiceDays(): Promise<VoiceDay[]> {
+    return [];
+  }
+  async polled(): Promise<PolledSeries[]> {
+    return [];
+  }
+  async firstSeen(): Promise<FirstSeen[]> {
     return [];
   }
   async close(): Promise<void> {}

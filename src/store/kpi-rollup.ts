@@ -1,13 +1,19 @@
 import type Database from 'better-sqlite3';
 import type { Sample } from '../core/sample.js';
 import type { Sink } from '../pipeline/pipeline.js';
+import { POLLED_PARTS, polledSeries, seenKeys, utilisationBin } from './polled-parts.js';
 import { openSqliteFile } from './sqlite-file.js';
 
 /**
  * Tables of the daily rollup, in the state SQLite file. One row per UTC day
  * and series: enough for a compliance report without InfluxDB. `day` is the
  * epoch ms of the day's UTC midnight. Voice counters are per-poll deltas,
- * so their daily sums are the day's calls.
+ * so their daily sums are the day's calls. `polled_daily` and `polled_bins`
+ * hold the chapter-5.1 fields of polled samples (store/polled-parts.ts);
+ * `sent` and `lost` are probe packets, so loss over a period is packets
+ * lost ÷ sent. `first_seen` is when kpid first received a sample of a
+ * target (series '') or of one of its interfaces or probes: the start of
+ * the time a service was monitored, for availability.
  */
 export const ROLLUP_SCHEMA = `
 CREATE TABLE IF NOT EXISTS kpi_daily (
@@ -19,6 +25,18 @@ CREATE TABLE IF NOT EXISTS voice_daily (
   day INTEGER NOT NULL, target TEXT NOT NULL,
   attempts REAL NOT NULL, answered REAL NOT NULL, dropped REAL NOT NULL,
   PRIMARY KEY (day, target));
+CREATE TABLE IF NOT EXISTS polled_daily (
+  day INTEGER NOT NULL, kpi TEXT NOT NULL, target TEXT NOT NULL, series TEXT NOT NULL,
+  sum REAL NOT NULL, count INTEGER NOT NULL, min REAL NOT NULL, max REAL NOT NULL,
+  last REAL NOT NULL, last_time INTEGER NOT NULL, sent REAL NOT NULL, lost REAL NOT NULL,
+  PRIMARY KEY (day, kpi, target, series));
+CREATE TABLE IF NOT EXISTS polled_bins (
+  day INTEGER NOT NULL, kpi TEXT NOT NULL, target TEXT NOT NULL, series TEXT NOT NULL,
+  bin INTEGER NOT NULL, n INTEGER NOT NULL,
+  PRIMARY KEY (day, kpi, target, series, bin));
+CREATE TABLE IF NOT EXISTS first_seen (
+  target TEXT NOT NULL, series TEXT NOT NULL, at INTEGER NOT NULL,
+  PRIMARY KEY (target, series));
 `;
 
 export const DAY_MS = 86_400_000;
@@ -32,6 +50,9 @@ export function utcDay(time: number): number {
 
 interface KpiCell { day: number; kpi: string; scope: string; sum: number; count: number; min: number; max: number; last: number; lastTime: number }
 interface VoiceCell { day: number; target: string; attempts: number; answered: number; dropped: number }
+interface PolledCell { day: number; kpi: string; target: string; series: string; sum: number; count: number; min: number; max: number; last: number; lastTime: number; sent: number; lost: number }
+interface BinCell { day: number; kpi: string; target: string; series: string; bin: number; n: number }
+interface Folded { kpi: Map<string, KpiCell>; voice: Map<string, VoiceCell>; polled: Map<string, PolledCell>; bins: Map<string, BinCell>; seen: Map<string, number> }
 
 /**
  * The store-stage sink that keeps the daily rollup the embedded report mode
@@ -44,45 +65,104 @@ interface VoiceCell { day: number; target: string; attempts: number; answered: n
 export class KpiRollup implements Sink {
   readonly name = 'kpi-rollup';
   private readonly db: Database.Database;
-  private readonly upsertKpi: Database.Statement;
-  private readonly upsertVoice: Database.Statement;
-  private readonly writeBatch: (kpi: Iterable<KpiCell>, voice: Iterable<VoiceCell>) => void;
+  private readonly writeBatch: (f: Folded) => void;
+  /** First-seen keys already written by this process: each is written once, not once per poll. */
+  private readonly recorded = new Set<string>();
 
   /** Opens (creating when missing) `file`, normally the config's `state.sqlite`. */
   constructor(readonly file: string) {
     this.db = openSqliteFile(file, ROLLUP_SCHEMA, { code: 'rollup_open_failed', name: 'the KPI rollup in' });
-    this.upsertKpi = this.db.prepare(`INSERT INTO kpi_daily (day, kpi, scope, sum, count, min, max, last, last_time)
+    const upsertKpi = this.db.prepare(`INSERT INTO kpi_daily (day, kpi, scope, sum, count, min, max, last, last_time)
       VALUES (@day, @kpi, @scope, @sum, @count, @min, @max, @last, @lastTime)
       ON CONFLICT(day, kpi, scope) DO UPDATE SET
         sum = sum + excluded.sum, count = count + excluded.count,
         min = min(min, excluded.min), max = max(max, excluded.max),
         last = CASE WHEN excluded.last_time >= last_time THEN excluded.last ELSE last END,
         last_time = max(last_time, excluded.last_time)`);
-    this.upsertVoice = this.db.prepare(`INSERT INTO voice_daily (day, target, attempts, answered, dropped)
+    const upsertVoice = this.db.prepare(`INSERT INTO voice_daily (day, target, attempts, answered, dropped)
       VALUES (@day, @target, @attempts, @answered, @dropped)
       ON CONFLICT(day, target) DO UPDATE SET attempts = attempts + excluded.attempts,
         answered = answered + excluded.answered, dropped = dropped + excluded.dropped`);
-    this.writeBatch = this.db.transaction((kpi: Iterable<KpiCell>, voice: Iterable<VoiceCell>) => {
-      for (const c of kpi) this.upsertKpi.run(c);
-      for (const c of voice) this.upsertVoice.run(c);
+    const upsertPolled = this.db.prepare(`INSERT INTO polled_daily (day, kpi, target, series, sum, count, min, max, last, last_time, sent, lost)
+      VALUES (@day, @kpi, @target, @series, @sum, @count, @min, @max, @last, @lastTime, @sent, @lost)
+      ON CONFLICT(day, kpi, target, series) DO UPDATE SET
+        sum = sum + excluded.sum, count = count + excluded.count,
+        min = min(min, excluded.min), max = max(max, excluded.max),
+        last = CASE WHEN excluded.last_time >= last_time THEN excluded.last ELSE last END,
+        last_time = max(last_time, excluded.last_time),
+        sent = sent + excluded.sent, lost = lost + excluded.lost`);
+    const upsertBin = this.db.prepare(`INSERT INTO polled_bins (day, kpi, target, series, bin, n) VALUES (@day, @kpi, @target, @series, @bin, @n)
+      ON CONFLICT(day, kpi, target, series, bin) DO UPDATE SET n = n + excluded.n`);
+    const upsertSeen = this.db.prepare(`INSERT INTO first_seen (target, series, at) VALUES (?, ?, ?)
+      ON CONFLICT(target, series) DO UPDATE SET at = min(at, excluded.at)`);
+    this.writeBatch = this.db.transaction((f: Folded) => {
+      for (const c of f.kpi.values()) upsertKpi.run(c);
+      for (const c of f.voice.values()) upsertVoice.run(c);
+      for (const c of f.polled.values()) upsertPolled.run(c);
+      for (const c of f.bins.values()) upsertBin.run(c);
+      for (const [key, at] of f.seen) upsertSeen.run(...key.split('\u0000'), at);
     });
   }
 
   write(samples: readonly Sample[]): void {
-    const kpi = new Map<string, KpiCell>();
-    const voice = new Map<string, VoiceCell>();
+    const f: Folded = { kpi: new Map(), voice: new Map(), polled: new Map(), bins: new Map(), seen: new Map() };
     for (const s of samples) {
-      if (s.measurement === 'kpi') foldKpi(kpi, s);
-      else if (s.measurement === 'voice') foldVoice(voice, s);
+      if (s.measurement === 'kpi') foldKpi(f.kpi, s);
+      else if (s.measurement === 'voice') foldVoice(f.voice, s);
+      else if (s.measurement === 'interface' || s.measurement === 'probe') foldPolled(f, s);
+      for (const key of seenKeys(s)) {
+        if (this.recorded.has(key)) continue;
+        f.seen.set(key, Math.min(f.seen.get(key) ?? Infinity, s.time));
+      }
     }
-    if (kpi.size === 0 && voice.size === 0) return;
+    if (f.kpi.size === 0 && f.voice.size === 0 && f.polled.size === 0 && f.seen.size === 0) return;
     if (!this.db.open) return;
     // A failure (full disk) throws; the pipeline logs it and the other sinks go on.
-    this.writeBatch(kpi.values(), voice.values());
+    this.writeBatch(f);
+    for (const key of f.seen.keys()) this.recorded.add(key);
   }
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+}
+
+function foldPolled(f: Folded, s: Sample): void {
+  const target = s.tags.target;
+  if (!target) return;
+  const day = utcDay(s.time);
+  for (const part of POLLED_PARTS) {
+    if (part.measurement !== s.measurement) continue;
+    const value = s.fields[part.field];
+    const series = polledSeries(part, s.tags);
+    if (value === undefined || !Number.isFinite(value) || series === undefined) continue;
+    // Loss is packets lost ÷ sent; a probe that sent nothing (it could not start) measured no loss.
+    const sent = part.kpi === 'packet_loss' ? (s.fields.sent ?? 0) : 0;
+    if (part.kpi === 'packet_loss' && !(sent > 0)) continue;
+    const lost = part.kpi === 'packet_loss' ? sent - (s.fields.received ?? 0) : 0;
+    const key = `${day}\u0000${part.kpi}\u0000${target}\u0000${series}`;
+    const c = f.polled.get(key);
+    if (!c) {
+      f.polled.set(key, { day, kpi: part.kpi, target, series, sum: value, count: 1, min: value, max: value, last: value, lastTime: s.time, sent, lost });
+    } else {
+      c.sum += value;
+      c.count++;
+      c.min = Math.min(c.min, value);
+      c.max = Math.max(c.max, value);
+      c.sent += sent;
+      c.lost += lost;
+      if (s.time >= c.lastTime) {
+        c.last = value;
+        c.lastTime = s.time;
+      }
+    }
+    if (part.kpi === 'bandwidth_utilisation') {
+      const bin = utilisationBin(value);
+      const bkey = `${key}\u0000${bin}`;
+      const b = f.bins.get(bkey);
+      if (b) b.n++;
+      else f.bins.set(bkey, { day, kpi: part.kpi, target, series, bin, n: 1 });
+    }
   }
 }
 
