@@ -6,7 +6,7 @@ import { plainText, TestSmtpServer, type ReceivedMail } from './helpers/smtp.js'
 const TOKEN = 'ack-token-0123456789abcdef';
 const RULES = resolve(import.meta.dirname, '../alert-rules/*.yaml');
 /** The escalation step's `after`. */
-const ESCALATE_AFTER_MS = 3_000;
+const ESCALATE_AFTER_MS = 4_000;
 /** How long the acked alert is watched for a late escalation: three times the delay. */
 const WATCH_MS = 3 * ESCALATE_AFTER_MS;
 
@@ -17,7 +17,7 @@ type Alerts = {
 /**
  * Two twin alerts (network coverage low in two regions) on a route with an
  * escalation ladder: the duty manager is mailed when nobody acked within
- * 3 s. One is acked through the HTTP API; only the other is escalated. The
+ * 4 s. One is acked through the HTTP API; only the other is escalated. The
  * SMTP server stamps each mail's arrival, which is the ground truth here.
  */
 describe('ack through the HTTP API stops the escalation mail; the un-acked twin is escalated', () => {
