@@ -17,7 +17,8 @@ const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'label names are 
 export const targetSchema = z.strictObject({
   name: z.string().min(1).regex(/^[^\s"\\]+$/, 'target names have no spaces, quotes or backslashes'),
   site: z.string().min(1).default('default'),
-  address: z.string().min(1),
+  /** IP address or DNS name. An IPv6 literal may be written in brackets, as in URLs; kpid stores it bare. */
+  address: z.string().min(1).transform((a) => a.replace(/^\[([0-9A-Fa-f:.]+)\]$/, '$1')),
   labels: z.record(labelName, z.string()).default({}),
   interval: duration({ min: 100 }).optional(),
   timeout: duration({ min: 10 }).optional(),

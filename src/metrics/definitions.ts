@@ -32,6 +32,12 @@ export function defineMetrics(registry: Registry) {
       labelNames: ['target', 'probe'] as const,
       registers: r,
     }),
+    probeCertExpiry: new Gauge({
+      name: 'kpid_probe_cert_expiry_seconds',
+      help: 'Seconds until the notAfter of the certificate an HTTPS probe was last served (negative once expired).',
+      labelNames: ['target', 'probe'] as const,
+      registers: r,
+    }),
     probeJitter: new Gauge({
       name: 'kpid_probe_jitter_seconds',
       help: 'Mean absolute difference between successive round trips of the last probe, in seconds.',

@@ -8,6 +8,7 @@ export function probeMappers(m: KpidMetrics): Array<[string, MeasurementMapper]>
     const f = s.fields;
     if (f.success !== undefined) series.set(m.probeSuccess, labels, f.success);
     if (f.loss_ratio !== undefined) series.set(m.probeLoss, labels, f.loss_ratio);
+    if (f.cert_expiry_seconds !== undefined) series.set(m.probeCertExpiry, labels, f.cert_expiry_seconds);
     // With no reply there is no round trip: drop the series rather than
     // keep showing the last good value next to success=0.
     for (const [gauge, value] of [[m.probeRtt, f.rtt_seconds], [m.probeJitter, f.jitter_seconds]] as const) {

@@ -98,6 +98,8 @@ export class InfluxStore implements Sink {
       this.prepared = true;
     } catch (err) {
       this.deps.log.warn({ err: errorMessage(err), url: this.options.url }, 'influx: cannot prepare the database yet; spooling until it answers');
+      // Unreachable from the first /readyz on, not only after a write fails.
+      this.down = true;
     }
     this.armFlushTimer();
     this.refreshGauges();
@@ -193,6 +195,9 @@ export class InfluxStore implements Sink {
           this.unavailable(errorMessage(err));
           return;
         }
+        // InfluxDB answered: it is reachable again even when there is nothing
+        // to write (an idle kpid must not stay unready forever).
+        this.reachableAgain();
       }
       let lines: string[];
       let seq: number | undefined;
@@ -224,13 +229,17 @@ export class InfluxStore implements Sink {
         this.deps.metrics.droppedPoints.inc({ reason: 'rejected' }, result.rejected);
         this.deps.log.warn({ points: result.rejected, errors: result.errors }, 'influx: dropped points InfluxDB refused');
       }
-      if (this.down) {
-        this.deps.log.info({ spooled: spool.points }, 'influx: writes succeed again');
-        this.down = false;
-      }
-      this.failures = 0;
+      this.reachableAgain();
       this.refreshGauges();
     }
+  }
+
+  private reachableAgain(): void {
+    if (this.down) {
+      this.deps.log.info({ spooled: this.spool?.points ?? 0 }, 'influx: reachable again');
+      this.down = false;
+    }
+    this.failures = 0;
   }
 
   private unavailable(message: string): void {

@@ -31,6 +31,8 @@ export const httpProbe = z.strictObject({
   expect_status: z.array(z.number().int().min(100).max(599)).min(1).default([200, 201, 202, 204, 301, 302, 304]),
   /** Verify the server's certificate. Turn off only for lab devices with self-signed certificates. */
   tls_verify: z.boolean().default(true),
+  /** PEM file with the CA certificate(s) that issued the server's certificate, trusted instead of the system list (Node replaces its roots with `ca`). */
+  tls_ca: z.string().min(1).optional(),
 });
 
 export const probe = z.discriminatedUnion('type', [icmpProbe, tcpProbe, httpProbe], {
