@@ -68,7 +68,9 @@ describe('confirmation re-polls (default 2, 1 s apart)', () => {
     } else {
       const err = (r as { err: CollectorError }).err;
       expect(err.reason).toBe('timeout');
-      expect(err.samples).toEqual([expect.objectContaining({ measurement: 'device', fields: { up: 0 } })]);
+      // One miss per attempt, each at the instant it was sent: the poll alone meets "3 polls without an answer".
+      expect(err.samples).toEqual([0, 1000, 2000].map((dt) =>
+        expect.objectContaining({ measurement: 'device', fields: { up: 0 }, time: Date.UTC(2026, 0, 1) + dt })));
     }
   });
 });
