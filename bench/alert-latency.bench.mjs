@@ -21,15 +21,16 @@
 //
 //   npm run build && node bench/alert-latency.bench.mjs
 //   FAULTS=10 ANCHOR=0 node bench/alert-latency.bench.mjs    # kpid only
+//   SCENARIO=death DEATHS=10 node bench/alert-latency.bench.mjs    # device death (bench/device-death.mjs)
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import snmp from 'net-snmp';
-import { SMTPServer } from 'smtp-server';
 import { fmt, median } from './lib.mjs';
 import {
-  IF_OPER, freeTcpPort, freeUdpPort, sleep, spawnLogged, startAlertmanager, startAlertReceiver, startExporter, startPrometheus, stop, waitFor, which,
+  IF_OPER, freeTcpPort, freeUdpPort, sleep, spawnLogged, startAlertmanager, startAlertReceiver, startExporter, startPrometheus, startSmtp, stop, waitFor, which,
 } from './latency-anchors.mjs';
+import { deviceDeath } from './device-death.mjs';
 
 const FAULTS = Number(process.env.FAULTS ?? 10);
 const POLL_S = 10;
@@ -97,27 +98,6 @@ async function startAgent() {
     },
     close: () => { clearInterval(ticker); return new Promise((ok) => agent.close(() => ok())); },
   };
-}
-
-/** A real SMTP server; every accepted message is timed as it is accepted. */
-async function startSmtp() {
-  const mails = [];
-  const server = new SMTPServer({
-    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
-    onData(stream, session, cb) {
-      const chunks = [];
-      stream.on('data', (c) => chunks.push(c));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        const subject = (/^Subject: (.*(?:\r?\n[ \t].*)*)/im.exec(raw)?.[1] ?? '').replace(/\r?\n[ \t]/g, ' ');
-        mails.push({ at: Date.now(), from: session.envelope.mailFrom?.address ?? '', subject });
-        cb();
-      });
-    },
-  });
-  server.on('error', () => {});
-  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-  return { port: server.server.address().port, mails, close: () => new Promise((ok) => server.close(ok)) };
 }
 
 async function startKpid(dir, agentPort, smtpPort) {
@@ -248,4 +228,5 @@ async function main() {
   }
 }
 
-await main();
+if (process.env.SCENARIO === 'death') await deviceDeath({ root: ROOT, deaths: Number(process.env.DEATHS ?? 10), seed: SEED });
+else await main();

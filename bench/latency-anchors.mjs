@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { join } from 'node:path';
+import { SMTPServer } from 'smtp-server';
 
 export const IF_OPER = '1.3.6.1.2.1.2.2.1.8';
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -52,9 +53,9 @@ export async function stop(p) {
 }
 
 /** snmp.yml for snmp_exporter 0.21: ifOperStatus only, numeric OIDs (no MIBs are installed). */
-export async function startExporter(dir) {
+export async function startExporter(dir, timeout = '2s') {
   writeFileSync(join(dir, 'snmp.yml'), [
-    'bench:', '  version: 2', '  auth:', '    community: public', '  retries: 0', '  timeout: 2s', '  walk:', `  - ${IF_OPER}`,
+    'bench:', '  version: 2', '  auth:', '    community: public', '  retries: 0', `  timeout: ${timeout}`, '  walk:', `  - ${IF_OPER}`,
     '  metrics:', '  - name: ifOperStatus', `    oid: ${IF_OPER}`, '    type: gauge', '    indexes:', '    - labelname: ifIndex', '      type: gauge', '',
   ].join('\n'));
   const port = await freeTcpPort();
@@ -102,16 +103,18 @@ receivers:
   return p;
 }
 
-export async function startPrometheus(dir, anchor, evaluation, exporter, agentPort, alertTarget, pollSeconds) {
+/** The link-down rule by default; `rule` replaces it (the device-death scenario alerts on `up == 0`). */
+export async function startPrometheus(dir, anchor, evaluation, exporter, agentPort, alertTarget, pollSeconds,
+  rule = { alert: 'LinkDown', expr: 'ifOperStatus{ifIndex="1"} == 2', for: '0s' }) {
   const port = await freeTcpPort();
   const rules = join(dir, `rules-${anchor}.yml`);
   writeFileSync(rules, `
 groups:
   - name: bench
     rules:
-      - alert: LinkDown
-        expr: ifOperStatus{ifIndex="1"} == 2
-        for: 0s
+      - alert: ${rule.alert}
+        expr: ${rule.expr}
+        for: ${rule.for}
         labels: { severity: critical }
 `);
   const config = join(dir, `prometheus-${anchor}.yml`);
@@ -140,3 +143,23 @@ scrape_configs:
   return p;
 }
 
+/** A real SMTP server; every accepted message is timed as it is accepted. */
+export async function startSmtp() {
+  const mails = [];
+  const server = new SMTPServer({
+    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+    onData(stream, session, cb) {
+      const chunks = [];
+      stream.on('data', (c) => chunks.push(c));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const subject = (/^Subject: (.*(?:\r?\n[ \t].*)*)/im.exec(raw)?.[1] ?? '').replace(/\r?\n[ \t]/g, ' ');
+        mails.push({ at: Date.now(), from: session.envelope.mailFrom?.address ?? '', subject });
+        cb();
+      });
+    },
+  });
+  server.on('error', () => {});
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  return { port: server.server.address().port, mails, close: () => new Promise((ok) => server.close(ok)) };
+}

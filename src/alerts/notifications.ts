@@ -25,7 +25,8 @@ export function alertNotification(t: AlertTransition): Notification | undefined 
     ...(Number.isFinite(t.value) ? { value: t.value } : {}),
     ...(t.threshold !== undefined ? { threshold: t.threshold } : {}),
     ...(t.kpi !== undefined ? { kpi: t.kpi } : {}),
-    startsAt: t.activeAt,
+    // Since when it has been true: a device silent for 3 attempts has been down since the first.
+    startsAt: t.evidenceSince ?? t.activeAt,
     ...(kind === 'resolved' ? { endsAt: t.clearedAt ?? t.at } : {}),
     // Delivery latency runs from the sample that crossed the line this
     // notification is about: back under it, for a resolution.

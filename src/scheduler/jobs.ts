@@ -1,3 +1,4 @@
+import { confirmationPlan, type ConfirmSettings } from '../collectors/snmp/confirmation-plan.js';
 import type { ProbeSpec, Target } from '../core/target.js';
 
 /** One thing the scheduler runs periodically: a collector kind for a target. */
@@ -11,25 +12,16 @@ export interface JobSpec {
   readonly timeout: number;
 }
 
-interface SnmpBudget {
-  timeout: number;
-  retries: number;
-  confirm?: { attempts: number; delay: number };
-}
-
 /**
  * An SNMP poll that gets no answer re-polls to confirm before declaring the
- * device down; its worst case is every attempt timing out with all retries.
- * That budget may exceed the target's timeout, so the SNMP job gets the
- * larger of the two, never more than the interval: the confirmations fit
- * within the poll instead of being cut short.
+ * device down. Its timeout is the confirmation plan's budget: long enough for
+ * every attempt, and short enough that the poll ends before its next turn, so
+ * a dead device skips no poll.
  */
 export function snmpPollTimeout(target: Target): number {
-  const s = target.snmp as SnmpBudget | undefined;
+  const s = target.snmp as ConfirmSettings | undefined;
   if (!s) return target.timeout;
-  const attempts = s.confirm?.attempts ?? 0;
-  const budget = (s.retries + 1) * s.timeout * (1 + attempts) + attempts * (s.confirm?.delay ?? 0) + 500;
-  return Math.min(target.interval, Math.max(target.timeout, budget));
+  return confirmationPlan(target.interval, target.timeout, s).budget;
 }
 
 /** The jobs a target needs: its SNMP poll, then each of its probes. */

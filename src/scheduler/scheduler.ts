@@ -193,8 +193,13 @@ export class Scheduler {
       job.lastError = undefined;
     }
     const answered = !error && !samples.some((s) => s.fields.success === 0 || s.fields.up === 0);
-    const up = this.health.record(job.target, job.id, answered);
-    this.o.publish([...samples, up]);
+    // A collector that confirms a silence (SNMP re-polls) reports one `up: 0`
+    // per unanswered attempt: each is one miss of the target at its own instant.
+    const misses = answered ? [] : samples.filter((s) => s.fields.up === 0).map((s) => s.time);
+    const ups = misses.length
+      ? misses.map((at) => this.health.record(job.target, job.id, false, at))
+      : [this.health.record(job.target, job.id, answered)];
+    this.o.publish([...samples, ...ups]);
   }
 }
 

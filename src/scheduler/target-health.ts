@@ -11,7 +11,8 @@ export class TargetHealth {
 
   constructor(private readonly clock: Clock) {}
 
-  record(target: Target, jobId: string, answered: boolean): Sample {
+  /** The target's state after this job's result; `at` is when the job's attempt was made (default now). */
+  record(target: Target, jobId: string, answered: boolean, at = this.clock.now()): Sample {
     let jobs = this.byTarget.get(target.name);
     if (!jobs) this.byTarget.set(target.name, (jobs = new Map()));
     jobs.set(jobId, answered);
@@ -20,7 +21,7 @@ export class TargetHealth {
       measurement: 'target',
       tags: { target: target.name, site: target.site },
       fields: { up },
-      time: this.clock.now(),
+      time: at,
       integerFields: ['up'],
     };
   }

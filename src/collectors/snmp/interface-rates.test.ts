@@ -81,6 +81,23 @@ describe('interfaceRates', () => {
     expect(r.fields.out_discards_ratio).toBe(0);
   });
 
+  it('each counter is a rate over its own window: columns read at different instants give the true ratio', () => {
+    // A slow walk: the previous poll read ifHCInUcastPkts 5 s after ifInErrors; this poll read both at 30 s.
+    // The agent counted 990 packets/s delivered and 10 errors/s: 1 % of what arrived.
+    const prev = {
+      counters: { in_ucast: c64(0), in_errors: c32(0), out_ucast: c64(0), out_errors: c32(0) },
+      at: 0, times: { in_errors: 0, out_errors: 0, in_ucast: 5_000, out_ucast: 5_000 },
+    };
+    const cur = {
+      counters: { in_ucast: c64(990 * 25), in_errors: c32(10 * 30), out_ucast: c64(2_000 * 25), out_errors: c32(2 * 30) },
+      at: 30_000, times: { in_errors: 30_000, out_errors: 30_000, in_ucast: 30_000, out_ucast: 30_000 },
+    };
+    const r = interfaceRates(prev, cur, GBIT);
+    // Raw increases would say 300 ÷ (24 750 + 300) = 1.2 % and 60 ÷ 50 000 = 0.12 %.
+    expect(r.fields.in_errors_ratio).toBeCloseTo(10 / 1000, 12);
+    expect(r.fields.out_errors_ratio).toBeCloseTo(2 / 2000, 12);
+  });
+
   it('an idle interface has error ratio 0, not NaN', () => {
     const idle = { in_ucast: c64(5), in_errors: c32(0), out_ucast: c64(5), out_errors: c32(0) };
     const r = interfaceRates(snap(idle, 0), snap(idle, 30), GBIT);

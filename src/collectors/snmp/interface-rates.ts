@@ -51,8 +51,8 @@ export function interfaceSpeed(ifSpeed: number | undefined, ifHighSpeed: number 
  * Rates between two polls of one interface, for a device that stayed up in
  * between (the caller checks sysUpTime first).
  *
- * In-error ratio = errors ÷ (packets delivered + errors + discards): every
- * packet that arrived. Out-error ratio = errors ÷ packets handed down for
+ * In-error ratio = error rate ÷ (rate of packets delivered + errors +
+ * discards): every packet that arrived. Out-error ratio = errors ÷ packets handed down for
  * transmission, which already include those that failed (RFC 2863 ifOutUcastPkts).
  */
 export function interfaceRates(prev: InterfaceSnapshot, cur: InterfaceSnapshot, speedBps: number | undefined): InterfaceRates {
@@ -84,21 +84,33 @@ export function interfaceRates(prev: InterfaceSnapshot, cur: InterfaceSnapshot, 
     if (speedBps !== undefined) fields[`${dir}_utilization`] = bps / speedBps;
   }
 
-  const sum = (names: InterfaceCounterName[]) =>
-    names.some((n) => inc[n] !== undefined) ? names.reduce((s, n) => s + (inc[n] ?? 0n), 0n) : undefined;
-  const ratio = (bad: bigint, all: bigint) => (all > 0n ? Math.min(1, Number(bad) / Number(all)) : bad > 0n ? 1 : 0);
+  // Ratios divide rates, each counter's increase over its own window: the
+  // columns of a big table are walked at different moments, and dividing raw
+  // increases would be off by the ratio of the two windows.
+  const rate = (name: InterfaceCounterName) => {
+    const delta = inc[name];
+    const ms = elapsed(name);
+    return delta === undefined || !(ms > 0) ? undefined : perSecond(delta, ms);
+  };
+  const sum = (names: InterfaceCounterName[]) => {
+    const rates = names.map(rate).filter((r) => r !== undefined);
+    return rates.length ? rates.reduce((a, b) => a + b, 0) : undefined;
+  };
+  const ratio = (bad: number, all: number) => (all > 0 ? Math.min(1, bad / all) : bad > 0 ? 1 : 0);
   const inPackets = sum(IN_PACKETS);
   const outPackets = sum(OUT_PACKETS);
   if (inPackets !== undefined) {
-    const errors = inc.in_errors;
-    const discards = inc.in_discards;
-    const arrived = inPackets + (errors ?? 0n) + (discards ?? 0n);
+    const errors = rate('in_errors');
+    const discards = rate('in_discards');
+    const arrived = inPackets + (errors ?? 0) + (discards ?? 0);
     if (errors !== undefined) fields.in_errors_ratio = ratio(errors, arrived);
     if (discards !== undefined) fields.in_discards_ratio = ratio(discards, arrived);
   }
   if (outPackets !== undefined) {
-    if (inc.out_errors !== undefined) fields.out_errors_ratio = ratio(inc.out_errors, outPackets);
-    if (inc.out_discards !== undefined) fields.out_discards_ratio = ratio(inc.out_discards, outPackets);
+    const errors = rate('out_errors');
+    const discards = rate('out_discards');
+    if (errors !== undefined) fields.out_errors_ratio = ratio(errors, outPackets);
+    if (discards !== undefined) fields.out_discards_ratio = ratio(discards, outPackets);
   }
   return { fields, resets: 0, discarded };
 }

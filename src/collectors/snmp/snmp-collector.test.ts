@@ -68,7 +68,9 @@ describe('confirmation re-polls (default 2, 1 s apart)', () => {
     } else {
       const err = (r as { err: CollectorError }).err;
       expect(err.reason).toBe('timeout');
-      expect(err.samples).toEqual([expect.objectContaining({ measurement: 'device', fields: { up: 0 } })]);
+      // One miss per attempt, each at the instant it was sent: the poll alone meets "3 polls without an answer".
+      expect(err.samples).toEqual([0, 1000, 2000].map((dt) =>
+        expect.objectContaining({ measurement: 'device', fields: { up: 0 }, time: Date.UTC(2026, 0, 1) + dt })));
     }
   });
 });
@@ -92,5 +94,17 @@ describe('logging', () => {
     expect(warnings[0]!.msg).toContain('edge-1');
     expect(warnings[0]!.msg).toContain('1.3.6.1.2.1.1.3.0');
     expect(lines.filter((l) => l.msg === 'SNMP polls answered again')).toHaveLength(1);
+  });
+
+  it('re-polls that do not fit the interval are cut to fit, with one warning that gives the figures', async () => {
+    const lines: Array<{ level: number; msg: string }> = [];
+    const log = pino({ level: 'info' }, { write: (s: string) => lines.push(JSON.parse(s)) });
+    const session = new RecordedSession(walk('snmpd-edge-t0.json'));
+    const collector = new SnmpCollector({ log, clock: new FakeClock(), openSession: () => session });
+    const fast: Target = { ...target, interval: 5_000, timeout: 1_000 };
+    for (let i = 0; i < 3; i++) await collector.collect(fast, spec, signal);
+    const warnings = lines.filter((l) => l.level === 40).map((l) => l.msg);
+    expect(warnings).toEqual(['target "edge-1": 2 confirmation re-poll(s) 1000 ms apart (2 × 1000 ms per attempt) do not fit in the 5000 ms interval: '
+      + '1 re-poll(s) 250 ms apart instead, so the poll ends before its next turn']);
   });
 });

@@ -6,6 +6,7 @@ import type { Sample } from '../../core/sample.js';
 import { targetTags, type Target } from '../../core/target.js';
 import type { Collector } from '../collector.js';
 import { resolveAddress } from '../resolve-address.js';
+import { confirmationPlan } from './confirmation-plan.js';
 import { emptyMemory, PartialPoll, pollDevice, type DeviceMemory, type PollResult } from './device-poll.js';
 import { isUnanswered, NetSnmpSession, SnmpRequestError, type SessionAddress, type SnmpSession } from './snmp-session.js';
 import { WalkError } from './table-walker.js';
@@ -26,14 +27,17 @@ interface DeviceState {
   /** `ok`, or the reason and OID of the current failure: logged when it changes. */
   health: string;
   sysName?: string;
+  /** The reason the confirmations were last cut to fit the interval: logged when it changes. */
+  clamped?: string;
 }
 
 /**
  * The SNMP collector: one reused session per device, the system group,
  * IF-MIB and custom OIDs turned into rates and ratios. A poll that gets no
- * answer is confirmed with quick re-polls before the device is reported
- * down, so a lost datagram declares nothing and a dead device is declared
- * within one interval.
+ * answer is confirmed with quick re-polls, fitted inside the poll's budget
+ * (confirmation-plan.ts), before the device is reported down: a lost
+ * datagram declares nothing, and a dead device is declared by one poll, with
+ * one `up: 0` sample per unanswered attempt.
  */
 export class SnmpCollector implements Collector<SnmpConfig> {
   readonly kind = 'snmp';
@@ -53,20 +57,30 @@ export class SnmpCollector implements Collector<SnmpConfig> {
       throw new CollectorError('snmp', err.reason, err.message, err.context, [this.downSample(target)]);
     });
     const device = this.device(target.name, { ip, port: spec.port }, spec);
+    const plan = confirmationPlan(target.interval, target.timeout, spec);
+    if (plan.clamped && device.clamped !== plan.clamped) this.log.warn({ target: target.name }, `target "${target.name}": ${plan.clamped}`);
+    device.clamped = plan.clamped;
+    // One `up: 0` sample per attempt that got no answer, stamped when it was
+    // sent: a poll and its confirmations are that many misses, and the first
+    // says since when the device has been silent.
+    const misses: Sample[] = [];
     for (let attempt = 0; ; attempt++) {
+      const sentAt = this.clock.now();
       try {
         const result = await pollDevice(device.session, target, spec, device.memory, this.clock, signal);
         this.succeeded(target, device, result);
         return result.samples;
       } catch (err) {
         const failure = this.failure(target, spec, err, attempt);
-        const retry = isUnanswered(failure.reason) && attempt < spec.confirm.attempts && !signal.aborted;
+        const unanswered = isUnanswered(failure.reason);
+        if (unanswered) misses.push(this.downSample(target, sentAt));
+        const retry = unanswered && attempt < plan.attempts && !signal.aborted;
         if (!retry) {
           this.noteHealth(target, device, `${failure.reason} ${failure.context.oid ?? ''}`, () =>
             this.log.warn({ target: target.name, reason: failure.reason, oid: failure.context.oid }, failure.message));
-          throw failure;
+          throw unanswered ? withSamples(failure, misses) : failure;
         }
-        await this.sleep(spec.confirm.delay, signal);
+        await this.sleep(plan.delay, signal);
       }
     }
   }
@@ -141,8 +155,8 @@ export class SnmpCollector implements Collector<SnmpConfig> {
     return new CollectorError('snmp', reason, `${where}: SNMP v${spec.version} ${detail}`, { target: target.name, oid }, samples);
   }
 
-  private downSample(target: Target): Sample {
-    return { measurement: 'device', tags: targetTags(target), fields: { up: 0 }, time: this.clock.now(), integerFields: ['up'] };
+  private downSample(target: Target, at = this.clock.now()): Sample {
+    return { measurement: 'device', tags: targetTags(target), fields: { up: 0 }, time: at, integerFields: ['up'] };
   }
 
   private sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -156,4 +170,9 @@ export class SnmpCollector implements Collector<SnmpConfig> {
       signal.addEventListener('abort', done, { once: true });
     });
   }
+}
+
+/** The same failure, carrying the samples of every attempt instead of its own. */
+function withSamples(failure: CollectorError, samples: Sample[]): CollectorError {
+  return new CollectorError(failure.collector, failure.reason, failure.message, failure.context, samples);
 }
