@@ -278,7 +278,7 @@ export class Daemon {
       // Cluster mode: alerts, outages and notification claims are shared in Redis.
       ...('redis' in config.state ? { store: new RedisStateStore(config.state.redis, { log: this.log }) } : {}),
     });
-    this.pipeline.add(this.alerting.runtime);
+    this.pipeline.add(this.alerting.runner);
   }
 
   private loadOrCount(): KpidConfig {

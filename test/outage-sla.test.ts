@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { rulesFrom, MIN, T0 } from './helpers/rules.js';
-import { startRuntime, tempDir } from './helpers/alert-runtime.js';
+import { startRuntime, tempDir, wireRuntime } from './helpers/alert-runtime.js';
 
 const rules = rulesFrom(`
 - alert: VoiceServiceDown
@@ -32,7 +32,7 @@ function dbFile(): string {
 describe('outage SLA clock', () => {
   it('warns at 15 and 25 minutes, escalates at the 30-minute breach, and closes on restore, each exactly once', async () => {
     const r = await startRuntime(rules, dbFile(), T0);
-    r.runtime.write([probe(0, T0)]);
+    r.rules.write([probe(0, T0)]);
     await r.runtime.flush();
     expect(r.notifier.kinds()).toEqual(['firing']);
     const [open] = r.runtime.outages();
@@ -47,7 +47,7 @@ describe('outage SLA clock', () => {
     // Failing samples keep arriving; they must not re-announce anything.
     for (let m = 16; m <= 25; m++) {
       await r.advance(MIN);
-      r.runtime.write([probe(0, r.clock.now())]);
+      r.rules.write([probe(0, r.clock.now())]);
     }
     await r.runtime.flush();
     expect(r.notifier.kinds()).toEqual(['firing', 'sla_warning', 'sla_warning']);
@@ -59,7 +59,7 @@ describe('outage SLA clock', () => {
     expect(r.runtime.outages()[0]!.sla).toMatchObject({ breached: true, met: false, warningsSentSeconds: [900, 1500] });
 
     await r.advance(10 * MIN);
-    r.runtime.write([probe(1, r.clock.now())]);
+    r.rules.write([probe(1, r.clock.now())]);
     await r.runtime.flush();
     expect(r.notifier.kinds()).toEqual(['firing', 'sla_warning', 'sla_warning', 'sla_breach', 'resolved', 'sla_restored']);
     const restored = r.runtime.outages()[0]!;
@@ -68,15 +68,15 @@ describe('outage SLA clock', () => {
     expect(await r.store.openOutages()).toEqual([]);
     await r.advance(60 * MIN);
     expect(r.notifier.sent).toHaveLength(6);
-    await r.runtime.stop();
+    await r.stop();
     await r.store.close();
   });
 
   it('an outage restored at 20 minutes meets the target: one warning, no breach', async () => {
     const r = await startRuntime(rules, dbFile(), T0);
-    r.runtime.write([probe(0, T0)]);
+    r.rules.write([probe(0, T0)]);
     await r.advance(20 * MIN);
-    r.runtime.write([probe(1, T0 + 20 * MIN)]);
+    r.rules.write([probe(1, T0 + 20 * MIN)]);
     await r.advance(30 * MIN);
     expect(r.notifier.kinds()).toEqual(['firing', 'sla_warning', 'resolved', 'sla_restored']);
     expect(r.notifier.sent[3]!.summary).toContain('met');
@@ -85,22 +85,22 @@ describe('outage SLA clock', () => {
     // 20 minutes down in the rolling 30 days (43,200 minutes).
     expect(a!.rolling30d.availability).toBeCloseTo(1 - 20 / 43_200, 12);
     expect(a!.rolling30d.unplannedDowntimeSeconds).toBe(1200);
-    await r.runtime.stop();
+    await r.stop();
     await r.store.close();
   });
 
   it('two sites are two outages; a second alert for the same service joins the open outage', async () => {
     const r = await startRuntime(rules, dbFile(), T0);
-    r.runtime.write([probe(0, T0, 'dc1'), probe(0, T0, 'dc2')]);
-    r.runtime.write([{ ...probe(0, T0 + MIN, 'dc1'), tags: { target: 'sbc2', site: 'dc1', probe: 'sip' } }]);
+    r.rules.write([probe(0, T0, 'dc1'), probe(0, T0, 'dc2')]);
+    r.rules.write([{ ...probe(0, T0 + MIN, 'dc1'), tags: { target: 'sbc2', site: 'dc1', probe: 'sip' } }]);
     await r.runtime.flush();
     const outages = r.runtime.outages();
     expect(outages.map((o) => [o.service, o.alerts.length]).sort()).toEqual([['voice-dc1', 2], ['voice-dc2', 1]]);
     // sbc1 recovers, sbc2 still down: the dc1 outage stays open.
-    r.runtime.write([probe(1, T0 + 2 * MIN, 'dc1')]);
+    r.rules.write([probe(1, T0 + 2 * MIN, 'dc1')]);
     await r.runtime.flush();
     expect(r.runtime.outages().find((o) => o.service === 'voice-dc1')!.state).toBe('open');
-    await r.runtime.stop();
+    await r.stop();
     await r.store.close();
   });
 });
@@ -109,7 +109,7 @@ describe('acknowledgement and cause', () => {
   it('acknowledging the alert records it on the alert and its outage, and both survive a restart', async () => {
     const file = dbFile();
     const r = await startRuntime(rules, file, T0);
-    r.runtime.write([probe(0, T0)]);
+    r.rules.write([probe(0, T0)]);
     await r.advance(3 * MIN);
     const [alert] = r.runtime.alerts();
     expect(await r.runtime.acknowledge(alert!.id, 'ana', 'fibre cut, crew sent')).toBe(true);
@@ -124,27 +124,27 @@ describe('acknowledgement and cause', () => {
     expect(again.runtime.alerts()[0]!.acknowledged).toEqual(acked);
     expect(again.runtime.outages()[0]).toMatchObject({ acknowledged: acked, cause: 'fibre cut at km 12' });
     for (const x of [r, again]) {
-      await x.runtime.stop();
+      await x.stop();
       await x.store.close();
     }
   });
 
   it('an outage opening inside planned maintenance is marked planned and left out of availability', async () => {
     const r = await startRuntime(rules, dbFile(), T0);
-    const planned = new (await import('../src/alerts/alert-runtime.js')).AlertRuntime({
-      clock: r.clock, rules, store: r.store, notifier: r.notifier, isPlanned: (labels) => labels.site === 'dc1',
+    const planned = wireRuntime(rules, {
+      clock: r.clock, store: r.store, notifier: r.notifier, isPlanned: (labels) => labels.site === 'dc1',
     });
     await planned.start();
-    planned.write([probe(0, T0, 'dc1'), probe(0, T0, 'dc2')]);
+    planned.rules.write([probe(0, T0, 'dc1'), probe(0, T0, 'dc2')]);
     await r.advance(60 * MIN);
-    planned.write([probe(1, T0 + 60 * MIN, 'dc1'), probe(1, T0 + 60 * MIN, 'dc2')]);
-    await planned.flush();
-    const byService = Object.fromEntries(planned.availability().map((a) => [a.service, a.rolling30d]));
+    planned.rules.write([probe(1, T0 + 60 * MIN, 'dc1'), probe(1, T0 + 60 * MIN, 'dc2')]);
+    await planned.runtime.flush();
+    const byService = Object.fromEntries(planned.runtime.availability().map((a) => [a.service, a.rolling30d]));
     expect(byService['voice-dc1']).toMatchObject({ availability: 1, plannedDowntimeSeconds: 3600, unplannedDowntimeSeconds: 0 });
     expect(byService['voice-dc2']).toMatchObject({ plannedDowntimeSeconds: 0, unplannedDowntimeSeconds: 3600 });
-    expect(planned.outages().find((o) => o.service === 'voice-dc1')!.planned).toBe(true);
+    expect(planned.runtime.outages().find((o) => o.service === 'voice-dc1')!.planned).toBe(true);
     await planned.stop();
-    await r.runtime.stop();
+    await r.stop();
     await r.store.close();
   });
 });
@@ -153,7 +153,7 @@ describe('restart mid-outage', () => {
   it('a store abandoned without cleanup (as after kill -9) resumes the clock from the true start', async () => {
     const file = dbFile();
     const first = await startRuntime(rules, file, T0);
-    first.runtime.write([probe(0, T0)]);
+    first.rules.write([probe(0, T0)]);
     await first.advance(10 * MIN);
     expect(first.notifier.kinds()).toEqual(['firing']);
     // No stop(), no close(): the process "dies" here. A second connection to
@@ -167,7 +167,7 @@ describe('restart mid-outage', () => {
     const [o] = second.runtime.outages();
     expect(o).toMatchObject({ startedAt: new Date(T0).toISOString(), sla: { remainingSeconds: 180, warningsSentSeconds: [900, 1500] } });
     // The alert is still firing and is not announced again when samples return.
-    second.runtime.write([probe(0, T0 + 28 * MIN)]);
+    second.rules.write([probe(0, T0 + 28 * MIN)]);
     await second.advance(3 * MIN);
     expect(second.notifier.kinds()).toEqual(['sla_warning', 'sla_warning', 'sla_breach']);
     expect(second.runtime.alerts()).toHaveLength(1);
@@ -176,12 +176,12 @@ describe('restart mid-outage', () => {
     const third = await startRuntime(rules, file, T0 + 31 * MIN);
     await third.advance(9 * MIN);
     expect(third.notifier.sent).toEqual([]);
-    third.runtime.write([probe(1, T0 + 40 * MIN)]);
+    third.rules.write([probe(1, T0 + 40 * MIN)]);
     await third.runtime.flush();
     expect(third.notifier.kinds()).toEqual(['resolved', 'sla_restored']);
     expect(third.runtime.outages()[0]).toMatchObject({ durationSeconds: 40 * 60, sla: { met: false } });
     for (const r of [first, second, third]) {
-      await r.runtime.stop();
+      await r.stop();
       await r.store.close();
     }
   });
@@ -200,10 +200,10 @@ describe('when an outage starts', () => {
 
   it('a device unreachable for 3 polls has been down since the first failed poll: the SLA clock starts there', async () => {
     const r = await startRuntime(unreachable, dbFile(), T0);
-    r.runtime.write([up(1, T0)]);
+    r.rules.write([up(1, T0)]);
     for (let poll = 1; poll <= 3; poll++) {
       await r.advance(MIN);
-      r.runtime.write([up(0, r.clock.now())]);
+      r.rules.write([up(0, r.clock.now())]);
     }
     await r.runtime.flush();
     const [outage] = r.runtime.outages();

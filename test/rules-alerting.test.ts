@@ -49,13 +49,13 @@ describe('Alerting (what the daemon wires)', () => {
     const alerting = await Alerting.start(config, { clock, log, metrics: defineKpiMetrics(new Registry()), notifier });
     writeFileSync(file, RULE('faster than light'));
     expect(() => alerting.reload(config)).toThrow(ConfigError);
-    alerting.runtime.write([{ measurement: 'probe', tags: { target: 'a' }, fields: { rtt_seconds: 2 }, time: T0 }]);
+    alerting.runner.write([{ measurement: 'probe', tags: { target: 'a' }, fields: { rtt_seconds: 2 }, time: T0 }]);
     await alerting.runtime.flush();
     expect(notifier.kinds()).toEqual(['firing']);
     writeFileSync(file, RULE('> 5s'));
     alerting.reload(config);
     clock.advance(1000);
-    alerting.runtime.write([{ measurement: 'probe', tags: { target: 'a' }, fields: { rtt_seconds: 2 }, time: T0 + 1000 }]);
+    alerting.runner.write([{ measurement: 'probe', tags: { target: 'a' }, fields: { rtt_seconds: 2 }, time: T0 + 1000 }]);
     await alerting.runtime.flush();
     expect(notifier.kinds()).toEqual(['firing', 'resolved']);
     await alerting.close();
@@ -79,9 +79,9 @@ describe('Alerting (what the daemon wires)', () => {
     const alerting = await Alerting.start({ rules: [file], kpis: {}, state: { sqlite: join(t.dir, 'kpid.db') } }, {
       clock, log: logger, metrics: defineKpiMetrics(new Registry()), notifier,
     });
-    alerting.runtime.write([{ measurement: 'probe', tags: { target: 'a' }, fields: { rtt_seconds: 2 }, time: T0 }]);
+    alerting.runner.write([{ measurement: 'probe', tags: { target: 'a' }, fields: { rtt_seconds: 2 }, time: T0 }]);
     clock.advance(1000);
-    alerting.runtime.write([{ measurement: 'probe', tags: { target: 'a' }, fields: { rtt_seconds: 0.1 }, time: T0 + 1000 }]);
+    alerting.runner.write([{ measurement: 'probe', tags: { target: 'a' }, fields: { rtt_seconds: 0.1 }, time: T0 + 1000 }]);
     await alerting.runtime.flush();
     await new Promise((r) => setImmediate(r));
     expect(seen).toEqual(['firing', 'resolved']);

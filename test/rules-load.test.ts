@@ -3,9 +3,8 @@ import { ConfigError } from '../src/config/config-error.js';
 import { parseConfig } from '../src/config/load.js';
 import { parseRuleTexts } from '../src/rules/rule-files.js';
 import { FakeClock } from '../src/core/clock.js';
-import { AlertRuntime } from '../src/alerts/alert-runtime.js';
 import { SqliteStateStore } from '../src/alerts/sqlite-state-store.js';
-import { RecordingNotifier } from './helpers/alert-runtime.js';
+import { RecordingNotifier, wireRuntime } from './helpers/alert-runtime.js';
 import { rulesFrom, T0 } from './helpers/rules.js';
 
 function errorsOf(rule: string): string[] {
@@ -127,9 +126,10 @@ describe('reload', () => {
     const clock = new FakeClock(T0);
     const store = new SqliteStateStore(':memory:');
     const notifier = new RecordingNotifier();
-    const runtime = new AlertRuntime({ clock, rules: v1, store, notifier });
-    await runtime.start();
-    runtime.write([sample({ success: 0, rtt_seconds: 2 }, T0)]);
+    const wired = wireRuntime(v1, { clock, store, notifier });
+    const runtime = wired.runtime;
+    await wired.start();
+    wired.rules.write([sample({ success: 0, rtt_seconds: 2 }, T0)]);
     await runtime.flush();
     expect(notifier.kinds()).toEqual(['firing', 'firing']);
 
@@ -141,27 +141,27 @@ describe('reload', () => {
       when: "= 0"
     `)).toThrow(ConfigError);
     clock.advance(1000);
-    runtime.write([sample({ success: 1, rtt_seconds: 2 }, T0 + 1000)]);
+    wired.rules.write([sample({ success: 1, rtt_seconds: 2 }, T0 + 1000)]);
     await runtime.flush();
     expect(notifier.kinds()).toEqual(['firing', 'firing', 'resolved']);
 
     // v2 keeps Slow (still firing, not announced again) and drops ProbeDown.
     clock.advance(1000);
-    runtime.write([sample({ success: 0, rtt_seconds: 2 }, T0 + 2000)]);
+    wired.rules.write([sample({ success: 0, rtt_seconds: 2 }, T0 + 2000)]);
     await runtime.flush();
-    runtime.replaceRules(rulesFrom(`
+    wired.rules.replaceRules(rulesFrom(`
     - alert: Slow
       select: { measurement: probe }
       value: { field: rtt_seconds }
       when: "> 1s"
-    `));
+    `), runtime.activeAlerts());
     clock.advance(1000);
-    runtime.write([sample({ success: 0, rtt_seconds: 3 }, T0 + 3000)]);
+    wired.rules.write([sample({ success: 0, rtt_seconds: 3 }, T0 + 3000)]);
     await runtime.flush();
     expect(notifier.kinds()).toEqual(['firing', 'firing', 'resolved', 'firing', 'resolved']);
     expect(notifier.sent[4]!.labels.alertname).toBe('ProbeDown');
     expect(runtime.alerts().map((a) => [a.rule, a.state])).toEqual([['Slow', 'firing']]);
-    await runtime.stop();
+    await wired.stop();
     await store.close();
   });
 });

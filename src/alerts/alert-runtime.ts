@@ -4,10 +4,8 @@ import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Sample } from '../core/sample.js';
 import type { KpiMetrics } from '../metrics/kpi-metrics.js';
-import type { Sink } from '../pipeline/pipeline.js';
-import { createEngineState, evaluate, forgetSeries, restoreAlert, tick, type EngineState } from '../rules/engine.js';
 import { KpiCatalogue } from '../core/kpi-catalogue.js';
-import type { CompiledRule } from '../rules/rule.js';
+import type { RuleRunner } from '../rules/rule-runner.js';
 import { AlertBook } from './alert-book.js';
 import { DAY } from './availability.js';
 import { kpiReadings } from './kpi-readings.js';
@@ -25,9 +23,14 @@ export interface NotificationConsumer {
   deliver(n: Notification): void | Promise<void>;
 }
 
+/** What alerts asks of the rules stage: carry alerts on (restart, handover), drop handed-over series, read KPI values. */
+export type RuleState = Pick<RuleRunner, 'restore' | 'reschedule' | 'forget' | 'readings'>;
+
 export interface AlertRuntimeOptions {
   readonly clock: Clock;
-  readonly rules: readonly CompiledRule[];
+  readonly rules: RuleState;
+  /** Where derived samples (availability) go: back into the pipeline, like any other sample. */
+  readonly publish: (samples: readonly Sample[]) => void;
   /** The catalogue the rules were compiled against (kpis: overrides applied); for kpid_kpi_compliant. */
   readonly catalogue?: KpiCatalogue;
   readonly store: StateStore;
@@ -41,27 +44,20 @@ export interface AlertRuntimeOptions {
 }
 
 /**
- * The rule engine as a pipeline sink, with everything that follows a
- * transition: the alert book, the outage ledger and its SLA clocks,
- * persistence, and notifications (each exactly once, through the store).
- * Rules run as samples arrive; `for`, `no_data` and SLA steps run on the
- * injected clock.
+ * Everything that follows a transition from the rules: the alert book, the
+ * outage ledger and its SLA clocks, persistence, and notifications (each
+ * exactly once, through the store). SLA steps run on the injected clock.
  */
-export class AlertRuntime implements Sink {
-  readonly name = 'rules';
-  private engine: EngineState;
+export class AlertRuntime {
   private catalogue: KpiCatalogue;
   private readonly book = new AlertBook();
   private readonly ledger = new OutageLedger();
   private readonly clocks = new Map<string, SlaClock>();
-  private timer: TimerHandle | undefined;
-  private timerAt = Infinity;
   private chain: Promise<void> = Promise.resolve();
   private running = false;
   private availabilityTimer: TimerHandle | undefined;
 
   constructor(private readonly o: AlertRuntimeOptions) {
-    this.engine = createEngineState(o.rules);
     this.catalogue = o.catalogue ?? new KpiCatalogue();
   }
 
@@ -75,51 +71,36 @@ export class AlertRuntime implements Sink {
       this.o.store.listAlerts(), this.o.store.openOutages(), this.o.store.outagesBetween(now - 62 * DAY, now),
     ]);
     this.book.load(alerts);
-    for (const a of alerts) this.restore(this.engine, a);
+    for (const a of alerts) this.o.rules.restore(a);
+    this.o.rules.reschedule();
     const seen = new Set(open.map((x) => x.id));
     this.ledger.load([...open, ...recent.filter((x) => !seen.has(x.id))]);
     this.running = true;
     for (const outage of this.ledger.openOutages()) this.startClock(outage);
     this.o.metrics?.readFrom({
-      kpis: () => kpiReadings(this.engine, this.catalogue, this.ledger, this.o.clock.now()),
+      kpis: () => kpiReadings(this.o.rules.readings(), this.catalogue, this.ledger, this.o.clock.now()),
       alertCounts: () => this.book.counts(),
       openOutageClocks: () => this.ledger.openOutages().map((x) => ({
         outage: x.id, service: x.service, remainingSeconds: (x.startedAt + x.recoveryTarget - this.o.clock.now()) / 1000,
       })),
     });
-    this.schedule();
     this.feedAvailability();
     this.persist(() => this.o.store.pruneNotifications(now - 90 * DAY).then(() => undefined));
   }
 
-  write(samples: readonly Sample[]): void {
-    const { transitions } = evaluate(this.engine, samples, this.o.clock.now());
-    if (transitions.length) this.handle(transitions);
-    this.schedule();
+  /** The rules' transitions, in the order they happened. */
+  onTransitions(transitions: readonly AlertTransition[]): void {
+    this.handle(transitions);
   }
 
-  /**
-   * Swaps in a new rule set (the loader has already validated it). Alerts
-   * whose rule still exists carry over without being announced again; the
-   * others resolve.
-   */
-  replaceRules(rules: readonly CompiledRule[], catalogue?: KpiCatalogue): void {
-    const next = createEngineState(rules);
-    const now = this.o.clock.now();
-    const gone: AlertTransition[] = [];
-    for (const a of this.book.list()) {
-      if (this.restore(next, a)) continue;
-      gone.push({
-        fingerprint: a.fingerprint, rule: a.rule, from: a.state, to: a.state === 'firing' ? 'resolved' : 'inactive',
-        labels: a.labels, annotations: a.annotations, severity: a.severity, value: a.value ?? NaN,
-        activeAt: a.activeAt, crossedAt: a.crossedAt, at: now, series: a.series, reason: 'rule_removed',
-      });
-    }
-    this.engine = next;
-    if (catalogue) this.catalogue = catalogue;
-    if (gone.length) this.handle(gone);
-    this.timerAt = Infinity;
-    this.schedule();
+  /** The alerts pending or firing now: what a new rule set carries over. */
+  activeAlerts(): readonly StoredAlert[] {
+    return this.book.list();
+  }
+
+  /** The catalogue of a reloaded config (kpis: overrides), for kpid_kpi_compliant. */
+  setCatalogue(catalogue: KpiCatalogue): void {
+    this.catalogue = catalogue;
   }
 
   alerts() {
@@ -172,7 +153,7 @@ export class AlertRuntime implements Sink {
     if (!targets.size) return;
     await this.flush();
     const [alerts, open] = await Promise.all([this.o.store.listAlerts(), this.o.store.openOutages()]);
-    const taken = alerts.filter((a) => targets.has(a.labels.target ?? '') && !this.book.get(a.fingerprint) && this.restore(this.engine, a));
+    const taken = alerts.filter((a) => targets.has(a.labels.target ?? '') && !this.book.get(a.fingerprint) && this.o.rules.restore(a));
     this.book.load(taken);
     const fingerprints = new Set(taken.map((a) => a.fingerprint));
     for (const outage of open) {
@@ -181,8 +162,7 @@ export class AlertRuntime implements Sink {
       this.ledger.load([outage]);
       if (this.running) this.startClock(outage);
     }
-    this.timerAt = Infinity;
-    this.schedule();
+    this.o.rules.reschedule();
   }
 
   /**
@@ -194,7 +174,7 @@ export class AlertRuntime implements Sink {
     if (!targets.size) return;
     const gone = this.book.list().filter((a) => targets.has(a.labels.target ?? ''));
     const fingerprints = new Set(gone.map((a) => a.fingerprint));
-    forgetSeries(this.engine, (tags) => targets.has(tags.target ?? ''));
+    this.o.rules.forget((tags) => targets.has(tags.target ?? ''));
     for (const a of gone) this.book.forget(a.fingerprint);
     for (const outage of this.ledger.openOutages()) {
       if (!outage.alerts.every((f) => fingerprints.has(f))) continue;
@@ -211,18 +191,12 @@ export class AlertRuntime implements Sink {
 
   async stop(): Promise<void> {
     this.running = false;
-    if (this.timer !== undefined) this.o.clock.clearTimeout(this.timer);
-    this.timer = undefined;
     if (this.availabilityTimer !== undefined) this.o.clock.clearTimeout(this.availabilityTimer);
     this.availabilityTimer = undefined;
     for (const c of this.clocks.values()) c.stop();
     this.clocks.clear();
     this.o.metrics?.readFrom(undefined);
     await this.flush();
-  }
-
-  private restore(engine: EngineState, a: StoredAlert): boolean {
-    return restoreAlert(engine, a.rule, a.series, a);
   }
 
   private handle(transitions: readonly AlertTransition[]): void {
@@ -292,29 +266,9 @@ export class AlertRuntime implements Sink {
     });
   }
 
-  private schedule(): void {
-    if (!this.running) return;
-    const due = this.engine.nextDeadline;
-    if (due >= this.timerAt) return;
-    if (this.timer !== undefined) this.o.clock.clearTimeout(this.timer);
-    this.timer = undefined;
-    this.timerAt = due;
-    if (due === Infinity) return;
-    this.timer = this.o.clock.setTimeout(() => this.onTimer(), due - this.o.clock.now());
-  }
-
-  private onTimer(): void {
-    this.timer = undefined;
-    this.timerAt = Infinity;
-    if (!this.running) return;
-    const { transitions } = tick(this.engine, this.o.clock.now());
-    if (transitions.length) this.handle(transitions);
-    this.schedule();
-  }
-
   /**
    * Feeds each service's availability (rolling 30 days, from the ledger)
-   * back into the rules as a `kpi` sample, so rules on kpi: availability
+   * back into the pipeline as a `kpi` sample, so rules on kpi: availability
    * judge it like any pushed KPI. Refreshed every 5 minutes while an outage
    * is open, because that is when it falls.
    */
@@ -329,11 +283,7 @@ export class AlertRuntime implements Sink {
       fields: { value: this.ledger.availability(service, now).rolling30d.availability },
       time: now,
     }));
-    if (samples.length) {
-      const { transitions } = evaluate(this.engine, samples, now);
-      if (transitions.length) this.handle(transitions);
-      this.schedule();
-    }
+    if (samples.length) this.o.publish(samples);
     if (this.ledger.openOutages().length) {
       this.availabilityTimer = this.o.clock.setTimeout(() => this.feedAvailability(), AVAILABILITY_REFRESH);
     }

@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock.js';
 import { KpidError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { KpiMetrics } from '../metrics/kpi-metrics.js';
+import { RuleRunner } from '../rules/rule-runner.js';
 import { AlertRuntime, type NotificationConsumer } from './alert-runtime.js';
 import { SqliteStateStore } from './sqlite-state-store.js';
 import type { StateStore } from './state-store.js';
@@ -37,6 +38,8 @@ export interface AlertingDeps {
  */
 export class Alerting {
   private constructor(
+    /** The pipeline sink: samples in, transitions out to the runtime. */
+    readonly runner: RuleRunner,
     readonly runtime: AlertRuntime,
     readonly store: StateStore,
     private loaded: LoadedRules,
@@ -46,19 +49,22 @@ export class Alerting {
   static async start(config: AlertingConfig, deps: AlertingDeps): Promise<Alerting> {
     const loaded = load(config, deps);
     const store = deps.store ?? openStore(config.state);
-    const runtime = new AlertRuntime({
-      clock: deps.clock, rules: loaded.rules, catalogue: loaded.catalogue, store, notifier: deps.notifier,
+    const runner: RuleRunner = new RuleRunner({ clock: deps.clock, rules: loaded.rules, onTransitions: (ts) => runtime.onTransitions(ts) });
+    // Availability readings go to the rules only: they are derived from the ledger, not measured.
+    const runtime: AlertRuntime = new AlertRuntime({
+      clock: deps.clock, rules: runner, publish: (s) => runner.write(s), catalogue: loaded.catalogue, store, notifier: deps.notifier,
       metrics: deps.metrics, log: deps.log, ...(deps.isPlanned ? { isPlanned: deps.isPlanned } : {}),
     });
     try {
       await deps.beforeResume?.(store);
       await runtime.start();
+      runner.start();
     } catch (err) {
       await store.close();
       throw err;
     }
     deps.log.info({ rules: loaded.rules.length, files: loaded.files.length }, 'alert rules loaded');
-    return new Alerting(runtime, store, loaded, deps);
+    return new Alerting(runner, runtime, store, loaded, deps);
   }
 
   get rules(): LoadedRules {
@@ -68,12 +74,14 @@ export class Alerting {
   /** Re-reads the rule files; throws ConfigError (and keeps the running rules) when any is invalid. */
   reload(config: AlertingConfig): void {
     const next = load(config, this.deps);
-    this.runtime.replaceRules(next.rules, next.catalogue);
+    this.runtime.setCatalogue(next.catalogue);
+    this.runner.replaceRules(next.rules, this.runtime.activeAlerts());
     this.loaded = next;
     this.deps.log.info({ rules: next.rules.length, files: next.files.length }, 'alert rules reloaded');
   }
 
   async close(): Promise<void> {
+    this.runner.stop();
     await this.runtime.stop();
     await this.store.close();
   }

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Notification } from '../../src/core/alert.js';
 import { FakeClock } from '../../src/core/clock.js';
-import { AlertRuntime } from '../../src/alerts/alert-runtime.js';
+import { AlertRuntime, type AlertRuntimeOptions } from '../../src/alerts/alert-runtime.js';
 import { SqliteStateStore } from '../../src/alerts/sqlite-state-store.js';
 import type { CompiledRule } from '../../src/rules/rule.js';
+import { RuleRunner } from '../../src/rules/rule-runner.js';
 
 /** Collects what the runtime hands to notify. */
 export class RecordingNotifier {
@@ -23,18 +24,40 @@ export function tempDir(prefix = 'kpid-rules-'): { dir: string; cleanup: () => v
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * The rules stage and the alert runtime wired as the daemon wires them:
+ * samples go to `rules`, its transitions to `runtime`, availability back to `rules`.
+ */
+export function wireRuntime(rules: readonly CompiledRule[], o: Omit<AlertRuntimeOptions, 'rules' | 'publish'>) {
+  const runner: RuleRunner = new RuleRunner({ clock: o.clock, rules, onTransitions: (ts) => runtime.onTransitions(ts) });
+  const runtime: AlertRuntime = new AlertRuntime({ ...o, rules: runner, publish: (s) => runner.write(s) });
+  return {
+    rules: runner,
+    runtime,
+    async start() {
+      await runtime.start();
+      runner.start();
+    },
+    async stop() {
+      runner.stop();
+      await runtime.stop();
+    },
+  };
+}
+
 /** An AlertRuntime over a real SQLite file, driven by a FakeClock. */
 export async function startRuntime(rules: readonly CompiledRule[], file: string, now: number) {
   const clock = new FakeClock(now);
   const store = new SqliteStateStore(file);
   const notifier = new RecordingNotifier();
-  const runtime = new AlertRuntime({ clock, rules, store, notifier });
-  await runtime.start();
+  const wired = wireRuntime(rules, { clock, store, notifier });
+  const runtime = wired.runtime;
+  await wired.start();
   await runtime.flush();
   /** Moves the clock, letting store writes and deliveries settle between timers. */
   const advance = async (ms: number) => {
     await clock.advanceAsync(ms, 1_000);
     await runtime.flush();
   };
-  return { clock, store, notifier, runtime, advance };
+  return { clock, store, notifier, runtime, rules: wired.rules, stop: wired.stop, advance };
 }
