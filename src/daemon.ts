@@ -37,7 +37,7 @@ import { KpiCatalogue } from './core/kpi-catalogue.js';
 import { apiRoutes } from './http/api-routes.js';
 // Cluster mode (issue 8).
 import { ClusterMode } from './cluster/cluster-mode.js';
-import { RedisStateStore } from './cluster/redis-state-store.js';
+import { SlaSweeper } from './alerts/sla-sweeper.js';
 
 export interface DaemonOptions {
   readonly configFile: string;
@@ -84,6 +84,7 @@ export class Daemon {
   private alerting?: Alerting;
   /** Cluster mode: decides which targets this instance polls (config cluster.enabled). */
   private cluster?: ClusterMode;
+  private slaSweeper?: SlaSweeper;
   private ownedNames = new Set<string>();
   private handovers: Promise<void> = Promise.resolve();
   /** Daily KPI rollup for the embedded compliance report (SQLite state only). */
@@ -157,7 +158,11 @@ export class Daemon {
       this.cluster = await ClusterMode.start(this.config.cluster, {
         clock: this.clock, log: this.log, registry: this.registry, onOwnedChange: (owned) => this.handOver(owned),
       });
-      if (this.alerting && 'redis' in this.config.state) this.cluster.startSlaSweeper(this.alerting.store, this.consumer!);
+      if (this.alerting && 'redis' in this.config.state) {
+        // SLA warnings and breaches of every open outage in the shared store, fired once by whichever instance claims them.
+        this.slaSweeper = new SlaSweeper({ store: this.alerting.store, notifier: this.consumer!, clock: this.clock, every: this.config.cluster.heartbeat, log: this.log.child({ component: 'cluster', member: this.config.cluster.instance_id }) });
+        this.slaSweeper.start();
+      }
       else this.log.warn('cluster.enabled with state: { sqlite }: alerts, outages and "sent once" are per instance; use state: { redis } in a cluster');
     }
     // --- end cluster mode
@@ -211,6 +216,7 @@ export class Daemon {
     this.started = false;
     await this.scheduler?.stop();
     // Cluster mode: polling has stopped; give the lease up so the others take these targets at their next heartbeat.
+    await this.slaSweeper?.stop();
     await this.cluster?.stop();
     await this.trapReceiver?.close();
     this.silences.stop();
@@ -275,8 +281,6 @@ export class Daemon {
     this.alerting = await Alerting.start(config, {
       clock: this.clock, log: this.log, metrics: this.kpiMetrics, notifier,
       isPlanned: this.silences.isPlanned, beforeResume: (store) => this.silences.attach(store),
-      // Cluster mode: alerts, outages and notification claims are shared in Redis.
-      ...('redis' in config.state ? { store: new RedisStateStore(config.state.redis, { log: this.log }) } : {}),
     });
     this.pipeline.add(this.alerting.runner);
   }

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Notification } from '../src/core/alert.js';
 import { FakeClock } from '../src/core/clock.js';
-import { RedisStateStore } from '../src/cluster/redis-state-store.js';
-import { SlaSweeper } from '../src/cluster/sla-sweeper.js';
+import { RedisStateStore } from '../src/alerts/state/redis-state-store.js';
+import { SlaSweeper } from '../src/alerts/sla-sweeper.js';
 import { deletePrefix, SHARED_REDIS, uniquePrefix } from './helpers/redis.js';
 import { outageFixture } from './helpers/state-store-contract.js';
 

@@ -11,6 +11,8 @@ import { FakeClock } from '../src/core/clock.js';
 import { defineKpiMetrics } from '../src/metrics/kpi-metrics.js';
 import { RecordingNotifier, tempDir } from './helpers/alert-runtime.js';
 import { T0 } from './helpers/rules.js';
+import { RedisServer } from './helpers/redis.js';
+import { RedisStateStore } from '../src/alerts/state/redis-state-store.js';
 
 const log = pino({ level: 'silent' });
 let cleanup = () => {};
@@ -89,9 +91,26 @@ describe('Alerting (what the daemon wires)', () => {
     await alerting.close();
   });
 
-  it('refuses a Redis state store it does not have yet, naming the key', async () => {
-    await expect(Alerting.start({ rules: [], kpis: {}, state: { redis: 'redis://127.0.0.1:6379/0' } }, {
-      clock: new FakeClock(T0), log, metrics: defineKpiMetrics(new Registry()), notifier: new RecordingNotifier(),
-    })).rejects.toThrow(/state: \{ redis: \.\.\. \} is not available yet/);
+  it('keeps alerts in the Redis state store that state: { redis } names', async () => {
+    const redis = new RedisServer();
+    await redis.start();
+    const t = tempDir();
+    cleanup = () => {
+      t.cleanup();
+      void redis.cleanup();
+    };
+    const file = join(t.dir, 'r.yaml');
+    writeFileSync(file, RULE('> 1s'));
+    const notifier = new RecordingNotifier();
+    const alerting = await Alerting.start({ rules: [file], kpis: {}, state: { redis: redis.url } }, {
+      clock: new FakeClock(T0), log, metrics: defineKpiMetrics(new Registry()), notifier,
+    });
+    alerting.runner.write([{ measurement: 'probe', tags: { target: 'a' }, fields: { rtt_seconds: 2 }, time: T0 }]);
+    await alerting.runtime.flush();
+    expect(notifier.kinds()).toEqual(['firing']);
+    await alerting.close();
+    const reader = new RedisStateStore(redis.url);
+    expect((await reader.listAlerts()).map((a) => [a.rule, a.state])).toEqual([['ProbeSlow', 'firing']]);
+    await reader.close();
   });
 });

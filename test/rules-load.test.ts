@@ -3,7 +3,7 @@ import { ConfigError } from '../src/config/config-error.js';
 import { parseConfig } from '../src/config/load.js';
 import { parseRuleTexts } from '../src/rules/rule-files.js';
 import { FakeClock } from '../src/core/clock.js';
-import { SqliteStateStore } from '../src/alerts/sqlite-state-store.js';
+import { SqliteStateStore } from '../src/alerts/state/sqlite-state-store.js';
 import { RecordingNotifier, wireRuntime } from './helpers/alert-runtime.js';
 import { rulesFrom, T0 } from './helpers/rules.js';
 

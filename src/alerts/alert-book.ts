@@ -1,5 +1,5 @@
 import type { AlertTransition } from '../core/alert.js';
-import type { StoredAlert } from './state-store.js';
+import type { StoredAlert } from './state/state-store.js';
 
 /**
  * The alerts that are pending or firing now, as the API and the store see

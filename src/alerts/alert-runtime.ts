@@ -1,4 +1,5 @@
 import type { AlertTransition, Notification } from '../core/alert.js';
+export type { NotificationConsumer } from './notification-gate.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -9,19 +10,14 @@ import type { RuleRunner } from '../rules/rule-runner.js';
 import { AlertBook } from './alert-book.js';
 import { DAY } from './availability.js';
 import { kpiReadings } from './kpi-readings.js';
+import { NotificationGate, withStepRecorded, type NotificationConsumer } from './notification-gate.js';
 import { alertNotification, restoredNotification, slaNotification } from './notifications.js';
 import { OutageLedger } from './outage-ledger.js';
 import { SlaClock, type SlaStep } from './sla-clock.js';
-import type { Outage, StateStore, StoredAlert } from './state-store.js';
+import type { Outage, StateStore, StoredAlert } from './state/state-store.js';
 import { alertView, availabilityView, outageView } from './views.js';
 
 const AVAILABILITY_REFRESH = 5 * 60_000;
-
-/** What src/notify offers: takes a notification and owns its delivery from then on. */
-export interface NotificationConsumer {
-  /** May return a promise (notify's Notifier queues asynchronously); a rejection is logged, never thrown. */
-  deliver(n: Notification): void | Promise<void>;
-}
 
 /** What alerts asks of the rules stage: carry alerts on (restart, handover), drop handed-over series, read KPI values. */
 export type RuleState = Pick<RuleRunner, 'restore' | 'reschedule' | 'forget' | 'readings'>;
@@ -56,8 +52,10 @@ export class AlertRuntime {
   private chain: Promise<void> = Promise.resolve();
   private running = false;
   private availabilityTimer: TimerHandle | undefined;
+  private readonly gate: NotificationGate;
 
   constructor(private readonly o: AlertRuntimeOptions) {
+    this.gate = new NotificationGate({ store: o.store, notifier: o.notifier, clock: o.clock, ...(o.log ? { log: o.log } : {}) });
     this.catalogue = o.catalogue ?? new KpiCatalogue();
   }
 
@@ -236,9 +234,7 @@ export class AlertRuntime {
   }
 
   private onSlaStep(id: string, step: SlaStep): void {
-    const updated = this.ledger.update(id, (x) => step.kind === 'breach'
-      ? { ...x, breached: true }
-      : { ...x, warningsSent: [...x.warningsSent, step.offset].sort((a, b) => a - b) });
+    const updated = this.ledger.update(id, (x) => withStepRecorded(x, step));
     if (!updated) return;
     this.send(slaNotification(updated, step, this.o.clock.now()));
     this.saveOutage(updated);
@@ -247,11 +243,7 @@ export class AlertRuntime {
   /** Delivers a notification once ever: the store's claim decides. */
   private send(n: Notification): void {
     this.persist(async () => {
-      if (!(await this.o.store.claimNotification(n.id, this.o.clock.now()))) return;
-      // Not awaited: store writes must not queue behind delivery.
-      Promise.resolve(this.o.notifier.deliver(n)).catch((err) => {
-        this.o.log?.error({ err: errorMessage(err), notification: n.id }, 'notify refused a notification');
-      });
+      await this.gate.pass(n);
     });
   }
 

@@ -1,13 +1,13 @@
 import { loadRuleFiles, type LoadedRules } from '../rules/rule-files.js';
 import type { KpiOverride } from '../core/kpi-catalogue.js';
 import type { Clock } from '../core/clock.js';
-import { KpidError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { KpiMetrics } from '../metrics/kpi-metrics.js';
 import { RuleRunner } from '../rules/rule-runner.js';
 import { AlertRuntime, type NotificationConsumer } from './alert-runtime.js';
-import { SqliteStateStore } from './sqlite-state-store.js';
-import type { StateStore } from './state-store.js';
+import { RedisStateStore } from './state/redis-state-store.js';
+import { SqliteStateStore } from './state/sqlite-state-store.js';
+import type { StateStore } from './state/state-store.js';
 
 /** The parts of the config alerting reads: `rules:`, `kpis:` and `state:`. */
 export interface AlertingConfig {
@@ -26,8 +26,6 @@ export interface AlertingDeps {
   readonly isPlanned?: (labels: Readonly<Record<string, string>>, at: number) => boolean;
   /** Runs once the store is open, before alerts resume from it (silences load here, so nothing resumed slips past them). */
   readonly beforeResume?: (store: StateStore) => Promise<void>;
-  /** A store opened by the caller (cluster mode's RedisStateStore); default: opened from `state:`. */
-  readonly store?: StateStore;
 }
 
 /**
@@ -48,7 +46,7 @@ export class Alerting {
 
   static async start(config: AlertingConfig, deps: AlertingDeps): Promise<Alerting> {
     const loaded = load(config, deps);
-    const store = deps.store ?? openStore(config.state);
+    const store = openStore(config.state, deps.log);
     const runner: RuleRunner = new RuleRunner({ clock: deps.clock, rules: loaded.rules, onTransitions: (ts) => runtime.onTransitions(ts) });
     // Availability readings go to the rules only: they are derived from the ledger, not measured.
     const runtime: AlertRuntime = new AlertRuntime({
@@ -91,8 +89,7 @@ function load(config: AlertingConfig, deps: AlertingDeps): LoadedRules {
   return loadRuleFiles(config.rules, { ...(deps.baseDir ? { baseDir: deps.baseDir } : {}), kpis: config.kpis });
 }
 
-function openStore(state: AlertingConfig['state']): StateStore {
-  if ('sqlite' in state) return new SqliteStateStore(state.sqlite);
-  // The Redis store (src/cluster/redis-state-store.ts) is a later stage: the daemon opens it and passes deps.store.
-  throw new KpidError('state_redis_unsupported', 'state: { redis: ... } is not available yet; use { sqlite: FILE }', { key: 'state.redis' });
+/** SQLite for one instance; Redis when alerts, outages and notification claims are shared by a cluster. */
+function openStore(state: AlertingConfig['state'], log: Logger): StateStore {
+  return 'sqlite' in state ? new SqliteStateStore(state.sqlite) : new RedisStateStore(state.redis, { log });
 }

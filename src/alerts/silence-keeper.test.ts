@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/load.js';
 import { FakeClock } from '../core/clock.js';
 import { Silences } from './silence-keeper.js';
-import { SqliteStateStore } from './sqlite-state-store.js';
+import { SqliteStateStore } from './state/sqlite-state-store.js';
 
 const T0 = Date.UTC(2026, 0, 4, 2, 0);
 const HOUR = 3_600_000;

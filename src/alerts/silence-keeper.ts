@@ -5,7 +5,7 @@ import { formatDuration } from '../core/duration.js';
 import { KpidError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { occurrence, silenceState, SilenceBook, type BookedSilence } from './silences.js';
-import type { Silence, StateStore } from './state-store.js';
+import type { Silence, StateStore } from './state/state-store.js';
 
 /** Expired API silences are listed (state "expired") for this long, then forgotten. */
 const KEEP_EXPIRED = 7 * 86_400_000;

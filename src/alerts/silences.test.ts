@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../core/clock.js';
 import { occurrence, SilenceBook, silenceState } from './silences.js';
-import type { Silence } from './state-store.js';
+import type { Silence } from './state/state-store.js';
 
 const T0 = Date.UTC(2026, 0, 4, 2, 0); // Sunday 2026-01-04 02:00 UTC
 const MIN = 60_000;

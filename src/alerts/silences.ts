@@ -1,4 +1,4 @@
-import type { Silence } from './state-store.js';
+import type { Silence } from './state/state-store.js';
 
 type Labels = Readonly<Record<string, string>>;
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Notification } from '../../src/core/alert.js';
 import { FakeClock } from '../../src/core/clock.js';
 import { AlertRuntime, type AlertRuntimeOptions } from '../../src/alerts/alert-runtime.js';
-import { SqliteStateStore } from '../../src/alerts/sqlite-state-store.js';
+import { SqliteStateStore } from '../../src/alerts/state/sqlite-state-store.js';
 import type { CompiledRule } from '../../src/rules/rule.js';
 import { RuleRunner } from '../../src/rules/rule-runner.js';
 

@@ -9,7 +9,7 @@ const load = (p) => import(pathToFileURL(`${dist}/${p}`).href);
 const { FakeClock } = await load('core/clock.js');
 const { AlertRuntime } = await load('alerts/alert-runtime.js');
 const { RuleRunner } = await load('rules/rule-runner.js');
-const { SqliteStateStore } = await load('alerts/sqlite-state-store.js');
+const { SqliteStateStore } = await load('alerts/state/sqlite-state-store.js');
 const { loadRuleFiles } = await load('rules/rule-files.js');
 
 const t0 = Number(t0Text);

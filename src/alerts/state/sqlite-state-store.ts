@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { openSqliteFile } from '../store/sqlite-file.js';
+import { openSqliteFile } from '../../core/sqlite-file.js';
 import type { Ack, Outage, Silence, StateStore, StoredAlert } from './state-store.js';
 
 const SCHEMA = `

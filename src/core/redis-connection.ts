@@ -1,6 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { errorMessage } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
+import { errorMessage } from './errors.js';
+import type { Logger } from './logger.js';
 
 /**
  * An ioredis client for kpid's own keys. Commands issued while Redis is

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Ack, Outage, Silence, StateStore, StoredAlert } from '../alerts/state-store.js';
-import { KpidError } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
-import { closeRedis, connectRedis } from './redis-connection.js';
+import type { Ack, Outage, Silence, StateStore, StoredAlert } from './state-store.js';
+import { KpidError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import { closeRedis, connectRedis } from '../../core/redis-connection.js';
 
 export interface RedisStateStoreOptions {
   /** Prefix of every key; instances of one cluster share it. Default `kpid:state:`. */

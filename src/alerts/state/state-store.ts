@@ -1,4 +1,4 @@
-import type { AlertState, Severity } from '../core/alert.js';
+import type { AlertState, Severity } from '../../core/alert.js';
 
 /**
  * Everything kpid must remember across a restart: alerts that are pending or

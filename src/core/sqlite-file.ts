@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { KpidError, errorMessage } from '../core/errors.js';
+import { KpidError, errorMessage } from './errors.js';
 
 /**
  * Opens (creating when missing) kpid's SQLite file and applies `schema`.

@@ -1,7 +1,7 @@
-import type { NotificationConsumer } from '../alerts/alert-runtime.js';
-import { slaNotification } from '../alerts/notifications.js';
-import { SlaClock, type SlaStep } from '../alerts/sla-clock.js';
-import type { Outage, StateStore } from '../alerts/state-store.js';
+import { NotificationGate, withStepRecorded, type NotificationConsumer } from './notification-gate.js';
+import { slaNotification } from './notifications.js';
+import { SlaClock, type SlaStep } from './sla-clock.js';
+import type { Outage, StateStore } from './state/state-store.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -30,10 +30,13 @@ export class SlaSweeper {
   private timer: TimerHandle | undefined;
   private running = false;
   private sweeping: Promise<void> = Promise.resolve();
+  private readonly gate: NotificationGate;
   /** Notifications this sweeper sent (for logs and tests). */
   sent = 0;
 
-  constructor(private readonly o: SlaSweeperOptions) {}
+  constructor(private readonly o: SlaSweeperOptions) {
+    this.gate = new NotificationGate(o);
+  }
 
   start(): void {
     this.running = true;
@@ -57,18 +60,12 @@ export class SlaSweeper {
 
   private async fire(outage: Outage, step: SlaStep): Promise<void> {
     const now = this.o.clock.now();
-    const n = slaNotification(outage, step, now);
-    if (await this.o.store.claimNotification(n.id, now)) {
+    if (await this.gate.pass(slaNotification(outage, step, now))) {
       this.sent++;
       this.o.log?.info({ outage: outage.id, service: outage.service, step: step.kind, offset: step.offset }, 'SLA step of an outage sent by the cluster sweeper');
-      Promise.resolve(this.o.notifier.deliver(n)).catch((err) => {
-        this.o.log?.error({ err: errorMessage(err), notification: n.id }, 'notify refused a notification');
-      });
     }
     // The store merges: recording a step never undoes another writer's.
-    await this.o.store.putOutage(step.kind === 'breach'
-      ? { ...outage, breached: true }
-      : { ...outage, warningsSent: [...outage.warningsSent, step.offset].sort((a, b) => a - b) });
+    await this.o.store.putOutage(withStepRecorded(outage, step));
   }
 
   private schedule(): void {
