@@ -4,7 +4,7 @@ import { ConfigError } from './config/config-error.js';
 import { loadConfig } from './config/load.js';
 import { errorMessage } from './core/errors.js';
 import { createLogger, type LogFormat } from './core/logger.js';
-import { Daemon } from './daemon.js';
+import { Daemon } from './daemon/daemon.js';
 import { runRuleTests } from './rules/rule-tests.js';
 import { loadRuleFiles } from './rules/rule-files.js';
 import { runReportCommand } from './report/report-command.js';

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Alerting } from '../src/alerts/alerting.js';
+import { Alerting } from '../src/daemon/alerting.js';
 import { ConfigError } from '../src/config/config-error.js';
 import { loadConfig } from '../src/config/load.js';
 import { FakeClock } from '../src/core/clock.js';

@@ -12,7 +12,7 @@ import { HttpCollector } from '../collectors/http/http-collector.js';
 import { IcmpCollector } from '../collectors/icmp/icmp-collector.js';
 import { SnmpCollector } from '../collectors/snmp/snmp-collector.js';
 import { TcpCollector } from '../collectors/tcp/tcp-collector.js';
-import { Daemon } from '../daemon.js';
+import { Daemon } from '../daemon/daemon.js';
 import { ConsoleTimeline, type OutageLine } from './console-timeline.js';
 import { demoConfig, demoTiming } from './demo-config.js';
 import { DemoNetwork } from './demo-network.js';

@@ -4,10 +4,10 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { KpiMetrics } from '../metrics/kpi-metrics.js';
 import { RuleRunner } from '../rules/rule-runner.js';
-import { AlertRuntime, type NotificationConsumer } from './alert-runtime.js';
-import { RedisStateStore } from './state/redis-state-store.js';
-import { SqliteStateStore } from './state/sqlite-state-store.js';
-import type { StateStore } from './state/state-store.js';
+import { AlertRuntime, type NotificationConsumer } from '../alerts/alert-runtime.js';
+import { RedisStateStore } from '../alerts/state/redis-state-store.js';
+import { SqliteStateStore } from '../alerts/state/sqlite-state-store.js';
+import type { StateStore } from '../alerts/state/state-store.js';
 
 /** The parts of the config alerting reads: `rules:`, `kpis:` and `state:`. */
 export interface AlertingConfig {
