@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Alerting } from '../src/daemon/alerting.js';
+import { RulesAndAlerts } from '../src/daemon/alerting.js';
 import { ConfigError } from '../src/config/config-error.js';
 import { loadConfig } from '../src/config/load.js';
 import { FakeClock } from '../src/core/clock.js';
@@ -27,13 +27,13 @@ const RULE = (when: string) => `groups:
         when: "${when}"
 `;
 
-describe('Alerting (what the daemon wires)', () => {
+describe('Rules and alerts (what the daemon wires)', () => {
   it('starts from config/kpid.yaml with the shipped rules and a SQLite file under data/', async () => {
     const t = tempDir();
     cleanup = t.cleanup;
     const root = fileURLToPath(new URL('..', import.meta.url));
     const cfg = loadConfig(join(root, 'config', 'kpid.yaml'), {});
-    const alerting = await Alerting.start({ ...cfg, state: { sqlite: join(t.dir, 'data', 'kpid.db') } }, {
+    const alerting = await RulesAndAlerts.start({ ...cfg, state: { sqlite: join(t.dir, 'data', 'kpid.db') } }, {
       clock: new FakeClock(T0), log, metrics: defineKpiMetrics(new Registry()), notifier: new RecordingNotifier(), baseDir: root,
     });
     expect(alerting.rules.rules.length).toBe(32);
@@ -48,7 +48,7 @@ describe('Alerting (what the daemon wires)', () => {
     const clock = new FakeClock(T0);
     const notifier = new RecordingNotifier();
     const config = { rules: [file], kpis: {}, state: { sqlite: join(t.dir, 'kpid.db') } };
-    const alerting = await Alerting.start(config, { clock, log, metrics: defineKpiMetrics(new Registry()), notifier });
+    const alerting = await RulesAndAlerts.start(config, { clock, log, metrics: defineKpiMetrics(new Registry()), notifier });
     writeFileSync(file, RULE('faster than light'));
     expect(() => alerting.reload(config)).toThrow(ConfigError);
     alerting.runner.write([{ measurement: 'probe', tags: { target: 'a' }, fields: { rtt_seconds: 2 }, time: T0 }]);
@@ -78,7 +78,7 @@ describe('Alerting (what the daemon wires)', () => {
       },
     };
     const logger = pino({ level: 'error' }, { write: (line: string) => void errors.push(JSON.parse(line).msg) });
-    const alerting = await Alerting.start({ rules: [file], kpis: {}, state: { sqlite: join(t.dir, 'kpid.db') } }, {
+    const alerting = await RulesAndAlerts.start({ rules: [file], kpis: {}, state: { sqlite: join(t.dir, 'kpid.db') } }, {
       clock, log: logger, metrics: defineKpiMetrics(new Registry()), notifier,
     });
     alerting.runner.write([{ measurement: 'probe', tags: { target: 'a' }, fields: { rtt_seconds: 2 }, time: T0 }]);
@@ -102,7 +102,7 @@ describe('Alerting (what the daemon wires)', () => {
     const file = join(t.dir, 'r.yaml');
     writeFileSync(file, RULE('> 1s'));
     const notifier = new RecordingNotifier();
-    const alerting = await Alerting.start({ rules: [file], kpis: {}, state: { redis: redis.url } }, {
+    const alerting = await RulesAndAlerts.start({ rules: [file], kpis: {}, state: { redis: redis.url } }, {
       clock: new FakeClock(T0), log, metrics: defineKpiMetrics(new Registry()), notifier,
     });
     alerting.runner.write([{ measurement: 'probe', tags: { target: 'a' }, fields: { rtt_seconds: 2 }, time: T0 }]);

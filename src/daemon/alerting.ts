@@ -10,13 +10,13 @@ import { SqliteStateStore } from '../alerts/state/sqlite-state-store.js';
 import type { StateStore } from '../alerts/state/state-store.js';
 
 /** The parts of the config alerting reads: `rules:`, `kpis:` and `state:`. */
-export interface AlertingConfig {
+export interface RulesAndAlertsConfig {
   readonly rules: readonly string[];
   readonly kpis: Readonly<Record<string, KpiOverride>>;
   readonly state: { readonly sqlite: string } | { readonly redis: string };
 }
 
-export interface AlertingDeps {
+export interface RulesAndAlertsDeps {
   readonly clock: Clock;
   readonly log: Logger;
   readonly metrics: KpiMetrics;
@@ -29,22 +29,23 @@ export interface AlertingDeps {
 }
 
 /**
- * Everything the daemon needs for rules, alerts and outages, built in the
- * right order: rules loaded and compiled (a ConfigError stops the start),
- * the state store opened, the runtime resumed from it. The runtime is the
- * pipeline sink; `reload` swaps rules only when the new files are valid.
+ * The rules and alerts stages, wired: rules loaded and compiled (a
+ * ConfigError stops the start), the state store opened, the alert runtime
+ * resumed from it. The rule runner is the pipeline sink and hands its
+ * transitions to the runtime; `reload` swaps rules only when the new files
+ * are valid.
  */
-export class Alerting {
+export class RulesAndAlerts {
   private constructor(
     /** The pipeline sink: samples in, transitions out to the runtime. */
     readonly runner: RuleRunner,
     readonly runtime: AlertRuntime,
     readonly store: StateStore,
     private loaded: LoadedRules,
-    private readonly deps: AlertingDeps,
+    private readonly deps: RulesAndAlertsDeps,
   ) {}
 
-  static async start(config: AlertingConfig, deps: AlertingDeps): Promise<Alerting> {
+  static async start(config: RulesAndAlertsConfig, deps: RulesAndAlertsDeps): Promise<RulesAndAlerts> {
     const loaded = load(config, deps);
     const store = openStore(config.state, deps.log);
     const runner: RuleRunner = new RuleRunner({ clock: deps.clock, rules: loaded.rules, onTransitions: (ts) => runtime.onTransitions(ts) });
@@ -62,7 +63,7 @@ export class Alerting {
       throw err;
     }
     deps.log.info({ rules: loaded.rules.length, files: loaded.files.length }, 'alert rules loaded');
-    return new Alerting(runner, runtime, store, loaded, deps);
+    return new RulesAndAlerts(runner, runtime, store, loaded, deps);
   }
 
   get rules(): LoadedRules {
@@ -70,7 +71,7 @@ export class Alerting {
   }
 
   /** Re-reads the rule files; throws ConfigError (and keeps the running rules) when any is invalid. */
-  reload(config: AlertingConfig): void {
+  reload(config: RulesAndAlertsConfig): void {
     const next = load(config, this.deps);
     this.runtime.setCatalogue(next.catalogue);
     this.runner.replaceRules(next.rules, this.runtime.activeAlerts());
@@ -85,11 +86,11 @@ export class Alerting {
   }
 }
 
-function load(config: AlertingConfig, deps: AlertingDeps): LoadedRules {
+function load(config: RulesAndAlertsConfig, deps: RulesAndAlertsDeps): LoadedRules {
   return loadRuleFiles(config.rules, { ...(deps.baseDir ? { baseDir: deps.baseDir } : {}), kpis: config.kpis });
 }
 
 /** SQLite for one instance; Redis when alerts, outages and notification claims are shared by a cluster. */
-function openStore(state: AlertingConfig['state'], log: Logger): StateStore {
+function openStore(state: RulesAndAlertsConfig['state'], log: Logger): StateStore {
   return 'sqlite' in state ? new SqliteStateStore(state.sqlite) : new RedisStateStore(state.redis, { log });
 }
