@@ -1,6 +1,6 @@
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import type { Collector, CollectorRegistry } from './collector.js';
+import type { Collector, CollectorRegistry } from '../core/collector.js';
 import { IcmpCollector } from './icmp/icmp-collector.js';
 import { TcpCollector } from './tcp/tcp-collector.js';
 import { HttpCollector } from './http/http-collector.js';

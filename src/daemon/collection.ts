@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Sample } from '../core/sample.js';
 import type { Target } from '../core/target.js';
-import type { CollectorRegistry } from '../collectors/collector.js';
+import type { CollectorRegistry } from '../core/collector.js';
 import { PushIngest } from '../collectors/ingest/push-ingest.js';
 import { createCollectors } from '../collectors/registry.js';
 import { TrapReceiver } from '../collectors/trap/trap-receiver.js';

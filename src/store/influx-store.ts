@@ -2,7 +2,7 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Sample } from '../core/sample.js';
-import type { StoreMetrics } from '../metrics/store-metrics.js';
+import type { StoreMetrics } from './writer-metrics.js';
 import type { Sink } from '../pipeline/pipeline.js';
 import { deliver } from './bad-points.js';
 import { adminClient, prepareDatabase } from './influx-setup.js';

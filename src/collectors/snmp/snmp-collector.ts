@@ -4,7 +4,7 @@ import { CollectorError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Sample } from '../../core/sample.js';
 import { targetTags, type Target } from '../../core/target.js';
-import type { Collector } from '../collector.js';
+import type { Collector } from '../../core/collector.js';
 import { resolveAddress } from '../resolve-address.js';
 import { emptyMemory, PartialPoll, pollDevice, type DeviceMemory, type PollResult } from './device-poll.js';
 import { isUnanswered, NetSnmpSession, SnmpRequestError, type SessionAddress, type SnmpSession } from './snmp-session.js';

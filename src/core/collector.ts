@@ -1,5 +1,5 @@
-import type { Sample } from '../core/sample.js';
-import type { Target } from '../core/target.js';
+import type { Sample } from './sample.js';
+import type { Target } from './target.js';
 
 /**
  * A collector measures one thing about one target and returns samples. It
