@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configErrorsOf } from './helpers/config-errors.js';
+import { configErrorsOf } from '../src/config/config-errors-of.js';
 import { parseConfig } from '../src/config/load.js';
 
 const errorsOf = configErrorsOf;

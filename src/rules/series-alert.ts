@@ -7,7 +7,7 @@ import type { Window } from './window.js';
  * What the engine knows about one rule watching one series: its window and
  * where its alert stands. Times are epoch ms; NaN means "not set".
  */
-export interface Entry {
+export interface SeriesAlert {
   readonly rule: CompiledRule;
   readonly series: string;
   readonly tags: Readonly<Record<string, string>>;
@@ -35,7 +35,7 @@ export interface Entry {
   labels?: Readonly<Record<string, string>>;
 }
 
-export function newEntry(rule: CompiledRule, series: string, tags: Readonly<Record<string, string>>, window: Window): Entry {
+export function newSeriesAlert(rule: CompiledRule, series: string, tags: Readonly<Record<string, string>>, window: Window): SeriesAlert {
   return {
     rule, series, tags, window, state: 'inactive', value: NaN,
     fireHolds: false, activeAt: NaN, crossedAt: NaN, evidenceSince: NaN, clearSince: NaN, lastSeen: NaN, noData: false, deadline: Infinity,
@@ -43,7 +43,7 @@ export function newEntry(rule: CompiledRule, series: string, tags: Readonly<Reco
 }
 
 /** The alert's labels: the series' tags, the rule's labels, alertname and severity. */
-export function alertLabels(e: Entry): Readonly<Record<string, string>> {
+export function alertLabels(e: SeriesAlert): Readonly<Record<string, string>> {
   if (!e.labels) {
     e.labels = Object.freeze({ ...e.tags, ...e.rule.labels, alertname: e.rule.name, severity: e.rule.severity });
   }
@@ -56,14 +56,14 @@ export function fingerprintOf(rule: string, labels: Readonly<Record<string, stri
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
-export function fingerprint(e: Entry): string {
+export function fingerprint(e: SeriesAlert): string {
   e.fingerprint ??= fingerprintOf(e.rule.name, alertLabels(e));
   return e.fingerprint;
 }
 
 /** Builds the transition record, rendering annotations and the outage service for it. */
 export function transition(
-  e: Entry, from: AlertState, to: AlertState, at: number,
+  e: SeriesAlert, from: AlertState, to: AlertState, at: number,
   reason: NonNullable<AlertTransition['reason']>,
 ): AlertTransition {
   const rule = e.rule;

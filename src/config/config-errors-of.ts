@@ -1,7 +1,7 @@
-import { ConfigError } from '../../src/config/config-error.js';
-import { parseConfig } from '../../src/config/load.js';
+import { ConfigError } from './config-error.js';
+import { parseConfig } from './load.js';
 
-/** The error lines a config text is rejected with; throws if it is accepted. */
+/** The error lines a config text is rejected with; throws if it is accepted. For tests of config sections. */
 export function configErrorsOf(text: string, env: Record<string, string> = {}): string[] {
   try {
     parseConfig('kpid.yaml', text, env);
