@@ -87,7 +87,7 @@ describe('cluster mode: SLA warnings and breach of an outage survive the death o
     expect(stored?.breached).toBe(true);
   }, 90_000);
 
-  it('the new owner adopts the firing alert instead of firing it again and opening a second outage (needs AlertRuntime adopt/release)', async () => {
+  it('the new owner adopts the firing alert instead of firing it again and opening a second outage (needs AlertKeeper adopt/release)', async () => {
     const firing = smtp.mails.filter((m) => isFiring(m, 'DeviceDown') && plain(m).includes('down-1'));
     const otherOutages = (await store.openOutages()).filter((o) => o.service === 'lab/down-1' && o.id !== outage.id);
     console.log(`after the handover: ${firing.length} firing mails for DeviceDown, ${otherOutages.length} other open outages for lab/down-1`);

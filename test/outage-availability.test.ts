@@ -6,7 +6,7 @@ import type { Outage } from '../src/alerts/state/state-store.js';
 import { defineKpiMetrics } from '../src/metrics/kpi-metrics.js';
 import { FakeClock } from '../src/core/clock.js';
 import { SqliteStateStore } from '../src/alerts/state/sqlite-state-store.js';
-import { RecordingNotifier, wireRuntime } from './helpers/alert-runtime.js';
+import { RecordingNotifier, wireRuntime } from './helpers/alert-keeper.js';
 import { MIN, rulesFrom } from './helpers/rules.js';
 import { outageFixture } from './helpers/state-store-contract.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadRuleFiles } from '../src/rules/rule-files.js';
-import { startRuntime, tempDir } from './helpers/alert-runtime.js';
+import { startRuntime, tempDir } from './helpers/alert-keeper.js';
 import { MIN, T0 } from './helpers/rules.js';
 
 const RULE = `groups:
@@ -24,7 +24,7 @@ afterEach(() => cleanup());
 
 describe('kill -9 mid-outage', () => {
   it('after SIGKILL and restart the outage keeps its true start, sent warnings stay sent, the one due while down goes out once', async () => {
-    expect(existsSync(join(dist, 'alerts', 'alert-runtime.js')), 'run `npm run build` first (npm test does)').toBe(true);
+    expect(existsSync(join(dist, 'alerts', 'alert-keeper.js')), 'run `npm run build` first (npm test does)').toBe(true);
     const t = tempDir();
     cleanup = t.cleanup;
     const ruleFile = join(t.dir, 'voice.yaml');

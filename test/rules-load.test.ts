@@ -4,7 +4,7 @@ import { parseConfig } from '../src/config/load.js';
 import { parseRuleTexts } from '../src/rules/rule-files.js';
 import { FakeClock } from '../src/core/clock.js';
 import { SqliteStateStore } from '../src/alerts/state/sqlite-state-store.js';
-import { RecordingNotifier, wireRuntime } from './helpers/alert-runtime.js';
+import { RecordingNotifier, wireRuntime } from './helpers/alert-keeper.js';
 import { rulesFrom, T0 } from './helpers/rules.js';
 
 function errorsOf(rule: string): string[] {

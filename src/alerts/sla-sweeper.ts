@@ -20,7 +20,7 @@ export interface SlaSweeperOptions {
  * ledger lives in the shared store; every instance reads the open outages
  * every `every` ms and, for each warning or breach that has fallen due and
  * is not yet recorded, claims the notification in the store and sends it
- * if the claim is won. The ids are the ones AlertRuntime's own SLA clocks
+ * if the claim is won. The ids are the ones AlertKeeper's own SLA clocks
  * use (`outage:<id>:warn:<offset>`, `outage:<id>:breach`), so the opener,
  * while it lives, and every sweeper compete for one claim: one message.
  * A step is recorded on the outage whether this instance won the claim or

@@ -37,7 +37,7 @@ export const configSchema = z
     rules: z.array(z.string().min(1)).default([]),
     kpis,
     targets: z.array(targetSchema).default([]),
-    // Sections below belong to later stages; their shape is checked there.
+    // traps: and notify: may be absent: then there is no trap listener and no channel.
     traps: traps.optional(),
     notify: notifySchema.optional(),
     maintenance,

@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { KpiMetrics } from '../metrics/kpi-metrics.js';
 import { RuleRunner } from '../rules/rule-runner.js';
-import { AlertRuntime, type NotificationConsumer } from '../alerts/alert-runtime.js';
+import { AlertKeeper, type NotificationConsumer } from '../alerts/alert-keeper.js';
 import { RedisStateStore } from '../alerts/state/redis-state-store.js';
 import { SqliteStateStore } from '../alerts/state/sqlite-state-store.js';
 import type { StateStore } from '../alerts/state/state-store.js';
@@ -39,7 +39,7 @@ export class RulesAndAlerts {
   private constructor(
     /** The pipeline sink: samples in, transitions out to the runtime. */
     readonly runner: RuleRunner,
-    readonly runtime: AlertRuntime,
+    readonly runtime: AlertKeeper,
     readonly store: StateStore,
     private loaded: LoadedRules,
     private readonly deps: RulesAndAlertsDeps,
@@ -50,7 +50,7 @@ export class RulesAndAlerts {
     const store = openStore(config.state, deps.log);
     const runner: RuleRunner = new RuleRunner({ clock: deps.clock, rules: loaded.rules, onTransitions: (ts) => runtime.onTransitions(ts) });
     // Availability readings go to the rules only: they are derived from the ledger, not measured.
-    const runtime: AlertRuntime = new AlertRuntime({
+    const runtime: AlertKeeper = new AlertKeeper({
       clock: deps.clock, rules: runner, publish: (s) => runner.write(s), catalogue: loaded.catalogue, store, notifier: deps.notifier,
       metrics: deps.metrics, log: deps.log, ...(deps.isPlanned ? { isPlanned: deps.isPlanned } : {}),
     });

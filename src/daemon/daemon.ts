@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { Silences } from '../alerts/silence-keeper.js';
+import { SilenceKeeper } from '../alerts/silence-keeper.js';
 import type { Env, KpidConfig } from '../config/load.js';
 import type { Notification } from '../core/alert.js';
 import { systemClock, type Clock } from '../core/clock.js';
@@ -47,7 +47,7 @@ export class Daemon {
   private readonly reader: ConfigReader;
   private readonly http: HttpServer;
   /** API silences (kept in the state store) and config maintenance windows. */
-  private readonly silences: Silences;
+  private readonly silences: SilenceKeeper;
   private config?: KpidConfig;
   private readonly sinks: Sinks = {};
   private collection?: Collection;
@@ -58,7 +58,7 @@ export class Daemon {
     const { clock = systemClock, log } = o;
     this.clock = clock;
     this.log = log;
-    this.silences = new Silences(clock, log);
+    this.silences = new SilenceKeeper(clock, log);
     this.pipeline = new Pipeline(log);
     this.pipeline.add(metricsSink(this.all, this.series));
     this.reader = new ConfigReader(o.configFile, o.env, { clock, log, metrics: this.metrics });

@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
-import type { AlertRuntime } from '../alerts/alert-runtime.js';
-import type { Silences } from '../alerts/silence-keeper.js';
+import type { AlertKeeper } from '../alerts/alert-keeper.js';
+import type { SilenceKeeper } from '../alerts/silence-keeper.js';
 import type { StateStore } from '../alerts/state/state-store.js';
 import type { PushIngest } from '../collectors/ingest/push-ingest.js';
 import type { KpidConfig } from '../config/load.js';
@@ -23,10 +23,10 @@ export interface HttpDeps {
   readonly reload: () => Promise<{ ok: boolean; errors: readonly string[] }>;
   readonly ingest: () => PushIngest | undefined;
   readonly publish: (samples: readonly Sample[]) => void;
-  readonly alerts: () => AlertRuntime | undefined;
+  readonly alerts: () => AlertKeeper | undefined;
   readonly stateStore: () => StateStore | undefined;
   readonly ackNotifications: (id: string, by: string) => boolean;
-  readonly silences: () => Silences | undefined;
+  readonly silences: () => SilenceKeeper | undefined;
 }
 
 /** /metrics, health, /api/v1 and the report route, built once: every dependency is read lazily, so the list never goes stale. */

@@ -1,4 +1,4 @@
-import type { Silences } from '../alerts/silence-keeper.js';
+import type { SilenceKeeper } from '../alerts/silence-keeper.js';
 import type { KpidConfig } from '../config/load.js';
 import type { Notification } from '../core/alert.js';
 import type { Clock } from '../core/clock.js';
@@ -21,7 +21,7 @@ export interface SinkDeps {
   readonly log: Logger;
   readonly pipeline: Pipeline;
   readonly metrics: DaemonMetrics;
-  readonly silences: Silences;
+  readonly silences: SilenceKeeper;
   readonly onNotification?: (n: Notification) => void;
 }
 

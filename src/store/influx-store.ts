@@ -7,7 +7,7 @@ import type { Sink } from '../pipeline/pipeline.js';
 import { deliver } from './bad-points.js';
 import { adminClient, prepareDatabase } from './influx-setup.js';
 import { InfluxHttpWriter, type LineWriter } from './influx-writer.js';
-import { FieldTypes, toLine } from './line-protocol.js';
+import { FieldTypes, toLine } from './line-protocol-writer.js';
 import { DiskSpool, type SpoolDropReason } from './spool.js';
 import type { InfluxStoreOptions } from './store-options.js';
 

@@ -1,4 +1,4 @@
-// A kpid stand-in for the kill -9 test: runs the compiled rule runner and AlertRuntime on a
+// A kpid stand-in for the kill -9 test: runs the compiled rule runner and AlertKeeper on a
 // real SQLite file with a fake clock, opens an outage, lets the 15-minute
 // warning go out, then SIGKILLs itself with the store still open.
 // argv: DIST_DIR DB_FILE RULE_FILE T0
@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 const [dist, dbFile, ruleFile, t0Text] = process.argv.slice(2);
 const load = (p) => import(pathToFileURL(`${dist}/${p}`).href);
 const { FakeClock } = await load('core/clock.js');
-const { AlertRuntime } = await load('alerts/alert-runtime.js');
+const { AlertKeeper } = await load('alerts/alert-keeper.js');
 const { RuleRunner } = await load('rules/rule-runner.js');
 const { SqliteStateStore } = await load('alerts/state/sqlite-state-store.js');
 const { loadRuleFiles } = await load('rules/rule-files.js');
@@ -17,7 +17,7 @@ const clock = new FakeClock(t0);
 const { rules } = loadRuleFiles([ruleFile]);
 const notifier = { deliver: (n) => process.stdout.write(`${JSON.stringify({ kind: n.kind, id: n.id })}\n`) };
 const runner = new RuleRunner({ clock, rules, onTransitions: (ts) => runtime.onTransitions(ts) });
-const runtime = new AlertRuntime({ clock, rules: runner, publish: (s) => runner.write(s), store: new SqliteStateStore(dbFile), notifier });
+const runtime = new AlertKeeper({ clock, rules: runner, publish: (s) => runner.write(s), store: new SqliteStateStore(dbFile), notifier });
 await runtime.start();
 runner.start();
 runner.write([{ measurement: 'probe', tags: { target: 'sbc1', site: 'dc1', probe: 'sip' }, fields: { success: 0 }, time: t0 }]);

@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import { seriesKey, type Sample } from '../../core/sample.js';
 import { parseJsonSample } from './json-samples.js';
-import { parseLine, PRECISION_MS, type ParsedLine, type Precision } from './line-protocol.js';
+import { parseLine, PRECISION_MS, type ParsedLine, type Precision } from './line-protocol-parser.js';
 
 export interface IngestLimits {
   /** Most samples one request may carry; a larger request is refused whole. */

@@ -5,7 +5,7 @@ import type { StoredAlert } from './state/state-store.js';
  * The alerts that are pending or firing now, as the API and the store see
  * them. Rules decide transitions; this only records where each alert stands.
  */
-export class AlertBook {
+export class ActiveAlerts {
   private readonly alerts = new Map<string, StoredAlert>();
 
   load(alerts: readonly StoredAlert[]): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../core/clock.js';
-import { parseLine } from './line-protocol.js';
+import { parseLine } from './line-protocol-parser.js';
 import { PushIngest } from './push-ingest.js';
 
 const NOW = Date.UTC(2026, 10, 1);

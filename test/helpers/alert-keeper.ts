@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Notification } from '../../src/core/alert.js';
 import { FakeClock } from '../../src/core/clock.js';
-import { AlertRuntime, type AlertRuntimeOptions } from '../../src/alerts/alert-runtime.js';
+import { AlertKeeper, type AlertKeeperOptions } from '../../src/alerts/alert-keeper.js';
 import { SqliteStateStore } from '../../src/alerts/state/sqlite-state-store.js';
 import type { CompiledRule } from '../../src/rules/rule.js';
 import { RuleRunner } from '../../src/rules/rule-runner.js';
@@ -28,9 +28,9 @@ export function tempDir(prefix = 'kpid-rules-'): { dir: string; cleanup: () => v
  * The rules stage and the alert runtime wired as the daemon wires them:
  * samples go to `rules`, its transitions to `runtime`, availability back to `rules`.
  */
-export function wireRuntime(rules: readonly CompiledRule[], o: Omit<AlertRuntimeOptions, 'rules' | 'publish'>) {
+export function wireRuntime(rules: readonly CompiledRule[], o: Omit<AlertKeeperOptions, 'rules' | 'publish'>) {
   const runner: RuleRunner = new RuleRunner({ clock: o.clock, rules, onTransitions: (ts) => runtime.onTransitions(ts) });
-  const runtime: AlertRuntime = new AlertRuntime({ ...o, rules: runner, publish: (s) => runner.write(s) });
+  const runtime: AlertKeeper = new AlertKeeper({ ...o, rules: runner, publish: (s) => runner.write(s) });
   return {
     rules: runner,
     runtime,
@@ -45,7 +45,7 @@ export function wireRuntime(rules: readonly CompiledRule[], o: Omit<AlertRuntime
   };
 }
 
-/** An AlertRuntime over a real SQLite file, driven by a FakeClock. */
+/** An AlertKeeper over a real SQLite file, driven by a FakeClock. */
 export async function startRuntime(rules: readonly CompiledRule[], file: string, now: number) {
   const clock = new FakeClock(now);
   const store = new SqliteStateStore(file);

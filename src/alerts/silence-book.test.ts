@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../core/clock.js';
-import { occurrence, SilenceBook, silenceState } from './silences.js';
+import { occurrence, SilenceBook, silenceState } from './silence-book.js';
 import type { Silence } from './state/state-store.js';
 
 const T0 = Date.UTC(2026, 0, 4, 2, 0); // Sunday 2026-01-04 02:00 UTC

@@ -7,7 +7,7 @@ import type { Sample } from '../core/sample.js';
 import type { KpiMetrics } from '../metrics/kpi-metrics.js';
 import { KpiCatalogue } from '../core/kpi-catalogue.js';
 import type { RuleRunner } from '../rules/rule-runner.js';
-import { AlertBook } from './alert-book.js';
+import { ActiveAlerts } from './active-alerts.js';
 import { DAY } from './availability.js';
 import { kpiReadings } from './kpi-readings.js';
 import { NotificationGate, withStepRecorded, type NotificationConsumer } from './notification-gate.js';
@@ -22,7 +22,7 @@ const AVAILABILITY_REFRESH = 5 * 60_000;
 /** What alerts asks of the rules stage: carry alerts on (restart, handover), drop handed-over series, read KPI values. */
 export type RuleState = Pick<RuleRunner, 'restore' | 'reschedule' | 'forget' | 'readings'>;
 
-export interface AlertRuntimeOptions {
+export interface AlertKeeperOptions {
   readonly clock: Clock;
   readonly rules: RuleState;
   /** Where derived samples (availability) go: back into the pipeline, like any other sample. */
@@ -44,9 +44,9 @@ export interface AlertRuntimeOptions {
  * outage ledger and its SLA clocks, persistence, and notifications (each
  * exactly once, through the store). SLA steps run on the injected clock.
  */
-export class AlertRuntime {
+export class AlertKeeper {
   private catalogue: KpiCatalogue;
-  private readonly book = new AlertBook();
+  private readonly book = new ActiveAlerts();
   private readonly ledger = new OutageLedger();
   private readonly clocks = new Map<string, SlaClock>();
   private chain: Promise<void> = Promise.resolve();
@@ -54,7 +54,7 @@ export class AlertRuntime {
   private availabilityTimer: TimerHandle | undefined;
   private readonly gate: NotificationGate;
 
-  constructor(private readonly o: AlertRuntimeOptions) {
+  constructor(private readonly o: AlertKeeperOptions) {
     this.gate = new NotificationGate({ store: o.store, notifier: o.notifier, clock: o.clock, ...(o.log ? { log: o.log } : {}) });
     this.catalogue = o.catalogue ?? new KpiCatalogue();
   }

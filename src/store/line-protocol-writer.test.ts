@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../core/sample.js';
-import { FieldTypes, toLine } from './line-protocol.js';
+import { FieldTypes, toLine } from './line-protocol-writer.js';
 
 const T = Date.UTC(2026, 0, 1);
 

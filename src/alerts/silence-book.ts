@@ -54,7 +54,7 @@ export function matches(s: Silence, labels: Labels): boolean {
 /**
  * Which alerts are muted and which outages are planned, at a given time.
  * Pure: it holds silences and answers questions about them; persistence
- * and the clock belong to the caller (Silences).
+ * and the clock belong to the caller (SilenceKeeper).
  *
  * - A silence mutes notification of matching alerts while an occurrence is active.
  * - A maintenance window (config `maintenance:`, or an API silence with
