@@ -6,8 +6,8 @@ import type { Outage } from '../src/alerts/state/state-store.js';
 import { defineKpiMetrics } from '../src/metrics/kpi-metrics.js';
 import { FakeClock } from '../src/core/clock.js';
 import { SqliteStateStore } from '../src/alerts/state/sqlite-state-store.js';
-import { RecordingNotifier, wireRuntime } from './helpers/alert-keeper.js';
-import { MIN, rulesFrom } from './helpers/rules.js';
+import { RecordingNotifier, wireRuntime } from '../src/alerts/testing.js';
+import { MIN, rulesFrom } from '../src/rules/testing.js';
 import { outageFixture } from './helpers/state-store-contract.js';
 
 const MAR = Date.UTC(2026, 2, 1);

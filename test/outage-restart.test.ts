@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadRuleFiles } from '../src/rules/rule-files.js';
-import { startRuntime, tempDir } from './helpers/alert-keeper.js';
-import { MIN, T0 } from './helpers/rules.js';
+import { startRuntime, tempDir } from '../src/alerts/testing.js';
+import { MIN, T0 } from '../src/rules/testing.js';
 
 const RULE = `groups:
   - name: voice

@@ -9,8 +9,8 @@ import { ConfigError } from '../src/config/config-error.js';
 import { loadConfig } from '../src/config/load.js';
 import { FakeClock } from '../src/core/clock.js';
 import { defineKpiMetrics } from '../src/metrics/kpi-metrics.js';
-import { RecordingNotifier, tempDir } from './helpers/alert-keeper.js';
-import { T0 } from './helpers/rules.js';
+import { RecordingNotifier, tempDir } from '../src/alerts/testing.js';
+import { T0 } from '../src/rules/testing.js';
 import { RedisServer } from './helpers/redis.js';
 import { RedisStateStore } from '../src/alerts/state/redis-state-store.js';
 

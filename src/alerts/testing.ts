@@ -1,12 +1,13 @@
+// Test support for the alerts stage: a rule runner and an AlertKeeper wired as the daemon wires them, over a real SQLite file and a fake clock.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Notification } from '../../src/core/alert.js';
-import { FakeClock } from '../../src/core/clock.js';
-import { AlertKeeper, type AlertKeeperOptions } from '../../src/alerts/alert-keeper.js';
-import { SqliteStateStore } from '../../src/alerts/state/sqlite-state-store.js';
-import type { CompiledRule } from '../../src/rules/rule.js';
-import { RuleRunner } from '../../src/rules/rule-runner.js';
+import type { Notification } from '../core/alert.js';
+import { FakeClock } from '../core/clock.js';
+import { AlertKeeper, type AlertKeeperOptions } from './alert-keeper.js';
+import { SqliteStateStore } from './state/sqlite-state-store.js';
+import type { CompiledRule } from '../rules/rule.js';
+import { RuleRunner } from '../rules/rule-runner.js';
 
 /** Collects what the runtime hands to notify. */
 export class RecordingNotifier {

@@ -2,11 +2,11 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadRuleFiles, loadRuleTestFile } from '../src/rules/rule-files.js';
-import { DEFAULT_KPIS } from '../src/core/kpi-catalogue.js';
-import { runRuleTests } from '../src/rules/rule-tests.js';
+import { loadRuleFiles, loadRuleTestFile } from './rule-files.js';
+import { DEFAULT_KPIS } from '../core/kpi-catalogue.js';
+import { runRuleTests } from './rule-tests.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const testDir = join(root, 'alert-rules', 'tests');
 const testFiles = readdirSync(testDir).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(testDir, f));
 const defaults = loadRuleFiles(['alert-rules/*.yaml'], { baseDir: root }).rules;

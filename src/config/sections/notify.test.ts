@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { configErrorsOf } from '../src/config/config-errors-of.js';
-import { parseConfig } from '../src/config/load.js';
+import { configErrorsOf } from '../config-errors-of.js';
+import { parseConfig } from '../load.js';
 
 const errorsOf = configErrorsOf;
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../src/config/config-error.js';
-import { parseConfig } from '../src/config/load.js';
-import { parseRuleTexts } from '../src/rules/rule-files.js';
-import { FakeClock } from '../src/core/clock.js';
-import { SqliteStateStore } from '../src/alerts/state/sqlite-state-store.js';
-import { RecordingNotifier, wireRuntime } from './helpers/alert-keeper.js';
-import { rulesFrom, T0 } from './helpers/rules.js';
+import { ConfigError } from '../config/config-error.js';
+import { parseConfig } from '../config/load.js';
+import { parseRuleTexts } from './rule-files.js';
+import { FakeClock } from '../core/clock.js';
+import { SqliteStateStore } from '../alerts/state/sqlite-state-store.js';
+import { RecordingNotifier, wireRuntime } from '../alerts/testing.js';
+import { rulesFrom, T0 } from './testing.js';
 
 function errorsOf(rule: string): string[] {
   const text = `groups:\n  - name: g\n    rules:\n      - alert: Good\n        select: { measurement: probe }\n        value: { field: success }\n        when: "= 0"\n${rule}`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { activeEntries } from '../src/rules/engine.js';
-import { arrows, EngineDriver, MIN, rulesFrom, T0 } from './helpers/rules.js';
+import { activeEntries } from './engine.js';
+import { arrows, EngineDriver, MIN, rulesFrom, T0 } from './testing.js';
 
 const latency = rulesFrom(`
 - alert: LatencyHigh

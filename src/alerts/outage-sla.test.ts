@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { rulesFrom, MIN, T0 } from './helpers/rules.js';
-import { startRuntime, tempDir, wireRuntime } from './helpers/alert-keeper.js';
+import { rulesFrom, MIN, T0 } from '../rules/testing.js';
+import { startRuntime, tempDir, wireRuntime } from './testing.js';
 
 const rules = rulesFrom(`
 - alert: VoiceServiceDown

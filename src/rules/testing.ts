@@ -1,8 +1,9 @@
-import type { AlertTransition } from '../../src/core/alert.js';
-import type { Sample } from '../../src/core/sample.js';
-import { parseRuleTexts } from '../../src/rules/rule-files.js';
-import { createEngineState, evaluate, tick, type EngineState } from '../../src/rules/engine.js';
-import type { CompiledRule } from '../../src/rules/rule.js';
+// Test support for the rules stage: rules written inline, and a driver that runs the pure engine as the rule runner does.
+import type { AlertTransition } from '../core/alert.js';
+import type { Sample } from '../core/sample.js';
+import { parseRuleTexts } from './rule-files.js';
+import { createEngineState, evaluate, tick, type EngineState } from './engine.js';
+import type { CompiledRule } from './rule.js';
 
 /** Compiles rules written as the body of one group in a rule file. */
 export function rulesFrom(yaml: string, kpis = {}): readonly CompiledRule[] {
