@@ -10,7 +10,7 @@ import { createSocket } from 'node:dgram';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Daemon } from '../dist/daemon.js';
+import { Daemon } from '../dist/daemon/daemon.js';
 import { silentLogger } from '../dist/core/logger.js';
 import { fmt, median } from './lib.mjs';
 

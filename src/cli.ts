@@ -4,7 +4,7 @@ import { ConfigError } from './config/config-error.js';
 import { loadConfig } from './config/load.js';
 import { errorMessage } from './core/errors.js';
 import { createLogger, type LogFormat } from './core/logger.js';
-import { Daemon } from './daemon.js';
+import { startKpid, type RunningKpid } from './daemon/start-kpid.js';
 import { runRuleTests } from './rules/rule-tests.js';
 import { loadRuleFiles } from './rules/rule-files.js';
 import { runReportCommand } from './report/report-command.js';
@@ -106,9 +106,9 @@ function checkConfig(file: string): number {
 
 async function run(file: string, format: LogFormat): Promise<number> {
   const log = createLogger(format);
-  const daemon = new Daemon({ configFile: file, log });
+  let daemon: RunningKpid;
   try {
-    await daemon.start();
+    daemon = await startKpid({ configFile: file, log });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -116,7 +116,6 @@ async function run(file: string, format: LogFormat): Promise<number> {
     } else {
       log.error({ err: errorMessage(err) }, 'kpid could not start');
     }
-    await daemon.stop();
     log.flush?.();
     return 1;
   }

@@ -2,8 +2,8 @@ import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Outage } from '../src/alerts/state-store.js';
-import { RedisStateStore } from '../src/cluster/redis-state-store.js';
+import type { Outage } from '../src/alerts/state/state-store.js';
+import { RedisStateStore } from '../src/alerts/state/redis-state-store.js';
 import { CountingAgent, pidsOfPorts } from './helpers/counting-agent.js';
 import { eventually, requireBuild, startKpid, type KpidProcess } from './helpers/kpid-process.js';
 import { RedisServer } from './helpers/redis.js';
@@ -87,7 +87,7 @@ describe('cluster mode: SLA warnings and breach of an outage survive the death o
     expect(stored?.breached).toBe(true);
   }, 90_000);
 
-  it('the new owner adopts the firing alert instead of firing it again and opening a second outage (needs AlertRuntime adopt/release)', async () => {
+  it('the new owner adopts the firing alert instead of firing it again and opening a second outage (needs AlertKeeper adopt/release)', async () => {
     const firing = smtp.mails.filter((m) => isFiring(m, 'DeviceDown') && plain(m).includes('down-1'));
     const otherOutages = (await store.openOutages()).filter((o) => o.service === 'lab/down-1' && o.id !== outage.id);
     console.log(`after the handover: ${firing.length} firing mails for DeviceDown, ${otherOutages.length} other open outages for lab/down-1`);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisStateStore } from '../src/cluster/redis-state-store.js';
+import { RedisStateStore } from '../src/alerts/state/redis-state-store.js';
 import { isFiring, plain, SLA_RULE, slaClusterConfig } from './helpers/cluster.js';
 import { CountingAgent } from './helpers/counting-agent.js';
 import { eventually, requireBuild, startKpid, type KpidProcess } from './helpers/kpid-process.js';

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load.js';
 import { reloadRefusal } from '../src/config/reload-guard.js';
-import { configErrorsOf } from './helpers/config-errors.js';
+import { configErrorsOf } from '../src/config/config-errors-of.js';
 import { CLI, requireBuild } from './helpers/kpid-process.js';
 
 const ROOT = resolve(import.meta.dirname, '..');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load.js';
-import { configErrorsOf } from './helpers/config-errors.js';
+import { configErrorsOf } from '../src/config/config-errors-of.js';
 import { CLI, requireBuild, startKpid } from './helpers/kpid-process.js';
 import { freeUdpPort } from './helpers/udp.js';
 

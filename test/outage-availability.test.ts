@@ -2,13 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { availability, availabilityPeriods, DAY } from '../src/alerts/availability.js';
-import type { Outage } from '../src/alerts/state-store.js';
+import type { Outage } from '../src/alerts/state/state-store.js';
 import { defineKpiMetrics } from '../src/metrics/kpi-metrics.js';
 import { FakeClock } from '../src/core/clock.js';
-import { AlertRuntime } from '../src/alerts/alert-runtime.js';
-import { SqliteStateStore } from '../src/alerts/sqlite-state-store.js';
-import { RecordingNotifier } from './helpers/alert-runtime.js';
-import { MIN, rulesFrom } from './helpers/rules.js';
+import { SqliteStateStore } from '../src/alerts/state/sqlite-state-store.js';
+import { RecordingNotifier, wireRuntime } from '../src/alerts/testing.js';
+import { MIN, rulesFrom } from '../src/rules/testing.js';
 import { outageFixture } from './helpers/state-store-contract.js';
 
 const MAR = Date.UTC(2026, 2, 1);
@@ -66,9 +65,10 @@ describe('kpid_* KPI and outage metrics', () => {
     const metrics = defineKpiMetrics(registry);
     const clock = new FakeClock(MAR);
     const store = new SqliteStateStore(':memory:');
-    const runtime = new AlertRuntime({ clock, rules, store, notifier: new RecordingNotifier(), metrics, isPlanned: () => false });
-    await runtime.start();
-    runtime.write([
+    const wired = wireRuntime(rules, { clock, store, notifier: new RecordingNotifier(), metrics, isPlanned: () => false });
+    const runtime = wired.runtime;
+    await wired.start();
+    wired.rules.write([
       { measurement: 'voice', tags: { target: 'msc1' }, fields: { call_attempts: 1000, calls_dropped: 3, calls_answered: 990 }, time: MAR },
       { measurement: 'voice', tags: { target: 'msc2' }, fields: { call_attempts: 1000, calls_dropped: 9, calls_answered: 990 }, time: MAR },
       { measurement: 'target', tags: { target: 'core-1', site: 'dc1' }, fields: { up: 0 }, time: MAR },
@@ -95,7 +95,7 @@ describe('kpid_* KPI and outage metrics', () => {
     expect(lint.status).toBe(0);
     clock.advance(25 * MIN);
     expect(await registry.metrics()).toContain(`kpid_outage_sla_remaining_seconds{outage="${id}",service="dc1"} -300`);
-    await runtime.stop();
+    await wired.stop();
     await store.close();
   });
 });

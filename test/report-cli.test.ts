@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqliteStateStore } from '../src/alerts/sqlite-state-store.js';
+import { SqliteStateStore } from '../src/alerts/state/sqlite-state-store.js';
 import { systemClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/logger.js';
 import { defineStoreMetrics } from '../src/metrics/store-metrics.js';

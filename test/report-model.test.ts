@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqliteStateStore } from '../src/alerts/sqlite-state-store.js';
+import { SqliteStateStore } from '../src/alerts/state/sqlite-state-store.js';
 import { FakeClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/logger.js';
 import { HttpServer } from '../src/http/server.js';

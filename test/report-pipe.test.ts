@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqliteStateStore } from '../src/alerts/sqlite-state-store.js';
+import { SqliteStateStore } from '../src/alerts/state/sqlite-state-store.js';
 import type { ComplianceReport } from '../src/report/report-model.js';
 import { CLI, requireBuild } from './helpers/kpid-process.js';
 import { outage } from './helpers/report-fixture.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqliteStateStore } from '../src/alerts/sqlite-state-store.js';
+import { SqliteStateStore } from '../src/alerts/state/sqlite-state-store.js';
 import { systemClock } from '../src/core/clock.js';
 import { KpiCatalogue } from '../src/core/kpi-catalogue.js';
 import { silentLogger } from '../src/core/logger.js';

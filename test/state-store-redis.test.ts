@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisStateStore } from '../src/cluster/redis-state-store.js';
+import { RedisStateStore } from '../src/alerts/state/redis-state-store.js';
 import { deletePrefix, RedisServer, SHARED_REDIS, uniquePrefix } from './helpers/redis.js';
 import { alertFixture, describeStateStoreContract, outageFixture } from './helpers/state-store-contract.js';
 

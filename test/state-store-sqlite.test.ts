@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SqliteStateStore } from '../src/alerts/sqlite-state-store.js';
+import { SqliteStateStore } from '../src/alerts/state/sqlite-state-store.js';
 import { describeStateStoreContract, outageFixture } from './helpers/state-store-contract.js';
 
 describeStateStoreContract('sqlite', async () => {

@@ -1,4 +1,4 @@
-import type { Outage } from './state-store.js';
+import type { Outage } from './state/state-store.js';
 
 /**
  * Availability of one service over a period, from the outage ledger:

@@ -1,7 +1,7 @@
 import { holds } from '../core/comparison.js';
-import { allEntries, type EngineState } from '../rules/engine.js';
 import type { KpiCatalogue } from '../core/kpi-catalogue.js';
 import type { KpiReading } from '../metrics/kpi-metrics.js';
+import type { RuleReading } from '../rules/rule-runner.js';
 import type { OutageLedger } from './outage-ledger.js';
 
 /**
@@ -10,17 +10,12 @@ import type { OutageLedger } from './outage-ledger.js';
  * and scope), and what the outage ledger says per service: availability
  * over the rolling 30 days, the running interruption, the last recovery time.
  */
-export function* kpiReadings(engine: EngineState, catalogue: KpiCatalogue, ledger: OutageLedger, now: number): Generator<KpiReading> {
+export function* kpiReadings(rules: Iterable<RuleReading>, catalogue: KpiCatalogue, ledger: OutageLedger, now: number): Generator<KpiReading> {
   const seen = new Set<string>();
-  for (const e of allEntries(engine)) {
-    const kpi = e.rule.kpi;
-    if (kpi === undefined || !Number.isFinite(e.value)) continue;
-    const scope = e.rule.scope.map((t) => e.tags[t] ?? '').join('/') || 'all';
-    const key = `${kpi}\u0000${scope}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+  for (const { kpi, scope, value } of rules) {
+    seen.add(`${kpi}\u0000${scope}`);
     const target = catalogue.get(kpi)?.target;
-    yield { kpi, scope, value: e.value, compliant: target ? holds(target, e.value) : true };
+    yield { kpi, scope, value, compliant: target ? holds(target, value) : true };
   }
   const judge = (kpi: string, value: number) => {
     const t = catalogue.get(kpi)?.target;

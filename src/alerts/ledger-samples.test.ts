@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ledgerSamples } from './ledger-samples.js';
 import { OutageLedger } from './outage-ledger.js';
-import type { Outage } from './state-store.js';
+import type { Outage } from './state/state-store.js';
 
 const MIN = 60_000;
 // 2026-03-10 00:00 UTC: the rolling 30 days began on February 8, the month on March 1.

@@ -1,7 +1,7 @@
 import type { AlertTransition, Notification } from '../core/alert.js';
 import { formatDuration } from '../core/duration.js';
 import type { SlaStep } from './sla-clock.js';
-import type { Outage } from './state-store.js';
+import type { Outage } from './state/state-store.js';
 
 /**
  * The messages people get. Ids are deterministic (alert or outage, kind,

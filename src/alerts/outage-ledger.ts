@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AlertTransition } from '../core/alert.js';
 import { availability, availabilityPeriods, DAY, type AvailabilityFigures } from './availability.js';
-import type { Outage } from './state-store.js';
+import type { Outage } from './state/state-store.js';
 
 /**
  * Every interruption of a service, from its first alert firing to its last

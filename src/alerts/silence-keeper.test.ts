@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/load.js';
 import { FakeClock } from '../core/clock.js';
-import { Silences } from './silence-keeper.js';
-import { SqliteStateStore } from './sqlite-state-store.js';
+import { SilenceKeeper } from './silence-keeper.js';
+import { SqliteStateStore } from './state/sqlite-state-store.js';
 
 const T0 = Date.UTC(2026, 0, 4, 2, 0);
 const HOUR = 3_600_000;
@@ -19,11 +19,11 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-describe('Silences: API silences kept in the state store, maintenance windows from config', () => {
+describe('SilenceKeeper: API silences kept in the state store, maintenance windows from config', () => {
   it('an API silence survives a restart (a new keeper on the same SQLite file) and its deletion does too', async () => {
     const file = dbFile();
     const clock = new FakeClock(T0);
-    const first = new Silences(clock);
+    const first = new SilenceKeeper(clock);
     let store = new SqliteStateStore(file);
     await first.attach(store);
     const kept = await first.create({ matchers: { site: 'dc1' }, startsAt: T0, endsAt: T0 + 2 * HOUR, createdBy: 'alice', comment: 'fibre repair' });
@@ -32,7 +32,7 @@ describe('Silences: API silences kept in the state store, maintenance windows fr
     await store.close();
 
     store = new SqliteStateStore(file);
-    const second = new Silences(clock);
+    const second = new SilenceKeeper(clock);
     await second.attach(store);
     expect(second.list().map((s) => [s.id, s.createdBy, s.comment, s.state])).toEqual([[kept.id, 'alice', 'fibre repair', 'active']]);
     expect(second.isSilenced({ site: 'dc1' })).toBe(true);
@@ -44,14 +44,14 @@ describe('Silences: API silences kept in the state store, maintenance windows fr
   it('silences expired for more than 7 days are forgotten at start; recent ones are listed as expired', async () => {
     const file = dbFile();
     const clock = new FakeClock(T0);
-    const a = new Silences(clock);
+    const a = new SilenceKeeper(clock);
     const store = new SqliteStateStore(file);
     await a.attach(store);
     const old = await a.create({ matchers: { site: 'dc1' }, startsAt: T0, endsAt: T0 + HOUR, createdBy: 'x' });
     clock.advance(3 * 24 * HOUR);
     const recent = await a.create({ matchers: { site: 'dc1' }, startsAt: clock.now(), endsAt: clock.now() + HOUR, createdBy: 'x' });
     clock.advance(5 * 24 * HOUR);
-    const b = new Silences(clock);
+    const b = new SilenceKeeper(clock);
     await b.attach(store);
     expect(b.list().map((s) => [s.id, s.state])).toEqual([[recent.id, 'expired']]);
     expect((await store.listSilences()).map((s) => s.id)).toEqual([recent.id]);
@@ -61,7 +61,7 @@ describe('Silences: API silences kept in the state store, maintenance windows fr
 
   it('config maintenance windows are replaced on reload, cannot be deleted through the API, and are never stored', async () => {
     const clock = new FakeClock(T0 + HOUR);
-    const s = new Silences(clock);
+    const s = new SilenceKeeper(clock);
     const store = new SqliteStateStore(':memory:');
     await s.attach(store);
     const cfg = (text: string) => parseConfig('kpid.yaml', `${text}allow_empty_targets: true\n`, {}).maintenance;
@@ -82,8 +82,8 @@ describe('Silences: API silences kept in the state store, maintenance windows fr
   it('a silence created through another member of a cluster (same store) mutes here within 15 s, and its deletion too', async () => {
     const clock = new FakeClock(T0);
     const store = new SqliteStateStore(':memory:');
-    const here = new Silences(clock);
-    const there = new Silences(clock);
+    const here = new SilenceKeeper(clock);
+    const there = new SilenceKeeper(clock);
     await here.attach(store);
     await there.attach(store);
     const s = await there.create({ matchers: { site: 'dc1' }, startsAt: T0, endsAt: T0 + 2 * HOUR, createdBy: 'carol' });
@@ -110,7 +110,7 @@ describe('Silences: API silences kept in the state store, maintenance windows fr
         return snapshot;
       },
     });
-    const s = new Silences(clock);
+    const s = new SilenceKeeper(clock);
     await s.attach(slow);
     const [, created] = await Promise.all([s.refresh(), s.create({ matchers: { site: 'dc1' }, startsAt: T0, endsAt: T0 + HOUR, createdBy: 'a' })]);
     expect(s.list().map((x) => x.id)).toEqual([created.id]);
@@ -119,7 +119,7 @@ describe('Silences: API silences kept in the state store, maintenance windows fr
   });
 
   it('creating a silence before the store is open is refused with a code, not half-done', async () => {
-    const s = new Silences(new FakeClock(T0));
+    const s = new SilenceKeeper(new FakeClock(T0));
     await expect(s.create({ matchers: { site: 'x' }, startsAt: T0, endsAt: T0 + HOUR, createdBy: 'a' })).rejects.toMatchObject({ code: 'silences_not_ready' });
     expect(s.isSilenced({ site: 'x' })).toBe(false);
   });

@@ -4,8 +4,8 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import { formatDuration } from '../core/duration.js';
 import { KpidError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { occurrence, silenceState, SilenceBook, type BookedSilence } from './silences.js';
-import type { Silence, StateStore } from './state-store.js';
+import { occurrence, silenceState, SilenceBook, type BookedSilence } from './silence-book.js';
+import type { Silence, StateStore } from './state/state-store.js';
 
 /** Expired API silences are listed (state "expired") for this long, then forgotten. */
 const KEEP_EXPIRED = 7 * 86_400_000;
@@ -25,7 +25,7 @@ export type NewSilence = Omit<Silence, 'id'>;
  * every reload. `isSilenced` and `isPlanned` are the hooks notify and the
  * outage ledger call.
  */
-export class Silences {
+export class SilenceKeeper {
   readonly book = new SilenceBook();
   private store?: StateStore;
   private timer?: TimerHandle;

@@ -1,5 +1,5 @@
 import type { Clock, TimerHandle } from '../core/clock.js';
-import type { Outage } from './state-store.js';
+import type { Outage } from './state/state-store.js';
 
 /** One step of an outage's recovery clock: a warning at `offset` after start, or the breach at the target. */
 export interface SlaStep {

@@ -1,5 +1,5 @@
 import type { AvailabilityFigures } from './availability.js';
-import type { Outage, StoredAlert } from './state-store.js';
+import type { Outage, StoredAlert } from './state/state-store.js';
 
 /** JSON shapes of GET /api/v1/alerts and GET /api/v1/outages. Times are RFC 3339. */
 const iso = (ms: number | undefined) => (ms === undefined || !Number.isFinite(ms) ? null : new Date(ms).toISOString());

@@ -1,6 +1,4 @@
 import type { Registry } from 'prom-client';
-import type { NotificationConsumer } from '../alerts/alert-runtime.js';
-import type { StateStore } from '../alerts/state-store.js';
 import type { ClusterConfig } from '../config/sections/cluster.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
@@ -8,7 +6,6 @@ import type { Target } from '../core/target.js';
 import { defineClusterMetrics } from '../metrics/cluster-metrics.js';
 import { ClusterOwnership } from './cluster-ownership.js';
 import { RedisLeaseRegistry } from './leases.js';
-import { SlaSweeper } from './sla-sweeper.js';
 
 export interface ClusterModeDeps {
   readonly clock: Clock;
@@ -20,14 +17,12 @@ export interface ClusterModeDeps {
 }
 
 /**
- * Everything cluster mode adds to one kpid process, behind three calls the
- * daemon makes: `ClusterMode.start` (lease + membership), `setTargets`
- * (instead of handing the full list to the scheduler), and `stop`.
- * `startSlaSweeper` adds outage SLA timers that any instance fires.
+ * Target ownership in a cluster, behind three calls the daemon makes:
+ * `ClusterMode.start` (lease + membership), `setTargets` (instead of handing
+ * the full list to the scheduler), and `stop`. Shared alert state and the
+ * SLA sweeper belong to src/alerts.
  */
 export class ClusterMode {
-  private sweeper?: SlaSweeper;
-
   private constructor(
     readonly ownership: ClusterOwnership,
     private readonly leases: RedisLeaseRegistry,
@@ -52,15 +47,8 @@ export class ClusterMode {
     this.ownership.setTargets(targets);
   }
 
-  /** SLA warnings and breaches of every open outage in the shared store, fired once by whichever instance claims them. */
-  startSlaSweeper(store: StateStore, notifier: NotificationConsumer): void {
-    this.sweeper = new SlaSweeper({ store, notifier, clock: this.deps.clock, every: this.cfg.heartbeat, log: this.deps.log });
-    this.sweeper.start();
-  }
-
-  /** Stops the sweeper, gives the lease up (the others take the targets at their next heartbeat) and disconnects. */
+  /** Gives the lease up (the others take the targets at their next heartbeat) and disconnects. */
   async stop(): Promise<void> {
-    await this.sweeper?.stop();
     await this.ownership.stop();
     await this.leases.close();
   }

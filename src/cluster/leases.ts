@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import { closeRedis, connectRedis } from './redis-connection.js';
+import { closeRedis, connectRedis } from '../core/redis-connection.js';
 
 /** What a heartbeat learns: who is alive, and whether this member's lease had lapsed before it was renewed. */
 export interface Heartbeat {

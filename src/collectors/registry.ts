@@ -1,5 +1,6 @@
+import { systemClock, type Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import type { Collector, CollectorRegistry } from './collector.js';
+import type { Collector, CollectorRegistry } from '../core/collector.js';
 import { IcmpCollector } from './icmp/icmp-collector.js';
 import { TcpCollector } from './tcp/tcp-collector.js';
 import { HttpCollector } from './http/http-collector.js';
@@ -8,8 +9,9 @@ import { SnmpCollector } from './snmp/snmp-collector.js';
 /**
  * The one place collectors are registered. Building it has no side effects
  * until a collector is first used (fping is spawned on the first probe).
+ * Given a clock (the demo's scaled one), every collector reads it.
  */
-export function createCollectors(log: Logger): CollectorRegistry {
-  const all: Collector<any>[] = [new IcmpCollector({ log }), new TcpCollector(), new HttpCollector(), new SnmpCollector({ log })];
+export function createCollectors(log: Logger, clock: Clock = systemClock): CollectorRegistry {
+  const all: Collector<any>[] = [new IcmpCollector({ log, clock }), new TcpCollector(clock), new HttpCollector(clock), new SnmpCollector({ log, clock })];
   return new Map(all.map((c) => [c.kind, c]));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configErrorsOf } from '../../test/helpers/config-errors.js';
+import { configErrorsOf } from './config-errors-of.js';
 import { parseConfig } from './load.js';
 
 const errorsOf = configErrorsOf;

@@ -40,7 +40,7 @@ export const configSchema = z
     targets: z.array(targetSchema).default([]),
     /** A kpid that only receives (ingest, traps) says so; otherwise no targets is a mistake, such as a truncated file. */
     allow_empty_targets: z.boolean().default(false),
-    // Sections below belong to later stages; their shape is checked there.
+    // traps: and notify: may be absent: then there is no trap listener and no channel.
     traps: traps.optional(),
     notify: notifySchema.optional(),
     maintenance,

@@ -4,15 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import type { Clock, TimerHandle } from '../core/clock.js';
+import type { TimerHandle } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { Collector, CollectorRegistry } from '../collectors/collector.js';
-import { HttpCollector } from '../collectors/http/http-collector.js';
-import { IcmpCollector } from '../collectors/icmp/icmp-collector.js';
-import { SnmpCollector } from '../collectors/snmp/snmp-collector.js';
-import { TcpCollector } from '../collectors/tcp/tcp-collector.js';
-import { Daemon } from '../daemon.js';
+import { startKpid } from '../daemon/start-kpid.js';
 import { ConsoleTimeline, type OutageLine } from './console-timeline.js';
 import { demoConfig, demoTiming } from './demo-config.js';
 import { DemoNetwork } from './demo-network.js';
@@ -73,18 +68,15 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
     const log = fileLogger(join(dir, 'kpid.log'));
     // A notification may mean an outage opened: look at the ledger at once rather than at the next check.
     let checkOutages = () => {};
-    const daemon = new Daemon({
-      configFile, log, clock, collectors: demoCollectors(log, clock),
+    printHeader(o, network, dir);
+    const daemon = await startKpid({
+      configFile, log, clock,
       onNotification: (n) => {
         timeline.notification(n);
         checkOutages();
       },
     });
-    printHeader(o, network, dir);
-    const { url } = await daemon.start().catch(async (err) => {
-      await daemon.stop();
-      throw err;
-    });
+    const { url } = daemon;
     cleanups.push(() => daemon.stop());
     o.out(`kpid API: ${url}/api/v1/alerts  ${url}/api/v1/outages  ${url}/metrics\n\n`);
     timeline.line('START', `${network.hosts.length} devices polled every ${demoTiming(o.speed).interval / 1000}s (demo time)`);
@@ -140,12 +132,6 @@ function printHeader(o: DemoOptions, network: DemoNetwork, dir: string): void {
 function formatSeconds(speed: number): string {
   const s = speed;
   return s % 60 === 0 ? `${s / 60} minute${s === 60 ? '' : 's'}` : `${s} seconds`;
-}
-
-/** The built-in collectors, all reading demo time. */
-function demoCollectors(log: Logger, clock: Clock): CollectorRegistry {
-  const all: Collector<any>[] = [new IcmpCollector({ log, clock }), new TcpCollector(clock), new HttpCollector(clock), new SnmpCollector({ log, clock })];
-  return new Map(all.map((c) => [c.kind, c]));
 }
 
 /** kpid's own log goes to a file: the console is the demo's timeline. */

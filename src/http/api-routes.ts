@@ -1,8 +1,8 @@
 import type { Registry } from 'prom-client';
 import type { Sample } from '../core/sample.js';
 import { IngestRefused, type PushIngest } from '../collectors/ingest/push-ingest.js';
-import type { AlertRuntime } from '../alerts/alert-runtime.js';
-import type { Silences } from '../alerts/silence-keeper.js';
+import type { AlertKeeper } from '../alerts/alert-keeper.js';
+import type { SilenceKeeper } from '../alerts/silence-keeper.js';
 import { HttpError } from './http-error.js';
 import { silenceRoutes } from './silence-routes.js';
 import type { Request, Route } from './router.js';
@@ -14,16 +14,16 @@ export interface ApiDeps {
   readonly reload: (opts: { force: boolean }) => Promise<{ ok: boolean; errors: readonly string[]; refused?: boolean; targets: number }>;
   readonly ingest: () => { parser: PushIngest; maxBodyBytes: number } | undefined;
   readonly publish: (samples: readonly Sample[]) => void;
-  readonly alerting: () => AlertRuntime | undefined;
+  readonly alerting: () => AlertKeeper | undefined;
   /** Tells notify an alert was acknowledged (stops escalation); false when notify never heard of it. */
   readonly ackNotifications: (fingerprint: string, by: string) => boolean;
   /** Silences and maintenance windows; absent until the state store is open. */
-  readonly silences?: () => Silences | undefined;
+  readonly silences?: () => SilenceKeeper | undefined;
 }
 
 /** /metrics, health, and /api/v1: the contract in SPEC.md. */
 export function apiRoutes(d: ApiDeps): Route[] {
-  const alerting = (): AlertRuntime => {
+  const alerting = (): AlertKeeper => {
     const a = d.alerting();
     if (!a) throw new HttpError(503, 'not_ready', 'alerting is not running yet');
     return a;

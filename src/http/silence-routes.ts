@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { NewSilence, Silences } from '../alerts/silence-keeper.js';
+import type { NewSilence, SilenceKeeper } from '../alerts/silence-keeper.js';
 import { duration } from '../config/duration-schema.js';
 import { checkTiming, matchLabels, timestamp } from '../config/sections/maintenance.js';
 import { HttpError } from './http-error.js';
@@ -53,8 +53,8 @@ function describe(issues: readonly z.core.$ZodIssue[]): string {
 }
 
 /** GET, POST /api/v1/silences; GET, DELETE /api/v1/silences/:id. */
-export function silenceRoutes(silences: () => Silences | undefined): Route[] {
-  const book = (): Silences => {
+export function silenceRoutes(silences: () => SilenceKeeper | undefined): Route[] {
+  const book = (): SilenceKeeper => {
     const s = silences();
     if (!s) throw new HttpError(503, 'not_ready', 'silences are not available yet (the state store is opening)');
     return s;

@@ -1,4 +1,4 @@
-import type { StateStore } from '../alerts/state-store.js';
+import type { StateStore } from '../alerts/state/state-store.js';
 import { KpidError } from '../core/errors.js';
 import type { KpiCatalogue } from '../core/kpi-catalogue.js';
 import { daysOf, iso } from './judge.js';

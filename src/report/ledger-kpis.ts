@@ -1,5 +1,5 @@
 import { availability } from '../alerts/availability.js';
-import type { Outage } from '../alerts/state-store.js';
+import type { Outage } from '../alerts/state/state-store.js';
 import type { KpiDefinition } from '../core/kpi-catalogue.js';
 import { DAY_MS } from '../store/kpi-rollup.js';
 import { formatDuration, formatValue } from './format-values.js';

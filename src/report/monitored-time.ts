@@ -1,4 +1,4 @@
-import type { Outage } from '../alerts/state-store.js';
+import type { Outage } from '../alerts/state/state-store.js';
 import type { FirstSeen } from './report-source.js';
 
 /**

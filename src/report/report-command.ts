@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { SqliteStateStore } from '../alerts/sqlite-state-store.js';
-import type { StateStore } from '../alerts/state-store.js';
+import { SqliteStateStore } from '../alerts/state/sqlite-state-store.js';
+import type { StateStore } from '../alerts/state/state-store.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig, type Env } from '../config/load.js';
 import { KpidError, errorMessage } from '../core/errors.js';

@@ -1,4 +1,4 @@
-import type { StateStore } from '../alerts/state-store.js';
+import type { StateStore } from '../alerts/state/state-store.js';
 import type { Clock } from '../core/clock.js';
 import { KpidError } from '../core/errors.js';
 import { HttpError } from '../http/http-error.js';

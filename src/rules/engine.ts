@@ -1,14 +1,15 @@
 import type { AlertState, AlertTransition } from '../core/alert.js';
 import { seriesKey, type Sample } from '../core/sample.js';
 import { holds } from '../core/comparison.js';
-import { newEntry, type Entry } from './entry.js';
+import { newSeriesAlert, type SeriesAlert } from './series-alert.js';
+import type { EngineState, Feed } from './engine-state.js';
 import { deadlineOf, firingSet, onValue, resolveAfter, suppressed, to, watch } from './lifecycle.js';
 import type { CompiledRule } from './rule.js';
-import { aggregate, newWindow, pushValue, type Window } from './window.js';
+import { aggregate, newWindow, pushValue } from './window.js';
 
 /**
  * The rule engine: (state, samples, now) → (state, transitions), with no
- * I/O and no timers of its own. The caller (src/alerts) asks for
+ * I/O and no timers of its own. The caller (rule-runner.ts) asks for
  * `nextDeadline` and calls `tick` then, so `for`, `keep_firing_for`,
  * `clear.for` and `no_data` fire on its clock.
  *
@@ -23,33 +24,7 @@ import { aggregate, newWindow, pushValue, type Window } from './window.js';
  * A value between the firing and clear thresholds keeps a firing alert
  * firing: that is the hysteresis band.
  */
-export interface EngineState {
-  readonly rules: readonly CompiledRule[];
-  readonly byMeasurement: ReadonlyMap<string, readonly CompiledRule[]>;
-  /** Series key → its feeds: one window per distinct (field, aggregation, window) the rules that select it need. */
-  readonly series: Map<string, Feed[]>;
-  /** Entries that a timer may change: pending, clearing, or watched for no_data. */
-  readonly timed: Set<Entry>;
-  /** Rule name → its firing entries, for depends_on. */
-  readonly firing: Map<string, Set<Entry>>;
-  nextDeadline: number;
-}
-
-/**
- * One window of one series shared by every rule that aggregates it the same
- * way (a warning and a critical rule on the same field), so the value is
- * pushed and aggregated once and only compared per rule.
- */
-export interface Feed {
-  readonly field: string;
-  readonly denominator: string | undefined;
-  readonly agg: CompiledRule['agg'];
-  readonly overMs: number;
-  readonly samples: number;
-  readonly filters: CompiledRule['fieldFilters'];
-  readonly window: Window;
-  readonly entries: Entry[];
-}
+export type { EngineState, Feed } from './engine-state.js';
 
 export interface Evaluation {
   readonly state: EngineState;
@@ -185,8 +160,8 @@ export function forgetSeries(state: EngineState, gone: (tags: Readonly<Record<st
 }
 
 /** Alerts now pending or firing, for the API and for tests. */
-export function activeEntries(state: EngineState): Entry[] {
-  const out: Entry[] = [];
+export function activeEntries(state: EngineState): SeriesAlert[] {
+  const out: SeriesAlert[] = [];
   for (const feeds of state.series.values()) {
     for (const f of feeds) for (const e of f.entries) if (e.state === 'pending' || e.state === 'firing') out.push(e);
   }
@@ -194,7 +169,7 @@ export function activeEntries(state: EngineState): Entry[] {
 }
 
 /** Every entry of every series, for readers such as the KPI gauges. */
-export function* allEntries(state: EngineState): Generator<Entry> {
+export function* allEntries(state: EngineState): Generator<SeriesAlert> {
   for (const feeds of state.series.values()) for (const f of feeds) yield* f.entries;
 }
 
@@ -212,7 +187,7 @@ function bind(state: EngineState, key: string, tags: Readonly<Record<string, str
       };
       feeds.set(id, feed);
     }
-    feed.entries.push(newEntry(rule, key, tags, feed.window));
+    feed.entries.push(newSeriesAlert(rule, key, tags, feed.window));
   }
   const list = [...feeds.values()];
   state.series.set(key, list);

@@ -1,7 +1,7 @@
 import type { AlertState, AlertTransition } from '../core/alert.js';
 import { holds } from '../core/comparison.js';
-import type { EngineState } from './engine.js';
-import { alertLabels, transition, type Entry } from './entry.js';
+import type { EngineState } from './engine-state.js';
+import { alertLabels, transition, type SeriesAlert } from './series-alert.js';
 import { evidenceSince } from './window.js';
 import type { CompiledRule } from './rule.js';
 
@@ -11,7 +11,7 @@ import type { CompiledRule } from './rule.js';
  * Every function here changes only the entry and the engine's indexes of
  * firing and timed entries.
  */
-export function onValue(state: EngineState, e: Entry, value: number, t: number, now: number, out: AlertTransition[]): void {
+export function onValue(state: EngineState, e: SeriesAlert, value: number, t: number, now: number, out: AlertTransition[]): void {
   const rule = e.rule;
   const wasNoData = e.noData;
   e.noData = false;
@@ -60,7 +60,7 @@ export function onValue(state: EngineState, e: Entry, value: number, t: number, 
 }
 
 export function to(
-  state: EngineState, e: Entry, next: AlertState, now: number,
+  state: EngineState, e: SeriesAlert, next: AlertState, now: number,
   reason: NonNullable<AlertTransition['reason']>, out: AlertTransition[], clearedAt?: number,
 ): void {
   const from = e.state;
@@ -83,7 +83,7 @@ export function resolveAfter(rule: CompiledRule): number {
   return Math.max(rule.clearForMs, rule.keepFiringForMs);
 }
 
-export function deadlineOf(e: Entry): number {
+export function deadlineOf(e: SeriesAlert): number {
   const rule = e.rule;
   let d = Infinity;
   if (e.state === 'pending') d = e.activeAt + rule.forMs;
@@ -92,20 +92,20 @@ export function deadlineOf(e: Entry): number {
   return d;
 }
 
-export function watch(state: EngineState, e: Entry, deadline: number): void {
+export function watch(state: EngineState, e: SeriesAlert, deadline: number): void {
   e.deadline = deadline;
   state.timed.add(e);
   if (deadline < state.nextDeadline) state.nextDeadline = deadline;
 }
 
-export function firingSet(state: EngineState, rule: string): Set<Entry> {
+export function firingSet(state: EngineState, rule: string): Set<SeriesAlert> {
   let set = state.firing.get(rule);
   if (!set) state.firing.set(rule, (set = new Set()));
   return set;
 }
 
 /** A firing parent whose `on` labels equal this entry's suppresses its creation. */
-export function suppressed(state: EngineState, e: Entry): boolean {
+export function suppressed(state: EngineState, e: SeriesAlert): boolean {
   const dep = e.rule.dependsOn;
   if (!dep) return false;
   const parents = state.firing.get(dep.alert);

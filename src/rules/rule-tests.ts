@@ -6,7 +6,7 @@ import { formatDuration } from '../core/duration.js';
 import { errorMessage } from '../core/errors.js';
 import type { Sample } from '../core/sample.js';
 import { activeEntries, createEngineState, evaluate, tick, type EngineState } from './engine.js';
-import { alertLabels, transition } from './entry.js';
+import { alertLabels, transition } from './series-alert.js';
 import type { CompiledRule } from './rule.js';
 import { expandSeries } from './series-notation.js';
 

@@ -1,4 +1,4 @@
-import { confirmationPlan, type ConfirmSettings } from '../collectors/snmp/confirmation-plan.js';
+import type { CollectorRegistry } from '../core/collector.js';
 import type { ProbeSpec, Target } from '../core/target.js';
 
 /** One thing the scheduler runs periodically: a collector kind for a target. */
@@ -13,24 +13,17 @@ export interface JobSpec {
 }
 
 /**
- * An SNMP poll that gets no answer re-polls to confirm before declaring the
- * device down. Its timeout is the confirmation plan's budget: long enough for
- * every attempt, and short enough that the poll ends before its next turn, so
- * a dead device skips no poll.
+ * The jobs a target needs: its SNMP poll, then each of its probes. A job may
+ * run for its collector's poll budget (an SNMP poll confirms a silent device
+ * inside its interval), else for the target's timeout.
  */
-export function snmpPollTimeout(target: Target): number {
-  const s = target.snmp as ConfirmSettings | undefined;
-  if (!s) return target.timeout;
-  return confirmationPlan(target.interval, target.timeout, s).budget;
-}
-
-/** The jobs a target needs: its SNMP poll, then each of its probes. */
-export function jobsFor(target: Target): JobSpec[] {
+export function jobsFor(target: Target, collectors: CollectorRegistry): JobSpec[] {
+  const job = (id: string, kind: string, spec: unknown): JobSpec => ({
+    id, target, kind, spec, timeout: collectors.get(kind)?.pollBudget?.(target, spec) ?? target.timeout,
+  });
   const jobs: JobSpec[] = [];
-  if (target.snmp) jobs.push({ id: `${target.name}/snmp`, target, kind: 'snmp', spec: target.snmp, timeout: snmpPollTimeout(target) });
-  for (const p of target.probes as ProbeSpec[]) {
-    jobs.push({ id: `${target.name}/probe:${p.name}`, target, kind: p.type, spec: p, timeout: target.timeout });
-  }
+  if (target.snmp) jobs.push(job(`${target.name}/snmp`, 'snmp', target.snmp));
+  for (const p of target.probes as ProbeSpec[]) jobs.push(job(`${target.name}/probe:${p.name}`, p.type, p));
   return jobs;
 }
 

@@ -5,7 +5,7 @@ import { CollectorError } from '../core/errors.js';
 import { silentLogger } from '../core/logger.js';
 import type { Sample } from '../core/sample.js';
 import type { Target } from '../core/target.js';
-import type { Collector } from '../collectors/collector.js';
+import type { Collector } from '../core/collector.js';
 import { defineMetrics } from '../metrics/definitions.js';
 import { Scheduler } from './scheduler.js';
 

@@ -3,8 +3,8 @@ import { CollectorError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Sample } from '../core/sample.js';
 import type { Target } from '../core/target.js';
-import type { CollectorRegistry } from '../collectors/collector.js';
-import type { KpidMetrics } from '../metrics/definitions.js';
+import type { CollectorRegistry } from '../core/collector.js';
+import type { SchedulerMetrics } from './scheduler-metrics.js';
 import { jobsFor, phaseOffset, type JobSpec } from './jobs.js';
 import { Semaphore } from './semaphore.js';
 import { TargetHealth } from './target-health.js';
@@ -15,7 +15,7 @@ export interface SchedulerOptions {
   /** Polls that may run at once, across all targets. */
   readonly concurrency: number;
   readonly publish: (samples: readonly Sample[]) => void;
-  readonly metrics: KpidMetrics;
+  readonly metrics: SchedulerMetrics;
   readonly log: Logger;
   /**
    * After a poll's timeout aborts it, how long the collector has to hand back
@@ -64,7 +64,7 @@ export class Scheduler {
 
   /** Applies a new target list: adds, reschedules changed, and drops removed jobs. */
   update(targets: readonly Target[]): { removedTargets: string[] } {
-    const wanted = new Map(targets.flatMap(jobsFor).map((j) => [j.id, j]));
+    const wanted = new Map(targets.flatMap((t) => jobsFor(t, this.o.collectors)).map((j) => [j.id, j]));
     for (const job of [...this.jobs.values()]) {
       const next = wanted.get(job.id);
       if (!next || fingerprint(next) !== fingerprint(job)) this.cancel(job);

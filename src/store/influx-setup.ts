@@ -1,5 +1,5 @@
 import { InfluxDB } from 'influx';
-import type { FieldTypes } from './line-protocol.js';
+import type { FieldTypes } from './line-protocol-writer.js';
 
 export interface DownsampleOptions {
   /** GROUP BY time() interval of the continuous query, ms. */

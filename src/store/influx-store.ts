@@ -2,12 +2,12 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Sample } from '../core/sample.js';
-import type { StoreMetrics } from '../metrics/store-metrics.js';
+import type { StoreMetrics } from './writer-metrics.js';
 import type { Sink } from '../pipeline/pipeline.js';
 import { deliver } from './bad-points.js';
 import { adminClient, prepareDatabase } from './influx-setup.js';
 import { InfluxHttpWriter, type LineWriter } from './influx-writer.js';
-import { FieldTypes, toLine } from './line-protocol.js';
+import { FieldTypes, toLine } from './line-protocol-writer.js';
 import { DiskSpool, type SpoolDropReason } from './spool.js';
 import type { InfluxStoreOptions } from './store-options.js';
 

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Sample } from '../core/sample.js';
 import type { Sink } from '../pipeline/pipeline.js';
 import { POLLED_PARTS, polledSeries, seenKeys, utilisationBin } from './polled-parts.js';
-import { openSqliteFile } from './sqlite-file.js';
+import { openSqliteFile } from '../core/sqlite-file.js';
 
 /**
  * Tables of the daily rollup, in the state SQLite file. One row per UTC day

@@ -1,4 +1,4 @@
-import type { Outage } from '../../src/alerts/state-store.js';
+import type { Outage } from '../../src/alerts/state/state-store.js';
 import type { Sample } from '../../src/core/sample.js';
 
 /**

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Outage, StateStore, StoredAlert } from '../../src/alerts/state-store.js';
+import type { Outage, StateStore, StoredAlert } from '../../src/alerts/state/state-store.js';
 
 /**
  * What every StateStore must do, whatever it is built on. A Redis store runs

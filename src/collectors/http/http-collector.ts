@@ -7,7 +7,7 @@ import { CollectorError, errorMessage } from '../../core/errors.js';
 import type { Sample } from '../../core/sample.js';
 import type { Target } from '../../core/target.js';
 import type { HttpProbeConfig } from '../../config/sections/probes.js';
-import type { Collector } from '../collector.js';
+import type { Collector } from '../../core/collector.js';
 
 type HttpSpec = HttpProbeConfig & { name: string };
 

@@ -4,7 +4,7 @@ import type { Logger } from '../../core/logger.js';
 import type { Sample } from '../../core/sample.js';
 import type { Target } from '../../core/target.js';
 import type { IcmpProbeConfig } from '../../config/sections/probes.js';
-import type { Collector } from '../collector.js';
+import type { Collector } from '../../core/collector.js';
 import { resolveAddress } from '../resolve-address.js';
 import { FpingBatcher, type FpingBatcherOptions } from './fping-batcher.js';
 import { roundTripStats } from './round-trips.js';

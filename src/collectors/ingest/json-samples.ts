@@ -1,5 +1,5 @@
 import type { Sample } from '../../core/sample.js';
-import type { ParsedLine } from './line-protocol.js';
+import type { ParsedLine } from './line-protocol-parser.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.:-]*$/;
 

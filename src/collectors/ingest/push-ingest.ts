@@ -4,7 +4,7 @@ import type { Sample } from '../../core/sample.js';
 import type { IngestConfig } from '../../config/sections/ingest.js';
 import { CardinalityGuard, type CardinalityLimit, type CardinalityLimits } from './cardinality-guard.js';
 import { parseJsonSample } from './json-samples.js';
-import { parseLine, PRECISION_MS, type ParsedLine, type Precision } from './line-protocol.js';
+import { parseLine, PRECISION_MS, type ParsedLine, type Precision } from './line-protocol-parser.js';
 
 export interface IngestLimits extends CardinalityLimits {
   /** Most samples one request may carry; a larger request is refused whole. */

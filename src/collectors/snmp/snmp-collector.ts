@@ -4,7 +4,7 @@ import { CollectorError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Sample } from '../../core/sample.js';
 import { targetTags, type Target } from '../../core/target.js';
-import type { Collector } from '../collector.js';
+import type { Collector } from '../../core/collector.js';
 import { resolveAddress } from '../resolve-address.js';
 import { confirmationPlan } from './confirmation-plan.js';
 import { emptyMemory, PartialPoll, pollDevice, type DeviceMemory, type PollResult } from './device-poll.js';
@@ -50,6 +50,11 @@ export class SnmpCollector implements Collector<SnmpConfig> {
     this.log = opts.log;
     this.clock = opts.clock ?? systemClock;
     this.open = opts.openSession ?? ((address, spec) => new NetSnmpSession(address, spec));
+  }
+
+  /** The poll runs every confirmation re-poll and still ends before the target's next turn. */
+  pollBudget(target: Target, spec: SnmpConfig): number {
+    return confirmationPlan(target.interval, target.timeout, spec).budget;
   }
 
   async collect(target: Target, spec: SnmpConfig, signal: AbortSignal): Promise<Sample[]> {

@@ -4,7 +4,7 @@ import { CollectorError } from '../../core/errors.js';
 import type { Sample } from '../../core/sample.js';
 import type { Target } from '../../core/target.js';
 import type { TcpProbeConfig } from '../../config/sections/probes.js';
-import type { Collector } from '../collector.js';
+import type { Collector } from '../../core/collector.js';
 import { resolveAddress } from '../resolve-address.js';
 
 type TcpSpec = TcpProbeConfig & { name: string };

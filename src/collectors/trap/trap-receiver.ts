@@ -7,7 +7,7 @@ import type { Logger } from '../../core/logger.js';
 import type { Sample } from '../../core/sample.js';
 import type { Target } from '../../core/target.js';
 import type { TrapsConfig } from '../../config/sections/traps.js';
-import type { TrapMetrics } from '../../metrics/trap-metrics.js';
+import type { CounterLike } from '../../core/recorders.js';
 import { decodeTrap, type RawPdu } from './trap-decode.js';
 import { InterfaceIndex } from './interface-index.js';
 
@@ -28,7 +28,8 @@ export interface TrapReceiverOptions {
   readonly config: TrapsConfig;
   readonly clock: Clock;
   readonly log: Logger;
-  readonly metrics: TrapMetrics;
+  /** Where each trap's outcome is counted (kpid_traps_total); the daemon passes the metric. */
+  readonly metrics: { readonly traps: CounterLike<'result' | 'kind'> };
   readonly publish: (samples: readonly Sample[]) => void;
 }
 

@@ -1,0 +1,79 @@
+/**
+ * kpid's layering, checked on every `npm test` (src/layering.test.ts).
+ *
+ * The pipeline stages, in the order a sample travels:
+ *   config → targets → scheduler → collectors → pipeline → {store, rules, metrics} → alerts → notify
+ * A stage imports core/ and the stages before it, never one after it, and
+ * never a peer (store, rules and metrics are peers) except through core/.
+ * Beside the pipeline: http, report, cluster, demo and daemon (the
+ * composition root); no stage imports them. Only the CLI and the demo start
+ * kpid, through daemon/start-kpid.ts.
+ */
+const STAGES = ['config', 'targets', 'scheduler', 'collectors', 'pipeline', ['store', 'rules', 'metrics'], 'alerts', 'notify'];
+const BESIDE = ['http', 'report', 'cluster', 'demo', 'daemon'];
+const notTest = '\\.test\\.ts$';
+
+const dir = (names) => `^src/(${names.join('|')})/`;
+
+/** For each stage: everything after it, and its peers, are off limits. */
+const stageRules = STAGES.flatMap((level, i) => {
+  const mine = [].concat(level);
+  const later = STAGES.slice(i + 1).flat();
+  return mine.map((stage) => {
+    const peers = mine.filter((s) => s !== stage);
+    return {
+      name: `${stage}-imports-only-earlier-stages`,
+      comment: `${stage}/ may import core/ and the stages before it: not ${[...later, ...peers, ...BESIDE].join(', ')}`,
+      severity: 'error',
+      from: { path: `^src/${stage}/`, pathNot: notTest },
+      to: { path: dir([...later, ...peers, ...BESIDE]) },
+    };
+  });
+});
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      comment: 'Modules form no import cycle, type-only ones included.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'src-never-imports-test',
+      comment: 'What src/ needs lives in src/; test/ holds tests that run the daemon or a real service.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^test/' },
+    },
+    {
+      name: 'core-imports-only-core',
+      comment: 'core/ is what every stage may import, so it imports no stage.',
+      severity: 'error',
+      from: { path: '^src/core/', pathNot: notTest },
+      to: { path: '^src/(?!core/)' },
+    },
+    ...stageRules,
+    {
+      name: 'only-the-entry-builds-the-daemon',
+      comment: 'The composition root is reached through daemon/start-kpid.ts, by the CLI and the demo alike.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/daemon/' },
+      to: { path: '^src/daemon/(?!start-kpid\\.ts$)' },
+    },
+    {
+      name: 'only-cli-and-demo-start-kpid',
+      comment: 'Starting kpid is for the CLI and the demo.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(cli\\.ts$|demo/|daemon/)' },
+      to: { path: '^src/daemon/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.d.ts', '.js', '.mjs'] },
+  },
+};

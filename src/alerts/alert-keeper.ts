@@ -1,0 +1,191 @@
+import type { AlertTransition, Notification } from '../core/alert.js';
+import type { Clock } from '../core/clock.js';
+import { KpiCatalogue } from '../core/kpi-catalogue.js';
+import type { Logger } from '../core/logger.js';
+import type { Sample } from '../core/sample.js';
+import type { KpiMetrics } from '../metrics/kpi-metrics.js';
+import type { RuleRunner } from '../rules/rule-runner.js';
+import { ActiveAlerts } from './active-alerts.js';
+import { DAY } from './availability.js';
+import { kpiReadings } from './kpi-readings.js';
+import { NotificationGate, type NotificationConsumer } from './notification-gate.js';
+import { alertNotification } from './notifications.js';
+import { OutageKeeper } from './outage-keeper.js';
+import { SerialWrites } from './serial-writes.js';
+import type { StateStore, StoredAlert } from './state/state-store.js';
+import { alertView } from './views.js';
+
+export type { NotificationConsumer } from './notification-gate.js';
+
+/** What alerts asks of the rules stage: carry alerts on (restart, handover), drop handed-over series, read KPI values. */
+export type RuleState = Pick<RuleRunner, 'restore' | 'reschedule' | 'forget' | 'readings'>;
+
+export interface AlertKeeperOptions {
+  readonly clock: Clock;
+  readonly rules: RuleState;
+  /** Where derived samples (availability) go: back into the pipeline, like any other sample. */
+  readonly publish: (samples: readonly Sample[]) => void;
+  /** Where the outage ledger's series go (the InfluxDB store, when configured). */
+  readonly record?: (samples: readonly Sample[]) => void;
+  /** The catalogue the rules were compiled against (kpis: overrides applied); for kpid_kpi_compliant. */
+  readonly catalogue?: KpiCatalogue;
+  readonly store: StateStore;
+  readonly notifier: NotificationConsumer;
+  readonly metrics?: KpiMetrics;
+  readonly log?: Logger;
+  /** Whether an outage starting now for these labels is planned maintenance. Default: never. */
+  readonly isPlanned?: (labels: Readonly<Record<string, string>>, at: number) => boolean;
+  /** How long restored outages stay in outages(), ms. Default 7 days. */
+  readonly recentOutagesFor?: number;
+}
+
+/**
+ * Everything that follows a transition from the rules: the active alerts,
+ * the outages (OutageKeeper, with their SLA clocks), persistence, and
+ * notifications, each exactly once through the gate. Cluster handover
+ * adopts and releases alerts with their targets.
+ */
+export class AlertKeeper {
+  private catalogue: KpiCatalogue;
+  private readonly book = new ActiveAlerts();
+  private readonly writes: SerialWrites;
+  private readonly gate: NotificationGate;
+  private readonly outageKeeper: OutageKeeper;
+
+  constructor(private readonly o: AlertKeeperOptions) {
+    this.catalogue = o.catalogue ?? new KpiCatalogue();
+    this.writes = new SerialWrites(o.log);
+    this.gate = new NotificationGate({ store: o.store, notifier: o.notifier, clock: o.clock, ...(o.log ? { log: o.log } : {}) });
+    this.outageKeeper = new OutageKeeper({
+      clock: o.clock, store: o.store, writes: this.writes, send: (n) => this.send(n), publish: o.publish,
+      ...(o.record ? { record: o.record } : {}),
+      ...(o.isPlanned ? { isPlanned: o.isPlanned } : {}), ...(o.recentOutagesFor !== undefined ? { recentOutagesFor: o.recentOutagesFor } : {}),
+    });
+  }
+
+  /**
+   * Loads alerts and outages from the store. Open outages resume from their
+   * true start; SLA steps that fell due while kpid was down are sent now, once.
+   */
+  async start(): Promise<void> {
+    const { store, clock, rules } = this.o;
+    const now = clock.now();
+    const [alerts, open, recent] = await Promise.all([store.listAlerts(), store.openOutages(), store.outagesBetween(now - 62 * DAY, now)]);
+    this.book.load(alerts);
+    for (const a of alerts) rules.restore(a);
+    rules.reschedule();
+    this.outageKeeper.start(open, recent);
+    const { ledger } = this.outageKeeper;
+    this.o.metrics?.readFrom({
+      kpis: () => kpiReadings(rules.readings(), this.catalogue, ledger, clock.now()),
+      alertCounts: () => this.book.counts(),
+      openOutageClocks: () => ledger.openOutages().map((x) => ({
+        outage: x.id, service: x.service, remainingSeconds: (x.startedAt + x.recoveryTarget - clock.now()) / 1000,
+      })),
+    });
+    this.outageKeeper.feedAvailability();
+    this.writes.run(() => store.pruneNotifications(now - 90 * DAY).then(() => undefined));
+  }
+
+  /** The rules' transitions, in the order they happened. */
+  onTransitions(transitions: readonly AlertTransition[]): void {
+    for (const t of transitions) {
+      const change = this.book.apply(t);
+      this.writes.run(() => ('put' in change ? this.o.store.putAlert(change.put) : this.o.store.deleteAlert(change.remove)));
+      const n = alertNotification(t);
+      if (n) this.send(n);
+      this.outageKeeper.onTransition(t);
+    }
+  }
+
+  /** The alerts pending or firing now: what a new rule set carries over. */
+  activeAlerts(): readonly StoredAlert[] {
+    return this.book.list();
+  }
+
+  /** The catalogue of a reloaded config (kpis: overrides), for kpid_kpi_compliant. */
+  setCatalogue(catalogue: KpiCatalogue): void {
+    this.catalogue = catalogue;
+  }
+
+  alerts() {
+    return this.book.list()
+      .sort((a, b) => a.activeAt - b.activeAt)
+      .map((a) => alertView(a, this.outageKeeper.ledger.byAlert(a.fingerprint)?.id));
+  }
+
+  outages() {
+    return this.outageKeeper.outages();
+  }
+
+  availability() {
+    return this.outageKeeper.availability();
+  }
+
+  /** Acknowledges an alert (by fingerprint) or an outage (by id); false when neither is known. */
+  async acknowledge(id: string, by: string, comment?: string): Promise<boolean> {
+    const at = this.o.clock.now();
+    const alert = this.book.acknowledge(id, by, at);
+    if (alert) this.writes.run(() => this.o.store.putAlert(alert));
+    const outage = this.outageKeeper.acknowledge(id, by, at);
+    if (!alert && !outage) return false;
+    this.writes.run(() => this.o.store.putAck({ id, by, at, ...(comment ? { comment } : {}) }));
+    await this.flush();
+    return true;
+  }
+
+  /** Records what caused an outage, or whether it was planned. */
+  async annotateOutage(id: string, change: { cause?: string; planned?: boolean }): Promise<boolean> {
+    const known = this.outageKeeper.annotate(id, change);
+    await this.flush();
+    return known;
+  }
+
+  /**
+   * Cluster handover, targets gained: their alerts that another instance
+   * left pending or firing in the store are carried on here without being
+   * announced again, and the open outages they keep open join this ledger
+   * with their SLA clocks (whose steps the store lets out once). Await it
+   * before polling those targets, so their first samples meet the alert.
+   */
+  async adoptTargets(targets: ReadonlySet<string>): Promise<void> {
+    if (!targets.size) return;
+    await this.flush();
+    const [alerts, open] = await Promise.all([this.o.store.listAlerts(), this.o.store.openOutages()]);
+    const taken = alerts.filter((a) => targets.has(a.labels.target ?? '') && !this.book.get(a.fingerprint) && this.o.rules.restore(a));
+    this.book.load(taken);
+    this.outageKeeper.adopt(open, new Set(taken.map((a) => a.fingerprint)));
+    this.o.rules.reschedule();
+  }
+
+  /**
+   * Cluster handover, targets lost: their alerts and the outages only they
+   * keep open leave this instance silently (no resolve, no more SLA steps);
+   * they stay in the store for the new owner.
+   */
+  releaseTargets(targets: ReadonlySet<string>): void {
+    if (!targets.size) return;
+    const gone = this.book.list().filter((a) => targets.has(a.labels.target ?? ''));
+    this.o.rules.forget((tags) => targets.has(tags.target ?? ''));
+    for (const a of gone) this.book.forget(a.fingerprint);
+    this.outageKeeper.release(new Set(gone.map((a) => a.fingerprint)));
+  }
+
+  /** Resolves when every write so far has reached the store. */
+  flush(): Promise<void> {
+    return this.writes.flush();
+  }
+
+  async stop(): Promise<void> {
+    this.outageKeeper.stop();
+    this.o.metrics?.readFrom(undefined);
+    await this.flush();
+  }
+
+  /** Delivers a notification once ever: the store's claim decides. */
+  private send(n: Notification): void {
+    this.writes.run(async () => {
+      await this.gate.pass(n);
+    });
+  }
+}

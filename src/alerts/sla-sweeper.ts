@@ -1,0 +1,86 @@
+import { NotificationGate, withStepRecorded, type NotificationConsumer } from './notification-gate.js';
+import { slaNotification } from './notifications.js';
+import { SlaClock, type SlaStep } from './sla-clock.js';
+import type { Outage, StateStore } from './state/state-store.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { errorMessage } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+
+export interface SlaSweeperOptions {
+  readonly store: StateStore;
+  readonly notifier: NotificationConsumer;
+  readonly clock: Clock;
+  /** How often the open outages are read from the store, ms. */
+  readonly every: number;
+  readonly log?: Logger;
+}
+
+/**
+ * SLA timers that survive the instance that opened the outage. The outage
+ * ledger lives in the shared store; every instance reads the open outages
+ * every `every` ms and, for each warning or breach that has fallen due and
+ * is not yet recorded, claims the notification in the store and sends it
+ * if the claim is won. The ids are the ones AlertKeeper's own SLA clocks
+ * use (`outage:<id>:warn:<offset>`, `outage:<id>:breach`), so the opener,
+ * while it lives, and every sweeper compete for one claim: one message.
+ * A step is recorded on the outage whether this instance won the claim or
+ * not, because the winner may have died between claiming and recording.
+ */
+export class SlaSweeper {
+  private timer: TimerHandle | undefined;
+  private running = false;
+  private sweeping: Promise<void> = Promise.resolve();
+  private readonly gate: NotificationGate;
+  /** Notifications this sweeper sent (for logs and tests). */
+  sent = 0;
+
+  constructor(private readonly o: SlaSweeperOptions) {
+    this.gate = new NotificationGate(o);
+  }
+
+  start(): void {
+    this.running = true;
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer !== undefined) this.o.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.sweeping;
+  }
+
+  /** One pass over the open outages. */
+  async sweep(): Promise<void> {
+    const open = await this.o.store.openOutages();
+    for (const outage of open) {
+      for (const step of due(outage, this.o.clock.now())) await this.fire(outage, step);
+    }
+  }
+
+  private async fire(outage: Outage, step: SlaStep): Promise<void> {
+    const now = this.o.clock.now();
+    if (await this.gate.pass(slaNotification(outage, step, now))) {
+      this.sent++;
+      this.o.log?.info({ outage: outage.id, service: outage.service, step: step.kind, offset: step.offset }, 'SLA step of an outage sent by the cluster sweeper');
+    }
+    // The store merges: recording a step never undoes another writer's.
+    await this.o.store.putOutage(withStepRecorded(outage, step));
+  }
+
+  private schedule(): void {
+    if (!this.running) return;
+    this.timer = this.o.clock.setTimeout(() => {
+      this.sweeping = this.sweep()
+        .catch((err) => this.o.log?.warn({ err: errorMessage(err) }, 'SLA sweep failed; retrying at the next one'))
+        .finally(() => this.schedule());
+    }, this.o.every);
+  }
+}
+
+/** Steps of `o` due at `now` and not yet recorded, in time order. Restored outages have none. */
+export function due(o: Outage, now: number): SlaStep[] {
+  if (o.restoredAt !== undefined) return [];
+  return SlaClock.steps(o).filter((s) => o.startedAt + s.offset <= now
+    && (s.kind === 'breach' ? !o.breached : !o.warningsSent.includes(s.offset)));
+}

@@ -1,0 +1,113 @@
+import type Database from 'better-sqlite3';
+import { openSqliteFile } from '../../core/sqlite-file.js';
+import type { Ack, Outage, Silence, StateStore, StoredAlert } from './state-store.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS alerts (fingerprint TEXT PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS outages (
+  id TEXT PRIMARY KEY, service TEXT NOT NULL, started_at INTEGER NOT NULL, restored_at INTEGER, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS outages_open ON outages (restored_at, started_at);
+CREATE TABLE IF NOT EXISTS notifications_sent (id TEXT PRIMARY KEY, at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS acks (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS silences (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+`;
+
+/**
+ * The embedded state store: one SQLite file (default data/kpid.db) in WAL
+ * mode. Every write is its own committed transaction, so a kill -9 loses
+ * nothing that a method had returned from. better-sqlite3 is synchronous;
+ * the async interface is for the Redis store's sake.
+ */
+export class SqliteStateStore implements StateStore {
+  private readonly db: Database.Database;
+  private readonly stmt;
+
+  constructor(readonly file = 'data/kpid.db') {
+    this.db = openSqliteFile(file, SCHEMA, { code: 'state_open_failed', name: 'state database' });
+    const db = this.db;
+    this.stmt = {
+      putAlert: db.prepare('INSERT INTO alerts (fingerprint, body) VALUES (?, ?) ON CONFLICT(fingerprint) DO UPDATE SET body = excluded.body'),
+      deleteAlert: db.prepare('DELETE FROM alerts WHERE fingerprint = ?'),
+      listAlerts: db.prepare('SELECT body FROM alerts ORDER BY fingerprint'),
+      putOutage: db.prepare(`INSERT INTO outages (id, service, started_at, restored_at, body) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT(id) DO UPDATE SET service = excluded.service, started_at = excluded.started_at,
+        restored_at = excluded.restored_at, body = excluded.body`),
+      getOutage: db.prepare('SELECT body FROM outages WHERE id = ?'),
+      openOutages: db.prepare('SELECT body FROM outages WHERE restored_at IS NULL ORDER BY started_at, id'),
+      outagesBetween: db.prepare(`SELECT body FROM outages WHERE started_at < ? AND (restored_at IS NULL OR restored_at >= ?)
+        ORDER BY started_at, id`),
+      claim: db.prepare('INSERT OR IGNORE INTO notifications_sent (id, at) VALUES (?, ?)'),
+      prune: db.prepare('DELETE FROM notifications_sent WHERE at < ?'),
+      putAck: db.prepare('INSERT INTO acks (id, body) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET body = excluded.body'),
+      listAcks: db.prepare('SELECT body FROM acks ORDER BY id'),
+      putSilence: db.prepare('INSERT INTO silences (id, body) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET body = excluded.body'),
+      deleteSilence: db.prepare('DELETE FROM silences WHERE id = ?'),
+      listSilences: db.prepare('SELECT body FROM silences ORDER BY id'),
+    };
+  }
+
+  async putAlert(alert: StoredAlert): Promise<void> {
+    this.stmt.putAlert.run(alert.fingerprint, JSON.stringify(alert));
+  }
+
+  async deleteAlert(fingerprint: string): Promise<void> {
+    this.stmt.deleteAlert.run(fingerprint);
+  }
+
+  async listAlerts(): Promise<StoredAlert[]> {
+    return bodies<StoredAlert>(this.stmt.listAlerts.all());
+  }
+
+  async putOutage(o: Outage): Promise<void> {
+    this.stmt.putOutage.run(o.id, o.service, o.startedAt, o.restoredAt ?? null, JSON.stringify(o));
+  }
+
+  async getOutage(id: string): Promise<Outage | undefined> {
+    const row = this.stmt.getOutage.get(id) as { body: string } | undefined;
+    return row ? (JSON.parse(row.body) as Outage) : undefined;
+  }
+
+  async openOutages(): Promise<Outage[]> {
+    return bodies<Outage>(this.stmt.openOutages.all());
+  }
+
+  async outagesBetween(from: number, to: number): Promise<Outage[]> {
+    return bodies<Outage>(this.stmt.outagesBetween.all(to, from));
+  }
+
+  async claimNotification(id: string, at: number): Promise<boolean> {
+    return this.stmt.claim.run(id, at).changes === 1;
+  }
+
+  async pruneNotifications(before: number): Promise<number> {
+    return this.stmt.prune.run(before).changes;
+  }
+
+  async putAck(ack: Ack): Promise<void> {
+    this.stmt.putAck.run(ack.id, JSON.stringify(ack));
+  }
+
+  async listAcks(): Promise<Ack[]> {
+    return bodies<Ack>(this.stmt.listAcks.all());
+  }
+
+  async putSilence(s: Silence): Promise<void> {
+    this.stmt.putSilence.run(s.id, JSON.stringify(s));
+  }
+
+  async deleteSilence(id: string): Promise<boolean> {
+    return this.stmt.deleteSilence.run(id).changes === 1;
+  }
+
+  async listSilences(): Promise<Silence[]> {
+    return bodies<Silence>(this.stmt.listSilences.all());
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function bodies<T>(rows: unknown[]): T[] {
+  return (rows as { body: string }[]).map((r) => JSON.parse(r.body) as T);
+}

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../core/clock.js';
+import { parseLine } from './line-protocol-parser.js';
+import { ingest } from '../../config/sections/ingest.js';
+import { ingestLimits, PushIngest } from './push-ingest.js';
+
+const NOW = Date.UTC(2026, 10, 1);
+
+describe('InfluxDB line protocol', () => {
+  it.each([
+    {
+      line: 'kpi,kpi=network_coverage,scope=beijing value=0.992 1793491200000000000',
+      sample: { measurement: 'kpi', tags: { kpi: 'network_coverage', scope: 'beijing' }, fields: { value: 0.992 }, time: 1793491200000 },
+    },
+    {
+      line: 'voice,target=msc\\ 1,trunk=a\\,b call_attempts=1200i,calls_dropped=3u,busy=t',
+      sample: {
+        measurement: 'voice', tags: { target: 'msc 1', trunk: 'a,b' },
+        fields: { call_attempts: 1200, calls_dropped: 3, busy: 1 }, time: NOW,
+        integerFields: ['call_attempts', 'calls_dropped', 'busy'],
+      },
+    },
+    {
+      line: 'my\\,meas,k\\=ey=v\\=al f\\ 1=-1.5e3',
+      sample: { measurement: 'my,meas', tags: { 'k=ey': 'v=al' }, fields: { 'f 1': -1500 }, time: NOW },
+    },
+  ])('$line', ({ line, sample }) => {
+    expect(parseLine(line, 'ns', NOW)).toEqual({ ok: true, sample });
+  });
+
+  it.each([
+    ['s', '1793491200', 1793491200000],
+    ['ms', '1793491200123', 1793491200123],
+    ['us', '1793491200123456', 1793491200123.456],
+    ['ns', '1793491200123456789', 1793491200123],
+  ] as const)('timestamps at precision %s', (precision, stamp, ms) => {
+    const r = parseLine(`kpi,kpi=x value=1 ${stamp}`, precision, NOW);
+    expect(r.ok && r.sample.time).toBeCloseTo(ms, 3);
+  });
+
+  it.each([
+    ['kpi value="high"', 'field "value" is a string; kpid fields are numbers'],
+    ['kpi', 'missing fields'],
+    ['kpi,kpi value=1', 'tag "kpi" has no value'],
+    ['kpi,kpi= value=1', 'tag "kpi" has an empty value'],
+    ['kpi value=abc', 'field "value" has an invalid value "abc"'],
+    ['kpi value=1,value=2', 'field "value" appears twice'],
+    ['kpi value=1 12:00', 'timestamp "12:00" is not an integer'],
+    [',kpi=x value=1', 'missing measurement'],
+  ])('rejects %s: %s', (line, reason) => {
+    expect(parseLine(line, 'ns', NOW)).toEqual({ ok: false, reason });
+  });
+});
+
+describe('push ingest', () => {
+  const limits = { ...ingestLimits(ingest.parse({})), maxSamplesPerRequest: 5, maxSeriesPerMeasurement: 2 };
+
+  it('accepts good lines and names each rejected line with its reason', () => {
+    const ingest = new PushIngest(limits, new FakeClock(NOW));
+    const r = ingest.parse('# comment\nkpi,kpi=a value=1\nkpi,kpi=b value="x"\n\nkpi,kpi=c value=2\n', 'text/plain', 'ns');
+    expect(r.accepted).toBe(2);
+    expect(r.rejected).toEqual([{ line: 3, reason: 'field "value" is a string; kpid fields are numbers' }]);
+  });
+
+  it('accepts JSON arrays with epoch-ms or ISO times', () => {
+    const ingest = new PushIngest(limits, new FakeClock(NOW));
+    const r = ingest.parse(JSON.stringify([
+      { measurement: 'kpi', tags: { kpi: 'a' }, fields: { value: 0.5 }, time: NOW - 3_600_000 },
+      { measurement: 'kpi', tags: { kpi: 'a' }, fields: { value: 0.6 }, time: '2026-10-31T23:00:00Z' },
+      { measurement: 'kpi', tags: { kpi: 'a' }, fields: { value: 'x' } },
+    ]), 'application/json', null);
+    expect(r.samples.map((s) => s.time)).toEqual([NOW - 3_600_000, NOW - 3_600_000]);
+    expect(r.rejected).toEqual([{ index: 2, reason: 'field "value" must be a finite number' }]);
+  });
+
+  it('refuses a request over the sample limit whole', () => {
+    const ingest = new PushIngest(limits, new FakeClock(NOW));
+    expect(() => ingest.parse('k v=1\n'.repeat(6), 'text/plain', 'ns')).toThrow(/6 samples; the limit is 5/);
+  });
+
+  it('the cardinality guard rejects new series beyond the limit but keeps known ones flowing', () => {
+    const ingest = new PushIngest(limits, new FakeClock(NOW));
+    const r = ingest.parse('kpi,kpi=a value=1\nkpi,kpi=b value=1\nkpi,kpi=c value=1\nkpi,kpi=a value=2\n', 'text/plain', 'ns');
+    expect(r.accepted).toBe(3);
+    expect(r.rejected).toEqual([{ line: 3, reason: 'measurement "kpi" already has 2 series from ingest (ingest.max_series_per_measurement)', limit: 'ingest.max_series_per_measurement' }]);
+  });
+
+  it('an unknown precision is refused', () => {
+    const ingest = new PushIngest(limits, new FakeClock(NOW));
+    expect(() => ingest.parse('k v=1', 'text/plain', 'minutes')).toThrow(/precision "minutes" is not one of/);
+  });
+});

@@ -1,0 +1,100 @@
+import { loadRuleFiles, type LoadedRules } from '../rules/rule-files.js';
+import type { KpiOverride } from '../core/kpi-catalogue.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { Sample } from '../core/sample.js';
+import type { KpiMetrics } from '../metrics/kpi-metrics.js';
+import { RuleRunner } from '../rules/rule-runner.js';
+import { AlertKeeper, type NotificationConsumer } from '../alerts/alert-keeper.js';
+import { RedisStateStore } from '../alerts/state/redis-state-store.js';
+import { SqliteStateStore } from '../alerts/state/sqlite-state-store.js';
+import type { StateStore } from '../alerts/state/state-store.js';
+
+/** The parts of the config alerting reads: `rules:`, `kpis:` and `state:`. */
+export interface RulesAndAlertsConfig {
+  readonly rules: readonly string[];
+  readonly kpis: Readonly<Record<string, KpiOverride>>;
+  readonly state: { readonly sqlite: string } | { readonly redis: string };
+}
+
+export interface RulesAndAlertsDeps {
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly metrics: KpiMetrics;
+  readonly notifier: NotificationConsumer;
+  /** Where relative `rules:` patterns are resolved from; default the working directory (as `npm start` runs). */
+  readonly baseDir?: string;
+  readonly isPlanned?: (labels: Readonly<Record<string, string>>, at: number) => boolean;
+  /** Runs once the store is open, before alerts resume from it (silences load here, so nothing resumed slips past them). */
+  readonly beforeResume?: (store: StateStore) => Promise<void>;
+  /** Where the outage ledger's series go (the InfluxDB store, when configured). */
+  readonly record?: (samples: readonly Sample[]) => void;
+}
+
+/**
+ * The rules and alerts stages, wired: rules loaded and compiled (a
+ * ConfigError stops the start), the state store opened, the alert runtime
+ * resumed from it. The rule runner is the pipeline sink and hands its
+ * transitions to the runtime; `reload` swaps rules only when the new files
+ * are valid.
+ */
+export class RulesAndAlerts {
+  private constructor(
+    /** The pipeline sink: samples in, transitions out to the runtime. */
+    readonly runner: RuleRunner,
+    readonly runtime: AlertKeeper,
+    readonly store: StateStore,
+    private loaded: LoadedRules,
+    private readonly deps: RulesAndAlertsDeps,
+  ) {}
+
+  static async start(config: RulesAndAlertsConfig, deps: RulesAndAlertsDeps): Promise<RulesAndAlerts> {
+    const loaded = load(config, deps);
+    const store = openStore(config.state, deps.log);
+    const runner: RuleRunner = new RuleRunner({ clock: deps.clock, rules: loaded.rules, onTransitions: (ts) => runtime.onTransitions(ts) });
+    // Availability readings go to the rules only: they are derived from the ledger, not measured.
+    const runtime: AlertKeeper = new AlertKeeper({
+      clock: deps.clock, rules: runner, publish: (s) => runner.write(s), catalogue: loaded.catalogue, store, notifier: deps.notifier,
+      metrics: deps.metrics, log: deps.log, ...(deps.isPlanned ? { isPlanned: deps.isPlanned } : {}),
+      ...(deps.record ? { record: deps.record } : {}),
+    });
+    try {
+      await deps.beforeResume?.(store);
+      await runtime.start();
+      runner.start();
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+    deps.log.info({ rules: loaded.rules.length, files: loaded.files.length }, 'alert rules loaded');
+    return new RulesAndAlerts(runner, runtime, store, loaded, deps);
+  }
+
+  get rules(): LoadedRules {
+    return this.loaded;
+  }
+
+  /** Re-reads the rule files; throws ConfigError (and keeps the running rules) when any is invalid. */
+  reload(config: RulesAndAlertsConfig): void {
+    const next = load(config, this.deps);
+    this.runtime.setCatalogue(next.catalogue);
+    this.runner.replaceRules(next.rules, this.runtime.activeAlerts());
+    this.loaded = next;
+    this.deps.log.info({ rules: next.rules.length, files: next.files.length }, 'alert rules reloaded');
+  }
+
+  async close(): Promise<void> {
+    this.runner.stop();
+    await this.runtime.stop();
+    await this.store.close();
+  }
+}
+
+function load(config: RulesAndAlertsConfig, deps: RulesAndAlertsDeps): LoadedRules {
+  return loadRuleFiles(config.rules, { ...(deps.baseDir ? { baseDir: deps.baseDir } : {}), kpis: config.kpis });
+}
+
+/** SQLite for one instance; Redis when alerts, outages and notification claims are shared by a cluster. */
+function openStore(state: RulesAndAlertsConfig['state'], log: Logger): StateStore {
+  return 'sqlite' in state ? new SqliteStateStore(state.sqlite) : new RedisStateStore(state.redis, { log });
+}

@@ -1,0 +1,176 @@
+import { Registry } from 'prom-client';
+import { SilenceKeeper } from '../alerts/silence-keeper.js';
+import type { Env, KpidConfig } from '../config/load.js';
+import type { Notification } from '../core/alert.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import { errorMessage } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { KpidMetrics } from '../metrics/definitions.js';
+import { SeriesTracker } from '../metrics/series-tracker.js';
+import { Pipeline } from '../pipeline/pipeline.js';
+import { defineIngestMetrics } from '../metrics/ingest-metrics.js';
+import { loadRuleFiles } from '../rules/rule-files.js';
+import { resolveTargets } from '../targets/targets.js';
+import type { HttpServer } from '../http/server.js';
+import { ClusterStage } from './cluster.js';
+import { Collection } from './collection.js';
+import { ConfigReader, type ReloadResult } from './config-reader.js';
+import { httpServer } from './http.js';
+import { defineDaemonMetrics, forgetRemovedTargets, metricsSink, type DaemonMetrics } from './metrics.js';
+import { startSinks, type Sinks } from './sinks.js';
+
+export type { ReloadResult } from './config-reader.js';
+
+export interface DaemonOptions {
+  readonly configFile: string;
+  readonly log: Logger;
+  readonly env?: Env;
+  /** Every component reads this clock (the demo's runs faster). */
+  readonly clock?: Clock;
+  /** Receives every notification as well as the channels (the demo prints them). */
+  readonly onNotification?: (n: Notification) => void;
+}
+
+/**
+ * One running kpid, built from a valid config or not at all. The HTTP server
+ * listens first; then the stages start from the end of the pipeline back to
+ * its start (storage, notify, rules and alerts, then collection and cluster
+ * ownership), so nothing is collected before it has somewhere to go; they
+ * stop from the start forwards. A reload builds the new rules and targets
+ * first and swaps them in only when all are valid.
+ */
+export class Daemon {
+  readonly registry = new Registry();
+  readonly pipeline: Pipeline;
+  readonly series = new SeriesTracker();
+  private readonly all: DaemonMetrics = defineDaemonMetrics(this.registry);
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly reader: ConfigReader;
+  private readonly http: HttpServer;
+  /** API silences (kept in the state store) and config maintenance windows. */
+  private readonly silences: SilenceKeeper;
+  private config?: KpidConfig;
+  /** `server:` as read at start: listen address and API token change only at a restart (docs/security.md). */
+  private server?: KpidConfig['server'];
+  private readonly ingestRefused = defineIngestMetrics(this.registry, () => this.collection?.ingestParser?.tracked);
+  private readonly sinks: Sinks = {};
+  private collection?: Collection;
+  private cluster?: ClusterStage;
+  private started = false;
+
+  constructor(private readonly o: DaemonOptions) {
+    const { clock = systemClock, log } = o;
+    this.clock = clock;
+    this.log = log;
+    this.silences = new SilenceKeeper(clock, log);
+    this.pipeline = new Pipeline(log);
+    this.pipeline.add(metricsSink(this.all, this.series));
+    this.reader = new ConfigReader(o.configFile, o.env, { clock, log, metrics: this.metrics });
+    this.http = httpServer({
+      clock, log, registry: this.registry, config: () => this.config, ready: () => this.readiness(), reload: (opts) => this.reload(opts),
+      apiToken: () => this.server?.api_token,
+      ingest: () => this.collection?.ingestParser, publish: (s) => this.pipeline.publish(s),
+      alerts: () => this.sinks.alerting?.runtime, stateStore: () => this.sinks.alerting?.store,
+      ackNotifications: (id, by) => this.sinks.notify?.ack(id, by) ?? false,
+      silences: () => (this.sinks.alerting ? this.silences : undefined),
+    });
+  }
+
+  get metrics(): KpidMetrics {
+    return this.all.kpid;
+  }
+
+  /** Loads config (throwing ConfigError when invalid), starts everything, then polling and serving. */
+  async start(): Promise<{ url: string }> {
+    const config = (this.config = this.reader.read());
+    this.server = config.server;
+    const { clock, log, pipeline, registry, all, silences, sinks } = this;
+    const addr = await this.http.listen(config.server.listen.host, config.server.listen.port);
+    let started: Awaited<ReturnType<typeof startSinks>>;
+    try {
+      const { onNotification } = this.o;
+      started = await startSinks(config, { clock, log, pipeline, metrics: all, silences, ...(onNotification ? { onNotification } : {}) }, sinks);
+    } catch (err) {
+      this.started = true;
+      await this.stop();
+      throw err;
+    }
+    this.reader.accepted();
+    const collection = (this.collection = new Collection(config, {
+      clock, log, pipeline, metrics: all.kpid, trapMetrics: all.trap, ingestRefused: (limit) => this.ingestRefused.inc({ limit }),
+    }));
+    if (config.cluster.enabled) {
+      const { scheduler } = collection;
+      this.cluster = await ClusterStage.start(config, { clock, log, registry, scheduler, alerting: started.alerting, notifier: started.notify.consumer });
+    }
+    const targets = resolveTargets(config);
+    collection.apply(config, targets, this.cluster);
+    forgetRemovedTargets(this.series, targets);
+    await collection.applyTraps(config, targets);
+    this.started = true;
+    const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+    log.info({ url, targets: config.targets.length, config: config.file }, 'kpid running');
+    return { url };
+  }
+
+  /**
+   * Re-reads the config file and rule files. Anything invalid leaves the
+   * running setup in place, logs every error and sets
+   * kpid_config_last_reload_success to 0.
+   */
+  async reload(opts: { force?: boolean } = {}): Promise<ReloadResult> {
+    let next: KpidConfig;
+    try {
+      next = this.reader.read();
+      const { alerting } = this.sinks;
+      if (!opts.force && this.config) {
+        this.reader.refuseAccidents(this.config, next, { now: alerting?.rules.rules.length ?? 0, next: () => loadRuleFiles(next.rules, { kpis: next.kpis }).rules.length });
+      }
+      alerting?.reload(next);
+    } catch (err) {
+      return this.reader.rejected(err);
+    }
+    const previous = this.config ?? next;
+    this.reader.warnRestartOnly(previous, next);
+    const targets = resolveTargets(next);
+    this.collection?.apply(next, targets, this.cluster);
+    forgetRemovedTargets(this.series, targets);
+    this.silences.setMaintenance(next.maintenance);
+    this.config = next;
+    try {
+      await this.collection?.applyTraps(next, targets, previous);
+    } catch (err) {
+      this.log.error({ err: errorMessage(err) }, 'trap receiver could not be restarted');
+    }
+    this.reader.accepted();
+    this.log.info({ targets: next.targets.length }, 'config reloaded');
+    return { ok: true, errors: [] };
+  }
+
+  /** Stops polling (aborting in-flight polls), drains alerting, delivery and storage, and closes the server. */
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.collection?.scheduler.stop();
+    // Polling has stopped: the lease can go, and the others take these targets at their next heartbeat.
+    await this.cluster?.stop();
+    await this.collection?.stopTraps();
+    this.silences.stop();
+    const { alerting, notify, storage } = this.sinks;
+    if (alerting) {
+      this.pipeline.remove(alerting.runner.name);
+      await alerting.close();
+    }
+    await notify?.stop();
+    await storage?.stop();
+    await this.collection?.closeCollectors();
+    await this.http.close();
+    this.log.info('kpid stopped');
+  }
+
+  private readiness(): { ok: boolean; reasons: string[]; warnings: string[] } {
+    const reasons = [...(this.started ? [] : ['starting']), ...(this.sinks.storage?.notReady() ?? [])];
+    return { ok: reasons.length === 0, reasons, warnings: this.http.warnings() };
+  }
+}

@@ -1,0 +1,55 @@
+import type { NotificationConsumer } from '../alerts/notification-gate.js';
+import type { KpidConfig } from '../config/load.js';
+import type { Notification } from '../core/alert.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { NotifyMetrics } from '../metrics/notify-metrics.js';
+import { createNotifier } from '../notify/create-notifier.js';
+import type { Notifier } from '../notify/notifier.js';
+
+export interface NotificationDeps {
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly metrics: NotifyMetrics;
+  readonly isSilenced: (labels: Readonly<Record<string, string>>) => boolean;
+  /** Sees every notification as well as the channels (the demo prints them). */
+  readonly onNotification?: (n: Notification) => void;
+}
+
+/**
+ * The notify stage: the Notifier when notify: has channels, and the consumer
+ * alerts hands notifications to. Without channels a notification is logged.
+ */
+export class NotifyStage {
+  private constructor(
+    readonly consumer: NotificationConsumer,
+    private readonly notifier: Notifier | undefined,
+  ) {}
+
+  static async start(config: KpidConfig, deps: NotificationDeps): Promise<NotifyStage> {
+    let notifier: Notifier | undefined;
+    if (config.notify) {
+      notifier = createNotifier(config.notify, config.queue, {
+        clock: deps.clock, logger: deps.log, metrics: deps.metrics, options: { isSilenced: deps.isSilenced },
+      });
+      await notifier.start();
+    }
+    const consumer: NotificationConsumer = {
+      deliver: (n) => {
+        deps.onNotification?.(n);
+        if (notifier) void notifier.deliver(n);
+        else deps.log.info({ kind: n.kind, severity: n.severity, labels: n.labels }, `notification (no notify channels configured): ${n.summary}`);
+      },
+    };
+    return new NotifyStage(consumer, notifier);
+  }
+
+  /** Tells notify an alert was acknowledged (stops escalation); false when notify never heard of it. */
+  ack(id: string, by: string): boolean {
+    return this.notifier?.ack(id, by) ?? false;
+  }
+
+  async stop(): Promise<void> {
+    await this.notifier?.close();
+  }
+}

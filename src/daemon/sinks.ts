@@ -1,0 +1,48 @@
+import type { SilenceKeeper } from '../alerts/silence-keeper.js';
+import type { KpidConfig } from '../config/load.js';
+import type { Notification } from '../core/alert.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import { RulesAndAlerts } from './alerting.js';
+import type { DaemonMetrics } from './metrics.js';
+import { NotifyStage } from './notification.js';
+import { Storage } from './storage.js';
+
+/** The stages samples flow into; each is set as soon as it runs, so a failed start can stop what did start. */
+export interface Sinks {
+  storage?: Storage;
+  notify?: NotifyStage;
+  alerting?: RulesAndAlerts;
+}
+
+export interface SinkDeps {
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly pipeline: Pipeline;
+  readonly metrics: DaemonMetrics;
+  readonly silences: SilenceKeeper;
+  readonly onNotification?: (n: Notification) => void;
+}
+
+/**
+ * Starts the stages from the end of the pipeline back: storage, then notify
+ * (alerts hands it what it resumes), then rules and alerts, whose rule
+ * runner joins the pipeline last.
+ */
+export async function startSinks(config: KpidConfig, d: SinkDeps, into: Sinks): Promise<Required<Sinks>> {
+  const { clock, log, pipeline, metrics, silences, onNotification } = d;
+  into.storage = await Storage.start(config, { clock, log, pipeline, metrics: metrics.store });
+  silences.setMaintenance(config.maintenance);
+  const notify = (into.notify = await NotifyStage.start(config, {
+    clock, log, metrics: metrics.notify, isSilenced: silences.isSilenced, ...(onNotification ? { onNotification } : {}),
+  }));
+  const alerting = (into.alerting = await RulesAndAlerts.start(config, {
+    clock, log, metrics: metrics.kpi, notifier: notify.consumer,
+    isPlanned: silences.isPlanned, beforeResume: (store) => silences.attach(store),
+    // The SLA dashboard reads outages and availability from InfluxDB.
+    record: (samples) => into.storage?.record(samples),
+  }));
+  pipeline.add(alerting.runner);
+  return { storage: into.storage, notify, alerting };
+}

@@ -1,0 +1,32 @@
+import type { CompiledRule } from './rule.js';
+import type { SeriesAlert } from './series-alert.js';
+import type { Window } from './window.js';
+
+/** The rule engine's state (engine.ts), updated in place by evaluate and tick. */
+export interface EngineState {
+  readonly rules: readonly CompiledRule[];
+  readonly byMeasurement: ReadonlyMap<string, readonly CompiledRule[]>;
+  /** Series key → its feeds: one window per distinct (field, aggregation, window) the rules that select it need. */
+  readonly series: Map<string, Feed[]>;
+  /** Entries that a timer may change: pending, clearing, or watched for no_data. */
+  readonly timed: Set<SeriesAlert>;
+  /** Rule name → its firing entries, for depends_on. */
+  readonly firing: Map<string, Set<SeriesAlert>>;
+  nextDeadline: number;
+}
+
+/**
+ * One window of one series shared by every rule that aggregates it the same
+ * way (a warning and a critical rule on the same field), so the value is
+ * pushed and aggregated once and only compared per rule.
+ */
+export interface Feed {
+  readonly field: string;
+  readonly denominator: string | undefined;
+  readonly agg: CompiledRule['agg'];
+  readonly overMs: number;
+  readonly samples: number;
+  readonly filters: CompiledRule['fieldFilters'];
+  readonly window: Window;
+  readonly entries: SeriesAlert[];
+}

@@ -1,0 +1,144 @@
+import type { AlertState, AlertTransition, Severity } from '../core/alert.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Sample } from '../core/sample.js';
+import { allEntries, createEngineState, evaluate, forgetSeries, restoreAlert, tick, type EngineState } from './engine.js';
+import type { CompiledRule } from './rule.js';
+
+/** An alert that was pending or firing elsewhere (the store, another instance): what it takes to carry it on here. */
+export interface KnownAlert {
+  readonly fingerprint: string;
+  readonly rule: string;
+  readonly series: string;
+  readonly state: AlertState;
+  readonly severity: Severity;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly value?: number | null;
+  readonly activeAt: number;
+  readonly crossedAt: number;
+}
+
+/** The value a rule that names a catalogue KPI last computed, per scope. */
+export interface RuleReading {
+  readonly kpi: string;
+  readonly scope: string;
+  readonly value: number;
+}
+
+export interface RuleRunnerOptions {
+  readonly clock: Clock;
+  readonly rules: readonly CompiledRule[];
+  /** Where transitions go (src/alerts); called synchronously, in the order they happened. */
+  readonly onTransitions: (transitions: readonly AlertTransition[]) => void;
+}
+
+/**
+ * The rules stage as a pipeline sink: it owns the engine state, runs the
+ * rules as samples arrive and runs `for`, `keep_firing_for`, `clear.for`
+ * and `no_data` on the injected clock, at the engine's next deadline.
+ * Nothing else calls the engine; what comes out is AlertTransition[].
+ */
+export class RuleRunner {
+  readonly name = 'rules';
+  private engine: EngineState;
+  private timer: TimerHandle | undefined;
+  private timerAt = Infinity;
+  private running = false;
+
+  constructor(private readonly o: RuleRunnerOptions) {
+    this.engine = createEngineState(o.rules);
+  }
+
+  get rules(): readonly CompiledRule[] {
+    return this.engine.rules;
+  }
+
+  start(): void {
+    this.running = true;
+    this.reschedule();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer !== undefined) this.o.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  write(samples: readonly Sample[]): void {
+    const { transitions } = evaluate(this.engine, samples, this.o.clock.now());
+    if (transitions.length) this.o.onTransitions(transitions);
+    this.schedule();
+  }
+
+  /** Puts back an alert pending or firing before a restart or a handover, so it is not announced again. */
+  restore(alert: KnownAlert): boolean {
+    return restoreAlert(this.engine, alert.rule, alert.series, alert);
+  }
+
+  /** Restored alerts may move the next deadline earlier: look again. */
+  reschedule(): void {
+    this.timerAt = Infinity;
+    this.schedule();
+  }
+
+  /** Drops, with no transitions, every series whose tags `gone` selects (its target moved to another instance). */
+  forget(gone: (tags: Readonly<Record<string, string>>) => boolean): void {
+    forgetSeries(this.engine, gone);
+  }
+
+  /**
+   * Swaps in a new rule set (the loader has already validated it). Alerts
+   * in `carried` whose rule still exists carry over without being announced
+   * again; the others resolve with reason `rule_removed`.
+   */
+  replaceRules(rules: readonly CompiledRule[], carried: readonly KnownAlert[]): void {
+    const next = createEngineState(rules);
+    const now = this.o.clock.now();
+    const gone: AlertTransition[] = [];
+    for (const a of carried) {
+      if (restoreAlert(next, a.rule, a.series, a)) continue;
+      gone.push({
+        fingerprint: a.fingerprint, rule: a.rule, from: a.state, to: a.state === 'firing' ? 'resolved' : 'inactive',
+        labels: a.labels, annotations: a.annotations, severity: a.severity, value: a.value ?? NaN,
+        activeAt: a.activeAt, crossedAt: a.crossedAt, at: now, series: a.series, reason: 'rule_removed',
+      });
+    }
+    this.engine = next;
+    if (gone.length) this.o.onTransitions(gone);
+    this.reschedule();
+  }
+
+  /** What the rules that name a KPI last computed: one reading per KPI and scope, for the KPI gauges. */
+  *readings(): Generator<RuleReading> {
+    const seen = new Set<string>();
+    for (const e of allEntries(this.engine)) {
+      const kpi = e.rule.kpi;
+      if (kpi === undefined || !Number.isFinite(e.value)) continue;
+      const scope = e.rule.scope.map((t) => e.tags[t] ?? '').join('/') || 'all';
+      const key = `${kpi}\u0000${scope}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      yield { kpi, scope, value: e.value };
+    }
+  }
+
+  private schedule(): void {
+    if (!this.running) return;
+    const due = this.engine.nextDeadline;
+    if (due >= this.timerAt) return;
+    if (this.timer !== undefined) this.o.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = due;
+    if (due === Infinity) return;
+    this.timer = this.o.clock.setTimeout(() => this.onTimer(), due - this.o.clock.now());
+  }
+
+  private onTimer(): void {
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    if (!this.running) return;
+    const { transitions } = tick(this.engine, this.o.clock.now());
+    if (transitions.length) this.o.onTransitions(transitions);
+    this.schedule();
+  }
+}

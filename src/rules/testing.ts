@@ -1,0 +1,55 @@
+// Test support for the rules stage: rules written inline, and a driver that runs the pure engine as the rule runner does.
+import type { AlertTransition } from '../core/alert.js';
+import type { Sample } from '../core/sample.js';
+import { parseRuleTexts } from './rule-files.js';
+import { createEngineState, evaluate, tick, type EngineState } from './engine.js';
+import type { CompiledRule } from './rule.js';
+
+/** Compiles rules written as the body of one group in a rule file. */
+export function rulesFrom(yaml: string, kpis = {}): readonly CompiledRule[] {
+  return parseRuleTexts([{ file: 'test.yaml', text: `groups:\n  - name: test\n    rules:\n${indent(yaml, 6)}` }], kpis).rules;
+}
+
+function indent(text: string, n: number): string {
+  const lines = text.replace(/^\n+/, '').replace(/\s+$/, '').split('\n');
+  const min = Math.min(...lines.filter((l) => l.trim()).map((l) => /^ */.exec(l)![0].length));
+  return lines.map((l) => ' '.repeat(n) + l.slice(min)).join('\n') + '\n';
+}
+
+export const MIN = 60_000;
+export const T0 = Date.UTC(2026, 0, 1);
+
+/**
+ * Drives the pure engine the way the runtime does: timers due before each
+ * step fire first (at their own time), then the step's samples arrive.
+ */
+export class EngineDriver {
+  readonly state: EngineState;
+  readonly transitions: AlertTransition[] = [];
+  now = T0;
+
+  constructor(rules: readonly CompiledRule[]) {
+    this.state = createEngineState(rules);
+  }
+
+  advanceTo(t: number): AlertTransition[] {
+    const out: AlertTransition[] = [];
+    while (this.state.nextDeadline <= t) {
+      this.now = Math.max(this.now, this.state.nextDeadline);
+      out.push(...tick(this.state, this.now).transitions);
+    }
+    this.now = Math.max(this.now, t);
+    this.transitions.push(...out);
+    return out;
+  }
+
+  feed(t: number, measurement: string, tags: Record<string, string>, fields: Record<string, number>): AlertTransition[] {
+    const out = this.advanceTo(t);
+    const sample: Sample = { measurement, tags, fields, time: t };
+    const r = evaluate(this.state, [sample], t).transitions;
+    this.transitions.push(...r);
+    return [...out, ...r];
+  }
+}
+
+export const arrows = (ts: readonly AlertTransition[]) => ts.map((t) => `${t.rule}:${t.from}->${t.to}`);
