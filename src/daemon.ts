@@ -28,6 +28,7 @@ import { Alerting } from './alerts/alerting.js';
 import { Silences } from './alerts/silence-keeper.js';
 import type { NotificationConsumer } from './alerts/alert-runtime.js';
 import { createNotifier } from './notify/create-notifier.js';
+import { localUrlOf } from './notify/links.js';
 import type { Notifier } from './notify/notifier.js';
 import { HttpServer } from './http/server.js';
 import { KpiRollup } from './store/kpi-rollup.js';
@@ -134,7 +135,7 @@ export class Daemon {
     const addr = await this.http.listen(host, port);
     try {
       await this.startStore(this.config);
-      await this.startAlerting(this.config);
+      await this.startAlerting(this.config, addr);
     } catch (err) {
       this.started = true;
       await this.stop();
@@ -257,11 +258,14 @@ export class Daemon {
   }
 
   /** Notify first (alerting hands it what it resumes), then the rules and the outage ledger. */
-  private async startAlerting(config: KpidConfig): Promise<void> {
+  private async startAlerting(config: KpidConfig, listening: { address: string; port: number }): Promise<void> {
     this.silences.setMaintenance(config.maintenance);
     if (config.notify) {
+      // Ack lines name the address kpid really listens on (port 0 is resolved by now).
+      const publicUrl = config.server.public_url ?? config.notify.external_url;
+      const links = { localUrl: localUrlOf({ host: listening.address, port: listening.port }), ...(publicUrl ? { publicUrl } : {}) };
       this.notifier = createNotifier(config.notify, config.queue, {
-        clock: this.clock, logger: this.log, metrics: this.notifyMetrics, options: { isSilenced: this.silences.isSilenced },
+        clock: this.clock, logger: this.log, metrics: this.notifyMetrics, options: { isSilenced: this.silences.isSilenced, links },
       });
       await this.notifier.start();
     }

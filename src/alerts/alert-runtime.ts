@@ -12,7 +12,7 @@ import { AlertBook } from './alert-book.js';
 import { DAY } from './availability.js';
 import { kpiReadings } from './kpi-readings.js';
 import { ledgerSamples } from './ledger-samples.js';
-import { alertNotification, restoredNotification, slaNotification } from './notifications.js';
+import { alertNotification, restoredNotification, slaNotification, withOutage } from './notifications.js';
 import { OutageLedger } from './outage-ledger.js';
 import { SlaClock, type SlaStep } from './sla-clock.js';
 import type { Outage, StateStore, StoredAlert } from './state-store.js';
@@ -233,11 +233,13 @@ export class AlertRuntime implements Sink {
     for (const t of transitions) {
       const change = this.book.apply(t);
       this.persist(() => ('put' in change ? this.o.store.putAlert(change.put) : this.o.store.deleteAlert(change.remove)));
-      const n = alertNotification(t);
-      if (n) this.send(n);
+      const n = alertNotification(t, this.engine.rules.find((r) => r.name === t.rule)?.samples);
+      const opened = t.to === 'firing' && t.outage ? this.ledger.onFiring(t, this.o.isPlanned?.(t.labels, t.activeAt) ?? false) : undefined;
+      // The page of an alert that opens (or joins) an outage carries its clock and true start.
+      if (n) this.send(opened ? withOutage(n, opened.outage, this.o.clock.now()) : n);
       if (t.to === 'firing' && t.outage) {
-        const r = this.ledger.onFiring(t, this.o.isPlanned?.(t.labels, t.activeAt) ?? false);
-        if (r) {
+        if (opened) {
+          const r = opened;
           this.saveOutage(r.outage);
           if (r.opened) {
             this.startClock(r.outage);
