@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI, requireBuild } from './helpers/kpid-process.js';
-import { header, TestSmtpServer } from './helpers/smtp.js';
+import { decodedHeader, plainText, TestSmtpServer } from './helpers/smtp.js';
 
 /**
  * `kpid demo` as a newcomer runs it: a real process, its console, its API.
@@ -112,12 +112,12 @@ describe('kpid demo (a real process)', () => {
     expect(existsSync(dir)).toBe(true);
     await run.waitFor(/FIRING +InterfaceInUtilisationCritical/, 20_000);
     const deadline = Date.now() + 5_000;
-    while (!smtp.mails.some((m) => /InterfaceInUtilisationCritical/.test(header(m.raw, 'Subject') ?? '')) && Date.now() < deadline) {
+    while (!smtp.mails.some((m) => /InterfaceInUtilisationCritical/.test(plainText(m.raw))) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
     }
-    const mail = smtp.mails.find((m) => /InterfaceInUtilisationCritical/.test(header(m.raw, 'Subject') ?? ''));
+    const mail = smtp.mails.find((m) => /InterfaceInUtilisationCritical/.test(plainText(m.raw)));
     expect(mail?.to).toEqual(['noc@localhost']);
-    expect(header(mail!.raw, 'Subject')).toMatch(/^\[FIRING\] critical: /);
+    expect(decodedHeader(mail!.raw, 'Subject')).toMatch(/^\[CRIT\] /);
 
     run.proc.kill('SIGINT');
     expect(await run.exited).toBe(0);

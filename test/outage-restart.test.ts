@@ -37,8 +37,8 @@ targets:
 
 interface OutageJson { id: string; service: string; state: string; startedAt: string; sla: { warningsSentSeconds: number[]; breached: boolean } }
 
-/** The mail's "since" stamp for an instant, as render.ts writes it (whole seconds, UTC). */
-const sinceStamp = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+/** The mail's "since" stamp for an instant, as src/notify/wording.ts writes it (clock time, whole seconds, UTC). */
+const sinceStamp = (iso: string) => `${iso.slice(11, 19)} UTC`;
 
 describe('kill -9 of the real daemon mid-outage, restarted on the same state file', () => {
   const smtp = new TestSmtpServer();
@@ -62,7 +62,7 @@ describe('kill -9 of the real daemon mid-outage, restarted on the same state fil
 
   const outagesOf = async (k: KpidProcess) =>
     ((await (await fetch(`${k.url}/api/v1/outages`)).json()) as { outages: OutageJson[] }).outages.filter((o) => o.service === 'dc1/sbc-1');
-  const mails = (re: RegExp, id: string) => smtp.mails.filter((m) => re.test(plain(m)) && plain(m).includes(`outage ${id} `));
+  const mails = (re: RegExp, id: string) => smtp.mails.filter((m) => re.test(plain(m)) && new RegExp(`outage ${id}\\b`).test(plain(m)));
 
   it('the warning due while kpid was down goes out once after restart, the sent one is not repeated, and the clock keeps its true start', async () => {
     kpid = await startKpid(text);
@@ -98,7 +98,8 @@ describe('kill -9 of the real daemon mid-outage, restarted on the same state fil
     expect(after).toMatchObject({ id, state: 'open', startedAt: opened!.startedAt, sla: { warningsSentSeconds: [2, 10], breached: false } });
     expect(await outagesOf(kpid), 'one outage, not a second one opened at restart').toHaveLength(1);
     // The mail tells on-call the true start, not the restart.
-    expect(plain(warn10!)).toContain(`(outage ${id} since ${sinceStamp(opened!.startedAt)})`);
+    expect(plain(warn10!)).toContain(`Since:  ${sinceStamp(opened!.startedAt)}, `);
+    expect(plain(warn10!)).toContain(`Id:     outage ${id}`);
 
     // The breach falls due 20 s after the true start (about 9 s after the restart), not 20 s after the restart.
     const [breach] = await eventually(() => {

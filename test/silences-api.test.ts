@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startKpid, type KpidProcess } from './helpers/kpid-process.js';
-import { header, plainText, TestSmtpServer } from './helpers/smtp.js';
+import { decodedHeader, plainText, TestSmtpServer } from './helpers/smtp.js';
 
 const TOKEN = 'silence-token-0123456789abcdef';
 const RULES = resolve(import.meta.dirname, '../alert-rules/*.yaml');
@@ -39,9 +39,9 @@ allow_empty_targets: true
   const push = (samples: unknown[]) => post('/api/v1/ingest', samples).then(async (r) => expect(await r.json()).toMatchObject({ rejected: [] }));
   const coverage = (scope: string, value: number) => ({ measurement: 'kpi', tags: { kpi: 'network_coverage', scope }, fields: { value } });
   const link = (site: string, up: number) => ({ measurement: 'interface', tags: { target: `edge-${site}`, site, interface: 'ge-0/0/1' }, fields: { oper_up: up, admin_up: 1 } });
-  // The subject opens with [FIRING] or [RESOLVED] (src/notify/render.ts).
-  const mailsAbout = (word: string, scope: string) =>
-    smtp.mails.filter((m) => (header(m.raw, 'Subject') ?? '').startsWith(`[${word}]`) && plainText(m.raw).includes(scope));
+  // The subject opens with the severity ([CRIT], [WARN]) or [OK] (src/notify/render-subject.ts).
+  const mailsAbout = (word: 'FIRING' | 'RESOLVED', scope: string) =>
+    smtp.mails.filter((m) => (word === 'FIRING' ? /^\[(CRIT|WARN|INFO)\]/ : /^\[OK\]/).test(decodedHeader(m.raw, 'Subject')) && plainText(m.raw).includes(scope));
   const firingState = async (scope: string) =>
     ((await (await api('/api/v1/alerts')).json()) as { alerts: Array<{ labels: Record<string, string>; state: string }> }).alerts.find((a) => a.labels.scope === scope)?.state;
 

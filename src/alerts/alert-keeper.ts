@@ -9,7 +9,7 @@ import { ActiveAlerts } from './active-alerts.js';
 import { DAY } from './availability.js';
 import { kpiReadings } from './kpi-readings.js';
 import { NotificationGate, type NotificationConsumer } from './notification-gate.js';
-import { alertNotification } from './notifications.js';
+import { alertNotification, withOutage } from './notifications.js';
 import { OutageKeeper } from './outage-keeper.js';
 import { SerialWrites } from './serial-writes.js';
 import type { StateStore, StoredAlert } from './state/state-store.js';
@@ -18,7 +18,7 @@ import { alertView } from './views.js';
 export type { NotificationConsumer } from './notification-gate.js';
 
 /** What alerts asks of the rules stage: carry alerts on (restart, handover), drop handed-over series, read KPI values. */
-export type RuleState = Pick<RuleRunner, 'restore' | 'reschedule' | 'forget' | 'readings'>;
+export type RuleState = Pick<RuleRunner, 'restore' | 'reschedule' | 'forget' | 'readings' | 'rules'>;
 
 export interface AlertKeeperOptions {
   readonly clock: Clock;
@@ -92,9 +92,15 @@ export class AlertKeeper {
     for (const t of transitions) {
       const change = this.book.apply(t);
       this.writes.run(() => ('put' in change ? this.o.store.putAlert(change.put) : this.o.store.deleteAlert(change.remove)));
-      const n = alertNotification(t);
-      if (n) this.send(n);
-      this.outageKeeper.onTransition(t);
+      const n = alertNotification(t, this.o.rules.rules.find((r) => r.name === t.rule)?.samples);
+      if (t.to === 'firing') {
+        // The ledger first: the page of an alert that opens (or joins) an outage carries its clock and true start.
+        const outage = this.outageKeeper.onTransition(t);
+        if (n) this.send(outage ? withOutage(n, outage, this.o.clock.now()) : n);
+      } else {
+        if (n) this.send(n);
+        this.outageKeeper.onTransition(t);
+      }
     }
   }
 

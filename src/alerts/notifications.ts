@@ -8,7 +8,7 @@ import type { Outage } from './state/state-store.js';
  * step, start time) so the store's exactly-once gate and notify's queue job
  * ids agree across restarts and cluster members.
  */
-export function alertNotification(t: AlertTransition): Notification | undefined {
+export function alertNotification(t: AlertTransition, evidenceSamples?: number): Notification | undefined {
   const kind = t.to === 'firing' ? 'firing' : t.to === 'resolved' && t.from === 'firing' ? 'resolved' : undefined;
   if (!kind) return undefined;
   const what = t.annotations.summary ?? describe(t);
@@ -25,8 +25,9 @@ export function alertNotification(t: AlertTransition): Notification | undefined 
     ...(Number.isFinite(t.value) ? { value: t.value } : {}),
     ...(t.threshold !== undefined ? { threshold: t.threshold } : {}),
     ...(t.kpi !== undefined ? { kpi: t.kpi } : {}),
-    // Since when it has been true: a device silent for 3 attempts has been down since the first.
-    startsAt: t.evidenceSince ?? t.activeAt,
+    startsAt: t.activeAt,
+    ...(t.evidenceSince !== undefined && t.evidenceSince < t.activeAt ? { since: t.evidenceSince } : {}),
+    ...(kind === 'firing' && evidenceSamples !== undefined && evidenceSamples > 1 ? { evidenceSamples } : {}),
     ...(kind === 'resolved' ? { endsAt: t.clearedAt ?? t.at } : {}),
     // Delivery latency runs from the sample that crossed the line this
     // notification is about: back under it, for a resolution.
@@ -64,6 +65,18 @@ export function restoredNotification(o: Outage): Notification {
   };
 }
 
+/**
+ * The alert's page carries the outage it opened or joined: the first page of
+ * an outage states its recovery clock, and its since is the outage's start.
+ */
+export function withOutage(n: Notification, o: Outage, now: number): Notification {
+  return { ...n, since: Math.min(n.since ?? n.startsAt, o.startedAt), outage: outageClock(o, o.startedAt + o.recoveryTarget - now) };
+}
+
+function outageClock(o: Outage, remaining: number): NonNullable<Notification['outage']> {
+  return { id: o.id, service: o.service, startedAt: o.startedAt, recoveryTarget: o.recoveryTarget, warnAt: o.warnAt, remaining };
+}
+
 function base(o: Outage, kind: Notification['kind'], id: string, severity: Notification['severity'], summary: string, remaining: number): Notification {
   return {
     id,
@@ -75,7 +88,7 @@ function base(o: Outage, kind: Notification['kind'], id: string, severity: Notif
     summary,
     startsAt: o.startedAt,
     crossedAt: o.startedAt,
-    outage: { id: o.id, service: o.service, startedAt: o.startedAt, recoveryTarget: o.recoveryTarget, remaining },
+    outage: outageClock(o, remaining),
   };
 }
 

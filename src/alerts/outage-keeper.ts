@@ -58,19 +58,24 @@ export class OutageKeeper {
     this.clocks.clear();
   }
 
-  /** The outage side of a transition: a firing alert opens or joins an outage, a resolved one may restore it. */
-  onTransition(t: AlertTransition): void {
+  /**
+   * The outage side of a transition: a firing alert opens or joins an
+   * outage (returned, so its page can carry the clock), a resolved one may
+   * restore it.
+   */
+  onTransition(t: AlertTransition): Outage | undefined {
     if (t.to === 'firing' && t.outage) {
       const r = this.ledger.onFiring(t, this.o.isPlanned?.(t.labels, t.activeAt) ?? false);
-      if (!r) return;
+      if (!r) return undefined;
       this.save(r.outage);
       if (r.opened) {
         this.startClock(r.outage);
         this.feedAvailability();
       }
+      return r.outage;
     } else if (t.from === 'firing') {
       const r = this.ledger.onResolved(t);
-      if (!r) return;
+      if (!r) return undefined;
       this.save(r.outage);
       if (r.restored) {
         this.stopClock(r.outage.id);
@@ -78,6 +83,7 @@ export class OutageKeeper {
         this.feedAvailability();
       }
     }
+    return undefined;
   }
 
   outages() {

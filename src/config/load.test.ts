@@ -13,6 +13,12 @@ describe('config loading', () => {
     expect(Object.isFrozen(cfg.defaults)).toBe(true);
   });
 
+  it('server.public_url is where message links point; unset, messages name the listen address', () => {
+    expect(parseConfig('kpid.yaml', '', {}).server.public_url).toBeUndefined();
+    expect(parseConfig('kpid.yaml', 'server: { public_url: "https://kpid.noc.example.net/" }\n', {}).server.public_url).toBe('https://kpid.noc.example.net');
+    expect(errorsOf('server: { public_url: "kpid.noc.example.net" }\n').join('\n')).toMatch(/server\.public_url/);
+  });
+
   it('durations are written 500ms, 30s, 5m', () => {
     const cfg = parseConfig('kpid.yaml', 'defaults: { interval: 5m, timeout: 500ms }\nallow_empty_targets: true\n', {});
     expect(cfg.defaults.interval).toBe(300_000);

@@ -68,6 +68,14 @@ export interface Notification {
   readonly threshold?: number;
   readonly kpi?: string;
   readonly startsAt: number;
+  /**
+   * When the problem truly began, if earlier than startsAt: the first sample
+   * that met the condition (a device's first failed poll), or its outage's
+   * start. What people are told as "since".
+   */
+  readonly since?: number;
+  /** How many samples in a row met the condition when it fired (a `samples: N` window): "3 misses". */
+  readonly evidenceSamples?: number;
   readonly endsAt?: number;
   readonly crossedAt: number;
   readonly outage?: {
@@ -75,6 +83,8 @@ export interface Notification {
     readonly service: string;
     readonly startedAt: number;
     readonly recoveryTarget: number;
+    /** Milliseconds after the start at which staff are warned, e.g. 15 and 25 min. */
+    readonly warnAt?: readonly number[];
     /** Milliseconds left on the recovery clock when this was sent (negative once missed). */
     readonly remaining: number;
   };

@@ -90,7 +90,7 @@ export class Daemon {
     let started: Awaited<ReturnType<typeof startSinks>>;
     try {
       const { onNotification } = this.o;
-      started = await startSinks(config, { clock, log, pipeline, metrics: all, silences, ...(onNotification ? { onNotification } : {}) }, sinks);
+      started = await startSinks(config, { clock, log, pipeline, metrics: all, silences, listening: addr, ...(onNotification ? { onNotification } : {}) }, sinks);
     } catch (err) {
       this.started = true;
       await this.stop();

@@ -5,6 +5,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { NotifyMetrics } from '../metrics/notify-metrics.js';
 import { createNotifier } from '../notify/create-notifier.js';
+import { localUrlOf } from '../notify/links.js';
 import type { Notifier } from '../notify/notifier.js';
 
 export interface NotificationDeps {
@@ -12,6 +13,8 @@ export interface NotificationDeps {
   readonly log: Logger;
   readonly metrics: NotifyMetrics;
   readonly isSilenced: (labels: Readonly<Record<string, string>>) => boolean;
+  /** Where kpid really listens (port 0 resolved): ack lines name it when no public URL is set. */
+  readonly listening: { readonly address: string; readonly port: number };
   /** Sees every notification as well as the channels (the demo prints them). */
   readonly onNotification?: (n: Notification) => void;
 }
@@ -29,8 +32,10 @@ export class NotifyStage {
   static async start(config: KpidConfig, deps: NotificationDeps): Promise<NotifyStage> {
     let notifier: Notifier | undefined;
     if (config.notify) {
+      const publicUrl = config.server.public_url ?? config.notify.external_url;
+      const links = { localUrl: localUrlOf({ host: deps.listening.address, port: deps.listening.port }), ...(publicUrl ? { publicUrl } : {}) };
       notifier = createNotifier(config.notify, config.queue, {
-        clock: deps.clock, logger: deps.log, metrics: deps.metrics, options: { isSilenced: deps.isSilenced },
+        clock: deps.clock, logger: deps.log, metrics: deps.metrics, options: { isSilenced: deps.isSilenced, links },
       });
       await notifier.start();
     }

@@ -23,6 +23,8 @@ export interface SinkDeps {
   readonly metrics: DaemonMetrics;
   readonly silences: SilenceKeeper;
   readonly onNotification?: (n: Notification) => void;
+  /** Where the HTTP server listens, for the ack lines of messages. */
+  readonly listening: { readonly address: string; readonly port: number };
 }
 
 /**
@@ -31,11 +33,11 @@ export interface SinkDeps {
  * runner joins the pipeline last.
  */
 export async function startSinks(config: KpidConfig, d: SinkDeps, into: Sinks): Promise<Required<Sinks>> {
-  const { clock, log, pipeline, metrics, silences, onNotification } = d;
+  const { clock, log, pipeline, metrics, silences, onNotification, listening } = d;
   into.storage = await Storage.start(config, { clock, log, pipeline, metrics: metrics.store });
   silences.setMaintenance(config.maintenance);
   const notify = (into.notify = await NotifyStage.start(config, {
-    clock, log, metrics: metrics.notify, isSilenced: silences.isSilenced, ...(onNotification ? { onNotification } : {}),
+    clock, log, metrics: metrics.notify, isSilenced: silences.isSilenced, listening, ...(onNotification ? { onNotification } : {}),
   }));
   const alerting = (into.alerting = await RulesAndAlerts.start(config, {
     clock, log, metrics: metrics.kpi, notifier: notify.consumer,

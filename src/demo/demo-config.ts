@@ -77,7 +77,7 @@ export function demoConfig(i: DemoConfigInput): string {
     defaults: { interval: ms(t.interval), timeout: ms(t.timeout), concurrency: 16 },
     rules: [i.rules],
     targets,
-    ...(i.smtp ? { notify: mailTo(i.smtp, i.serverPort) } : {}),
+    ...(i.smtp ? { notify: mailTo(i.smtp) } : {}),
   };
   const header = [
     `# Written by kpid demo at speed ${i.speed}: every duration below is in demo time,`,
@@ -99,9 +99,9 @@ function voiceCounters() {
   };
 }
 
-function mailTo(smtp: { host: string; port: number }, serverPort: number) {
+function mailTo(smtp: { host: string; port: number }) {
+  // No external_url: ack lines name the daemon's real listen address.
   return {
-    external_url: `http://127.0.0.1:${serverPort}`,
     channels: {
       'demo-mail': {
         email: {

@@ -12,6 +12,17 @@ export interface AlertBatch {
   readonly note?: string;
   /** Resends of an unchanged group; part of job ids so a repeat is sent again. */
   readonly repeat: number;
+  /** Who is paged next if nobody acts, and when: what the on-call engineer has to beat. */
+  readonly next?: NextPage;
+}
+
+export interface NextPage {
+  /** Epoch ms. */
+  readonly at: number;
+  /** Channel names (escalation tier, the managers' tier). */
+  readonly who: readonly string[];
+  /** What stops it: an ack (escalation) or the service coming back (SLA breach). */
+  readonly unless: 'acked' | 'restored';
 }
 
 export function isResolved(n: Notification): boolean {

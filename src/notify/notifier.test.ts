@@ -109,7 +109,7 @@ describe('Notifier grouping', () => {
     await t.advance(500);
     await t.notifier.deliver(alert('b'));
     await t.advance(1_000);
-    expect(t.subjects('mail')).toEqual(['[FIRING] critical: link down at bj1/a (+1 more)']);
+    expect(t.subjects('mail')).toEqual(['[CRIT] bj1/a out of target 1s +1 more — LinkDown']);
     await t.notifier.deliver(alert('c'));
     await t.advance(30_000);
     expect(t.subjects('mail')).toHaveLength(1);
@@ -141,7 +141,7 @@ describe('Notifier grouping', () => {
     await t.advance(300);
     await t.notifier.deliver(alert('flap', 'resolved'));
     await t.advance(5 * 60_000);
-    expect(t.subjects('mail')).toEqual(['[FIRING] critical: link down at bj1/told', '[RESOLVED] critical: link down at bj1/told']);
+    expect(t.subjects('mail')).toEqual(['[CRIT] bj1/told out of target 1s — LinkDown', '[OK] bj1/told back after 0s — LinkDown']);
   });
 
   it('an alert silenced after it was sent still gets its resolved notification', async () => {
@@ -152,7 +152,7 @@ describe('Notifier grouping', () => {
     t.silenced.add('a');
     await t.notifier.deliver(alert('a', 'resolved'));
     await t.advance(2 * 60_000);
-    expect(t.subjects('mail')).toEqual(['[FIRING] critical: link down at bj1/a', '[RESOLVED] critical: link down at bj1/a']);
+    expect(t.subjects('mail')).toEqual(['[CRIT] bj1/a out of target 1s — LinkDown', '[OK] bj1/a back after 0s — LinkDown']);
   });
 
   it('an alert silenced after it was sent gets no more reminders and does not escalate', async () => {
@@ -165,7 +165,7 @@ describe('Notifier grouping', () => {
     await t.advance(1_500);
     t.silenced.add('a');
     await t.advance(65 * 60_000);
-    expect(t.subjects('mail')).toEqual(['[FIRING] critical: link down at bj1/a']);
+    expect(t.subjects('mail')).toEqual(['[CRIT] bj1/a out of target 1s — LinkDown']);
     expect(t.channels.get('duty')!.sent).toHaveLength(0);
   });
 
@@ -223,7 +223,7 @@ describe('Notifier escalation and acks', () => {
     await t.advance(11 * 60_000);
     await t.notifier.deliver(alert('a', 'resolved'));
     await t.advance(2 * 60_000);
-    expect(t.subjects('duty')).toEqual(['[ESCALATED] critical: link down at bj1/a', '[RESOLVED] critical: link down at bj1/a']);
+    expect(t.subjects('duty')).toEqual(['[CRIT] ESCALATED bj1/a out of target 10m — LinkDown', '[OK] bj1/a back after 0s — LinkDown']);
     expect(t.subjects('boss')).toEqual([]);
   });
 
@@ -236,8 +236,8 @@ describe('Notifier escalation and acks', () => {
     const outage = { id: 'o1', service: 'voice', startedAt: T0, recoveryTarget: 1_800_000, remaining: -60_000 };
     await t.notifier.deliver(alert('a', 'sla_breach', { outage }));
     await t.advance(1_000);
-    expect(t.subjects('boss')).toEqual(['[SLA BREACHED] critical: link down at bj1/a']);
-    expect(t.channels.get('boss')!.sent[0]!.message.text).toMatch(/voice: recovery target 30m missed by 1m/);
+    expect(t.subjects('boss')).toEqual(['[CRIT] bj1/a down 1s, SLA missed — LinkDown (target 30m)']);
+    expect(t.channels.get('boss')!.sent[0]!.message.text).toMatch(/voice: recovery target 30 min missed at \d\d:\d\d:\d\d UTC; 1m over/);
     await t.notifier.deliver(alert('a', 'sla_restored', { outage: { ...outage, remaining: -120_000 } }));
     await t.advance(1_000);
     expect(t.subjects('boss')).toHaveLength(2);
@@ -295,6 +295,6 @@ describe('Notifier delivery', () => {
     await t.advance(60_000);
     const mine = sms.sent.filter((s) => s.recipient === '+8613800000001');
     expect(mine).toHaveLength(4);
-    expect(mine[3]!.message.sms).toMatch(/^kpid storm: 7 more messages in 1m: 7 CRIT 0 WARN firing/);
+    expect(mine[3]!.message.sms).toMatch(/^kpid STORM: 7 alerts in 1m: 7 CRIT, 0 WARN firing/);
   });
 });

@@ -8,15 +8,20 @@ import type { NotifyMetrics } from '../metrics/notify-metrics.js';
 import { isResolved, type AlertBatch } from './batch.js';
 import { DeliveryError, isRetryable, type Channel, type DeliveryJob, type RenderedMessage } from './delivery.js';
 import type { JobQueue } from './queue/job-queue.js';
-import { render, renderStormSummary } from './render.js';
+import type { Links } from './links.js';
+import { render } from './render.js';
+import { renderStormSummary } from './render-storm.js';
 import { AggregationGroup, type GroupFlush } from './routing/aggregation-group.js';
 import { EscalationLadders, type EscalationStep } from './routing/escalation-ladder.js';
+import { nextPage } from './routing/next-page.js';
 import { groupKey, groupLabels, matchRoutes } from './routing/route-match.js';
 import { StormGate } from './routing/storm-gate.js';
 
 export interface NotifierOptions {
   /** Whether an alert with these labels is silenced now (silences, maintenance windows). */
   readonly isSilenced?: (labels: Readonly<Record<string, string>>) => boolean;
+  /** server.public_url and the daemon's real listen address, for ack lines and links. */
+  readonly links?: Links;
 }
 
 /**
@@ -105,6 +110,11 @@ export class Notifier {
     await Promise.allSettled([...this.channels.values()].map((c) => c.close()));
   }
 
+  /** Without the daemon's links (unit tests), notify.external_url stands in for the public URL. */
+  private get links(): Links {
+    return this.options.links ?? { localUrl: 'http://127.0.0.1:9464', ...(this.config.external_url ? { publicUrl: this.config.external_url } : {}) };
+  }
+
   private silenced(n: Notification): boolean {
     return this.options.isSilenced?.(n.labels) ?? false;
   }
@@ -141,7 +151,8 @@ export class Notifier {
     // (their resolution still is: that is not a repeat).
     const alerts = flush.repeat ? flush.alerts.filter((n) => isResolved(n) || !this.silenced(n)) : flush.alerts;
     if (!alerts.length) return;
-    const batch: AlertBatch = { receiver: this.receiver(i, route), groupKey: key, groupLabels: labels, alerts, repeat: flush.repeat };
+    const next = flush.repeat ? undefined : alerts.map((n) => nextPage(this.config, [i], n, this.clock.now())).find(Boolean);
+    const batch: AlertBatch = { receiver: this.receiver(i, route), groupKey: key, groupLabels: labels, alerts, repeat: flush.repeat, ...(next ? { next } : {}) };
     this.fanOut(batch, route.channels, flush.repeat ? undefined : earliest(flush.changed));
     if (route.escalation) {
       const ladder = this.config.escalations[route.escalation]!;
@@ -153,7 +164,8 @@ export class Notifier {
 
   private immediate(i: number, n: Notification): void {
     const route = this.config.routes[i]!;
-    const batch: AlertBatch = { receiver: this.receiver(i, route), groupKey: `${n.kind}:${n.fingerprint}`, groupLabels: {}, alerts: [n], repeat: 0 };
+    const next = nextPage(this.config, [i], n, this.clock.now());
+    const batch: AlertBatch = { receiver: this.receiver(i, route), groupKey: `${n.kind}:${n.fingerprint}`, groupLabels: {}, alerts: [n], repeat: 0, ...(next ? { next } : {}) };
     this.fanOut(batch, route.channels, n.crossedAt);
   }
 
@@ -176,7 +188,9 @@ export class Notifier {
     const note = `Escalated: not acknowledged after ${Math.round(s.after / 60_000)} min`;
     const alert: Notification = { ...s.alert, kind: 'escalation' };
     this.rememberExtra(s.alert.fingerprint, s.channels, `${s.ladder}/${s.step + 1}`);
-    const batch: AlertBatch = { receiver: `${s.ladder}/${s.step + 1}`, groupKey: `escalation:${s.ladder}:${s.step}:${s.alert.fingerprint}`, groupLabels: {}, alerts: [alert], repeat: 0, note };
+    const ladder = this.config.escalations[s.ladder]!.steps[s.step + 1];
+    const next = ladder ? { at: this.clock.now() + ladder.after - s.after, who: ladder.channels, unless: 'acked' as const } : undefined;
+    const batch: AlertBatch = { receiver: `${s.ladder}/${s.step + 1}`, groupKey: `escalation:${s.ladder}:${s.step}:${s.alert.fingerprint}`, groupLabels: {}, alerts: [alert], repeat: 0, note, ...(next ? { next } : {}) };
     this.fanOut(batch, s.channels, undefined);
   }
 
@@ -205,7 +219,7 @@ export class Notifier {
         continue;
       }
       const maxAlerts = this.config.channels[name]?.webhook?.max_alerts ?? 0;
-      const message = render(batch, { externalUrl: this.config.external_url, now: this.clock.now(), maxAlerts });
+      const message = render(batch, { links: this.links, now: this.clock.now(), maxAlerts });
       for (const recipient of ch.recipients) {
         if (ch.type === 'sms' && this.storm && !this.storm.admit(name, recipient, batch)) {
           this.metrics.notifications.inc({ channel: name, result: 'suppressed' });
@@ -218,7 +232,7 @@ export class Notifier {
   }
 
   private stormSummary(channel: string, recipient: string, held: AlertBatch[], windowStart: number): void {
-    const message: RenderedMessage = renderStormSummary(held, this.config.storm!.window, { externalUrl: this.config.external_url, now: this.clock.now() });
+    const message: RenderedMessage = renderStormSummary(held, this.config.storm!.window, { links: this.links, now: this.clock.now() });
     this.enqueue({ id: jobId(['storm', String(windowStart)], channel, recipient), channel, recipient, message });
   }
 

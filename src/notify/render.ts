@@ -1,145 +1,164 @@
 import type { Notification, NotificationKind } from '../core/alert.js';
-import { formatDuration } from '../core/duration.js';
 import { alertmanagerPayload } from './alertmanager-payload.js';
-import { batchStatus, isResolved, type AlertBatch } from './batch.js';
+import { isResolved, type AlertBatch } from './batch.js';
 import type { RenderedMessage } from './delivery.js';
+import { ackInstruction, apiBase, type Links } from './links.js';
+import { subjectLine } from './render-subject.js';
+import { smsText } from './render-sms.js';
+import { clock, isDownState, minutesList, spoken, trueSince, valuePhrase, where } from './wording.js';
 
 /**
- * What on-call staff read. Every alert states what, where, since when, the
- * value against its target, the SLA clock of its outage, and how to ack.
+ * What on-call staff read at 3 a.m. Every alert says where, what (in the
+ * catalogue's words), since when it truly began, the SLA clock of its
+ * outage, who is paged next and when, and how to ack from where they are.
  */
 export interface RenderOptions {
-  readonly externalUrl: string;
+  readonly links: Links;
   readonly now: number;
   /** Webhook payload truncation (notify.channels.*.webhook.max_alerts); 0 keeps all. */
   readonly maxAlerts?: number;
 }
 
-const KIND_WORD: Record<NotificationKind, string> = {
+export const KIND_WORD: Record<NotificationKind, string> = {
   firing: 'FIRING',
   resolved: 'RESOLVED',
   sla_warning: 'SLA WARNING',
   sla_breach: 'SLA BREACHED',
-  sla_restored: 'SERVICE RESTORED',
+  sla_restored: 'RESTORED',
   escalation: 'ESCALATED',
 };
 
-const SEVERITY_SHORT = { critical: 'CRIT', warning: 'WARN', info: 'INFO' } as const;
+const SEVERITY_COLOUR = { critical: '#b00020', warning: '#a15c00', info: '#1d4ed8' } as const;
 
-/** The labels that say where a problem is, most specific last. */
-const WHERE_LABELS = ['site', 'target', 'device', 'instance', 'interface', 'probe', 'service'];
+
+type Line = readonly [label: string, value: string];
+interface Block { readonly headline: string; readonly colour: string; readonly lines: readonly Line[] }
 
 export function render(batch: AlertBatch, opts: RenderOptions): RenderedMessage {
-  const firing = batch.alerts.filter((a) => !isResolved(a));
-  const first = batch.alerts[0]!;
-  const word = KIND_WORD[first.kind];
-  const more = batch.alerts.length > 1 ? ` (+${batch.alerts.length - 1} more)` : '';
-  const subject = `[${batchStatus(batch) === 'firing' ? word : 'RESOLVED'}] ${first.severity}: ${first.summary} at ${where(first)}${more}`;
-  const blocks = batch.alerts.map((a) => alertLines(a, opts));
-  const header = [
-    batch.note,
-    firing.length ? `${firing.length} firing` : undefined,
-    batch.alerts.length - firing.length ? `${batch.alerts.length - firing.length} resolved` : undefined,
-  ].filter(Boolean).join(' · ');
-  const text = [header, '', ...blocks.map((lines) => lines.map(([k, v]) => `${(k + ':').padEnd(8)}${v}`).join('\n')).join('\n\n').split('\n'), '', `-- kpid ${opts.externalUrl}`].join('\n');
-  const html = [
-    '<!doctype html><html><body style="font-family:sans-serif">',
-    `<p><b>${esc(header)}</b></p>`,
-    ...blocks.map((lines) => `<table style="border-collapse:collapse;margin-bottom:1em">${lines.map(([k, v]) => `<tr><th style="text-align:left;padding-right:1em">${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>`),
-    `<p style="color:#666">kpid ${esc(opts.externalUrl)}</p></body></html>`,
+  const blocks = batch.alerts.map((n) => alertBlock(n, batch, opts));
+  const header = groupHeader(batch);
+  const text = [
+    ...(header ? [header, ''] : []),
+    ...blocks.flatMap((b) => [b.headline, ...b.lines.map(([k, v]) => `  ${(k + ':').padEnd(7)} ${v}`), '']),
+    `-- kpid ${apiBase(opts.links)}`,
   ].join('\n');
   return {
-    subject,
+    subject: subjectLine(batch, opts.now),
     text,
-    html,
-    sms: smsText(batch, opts.now),
-    webhook: alertmanagerPayload(batch, opts.externalUrl, opts.maxAlerts ?? 0),
+    html: html(header, blocks, opts),
+    sms: smsText(batch, opts),
+    webhook: alertmanagerPayload(batch, apiBase(opts.links), opts.maxAlerts ?? 0),
   };
 }
 
-function alertLines(n: Notification, opts: RenderOptions): [string, string][] {
-  const lines: [string, string][] = [
-    ['Status', `${KIND_WORD[n.kind]} (${n.severity})`],
-    ['What', n.summary + (n.labels.alertname ? ` [${n.labels.alertname}]` : '')],
-    ['Where', where(n)],
-    ['Since', `${iso(n.startsAt)} (${formatDuration(seconds((n.endsAt ?? opts.now) - n.startsAt))}${n.endsAt ? ' in all' : ' ago'})`],
-  ];
-  if (n.endsAt !== undefined) lines.push(['Ended', iso(n.endsAt)]);
-  if (n.value !== undefined) {
-    const target = n.threshold !== undefined ? ` against target ${fmt(n.threshold)}` : '';
-    lines.push(['Value', `${fmt(n.value)}${target}${n.kpi ? ` (KPI ${n.kpi})` : ''}`]);
-  }
-  if (n.outage) lines.push(['SLA', slaLine(n)]);
+/** Above a group's alerts: why this message (escalation, breach) and how many fire. */
+function groupHeader(batch: AlertBatch): string | undefined {
+  const firing = batch.alerts.filter((a) => !isResolved(a)).length;
+  const resolved = batch.alerts.length - firing;
+  const counts = batch.alerts.length > 1
+    ? [firing ? `${firing} firing` : '', resolved ? `${resolved} resolved` : ''].filter(Boolean).join(', ') +
+      (batch.groupLabels && Object.keys(batch.groupLabels).length ? ` (${Object.values(batch.groupLabels).join('/')})` : '')
+    : '';
+  const parts = [batch.note, counts].filter(Boolean);
+  return parts.length ? parts.join(' · ') : undefined;
+}
+
+function alertBlock(n: Notification, batch: AlertBatch, opts: RenderOptions): Block {
+  const { now, links } = opts;
+  const since = trueSince(n);
+  const lines: Line[] = [['Where', where(n)]];
+  const value = valuePhrase(n);
+  if (value) lines.push(['What', value]);
+  lines.push(['Alert', n.summary]);
+  lines.push(['Since', sinceLine(n, since, now)]);
+  const sla = slaLine(n, now);
+  if (sla) lines.push(['SLA', sla]);
+  const next = nextLine(n, batch, now);
+  if (next) lines.push(['Next', next]);
   if (!isResolved(n)) {
-    lines.push(['Ack', `curl -X POST -H "Authorization: Bearer $KPID_API_TOKEN" ${opts.externalUrl}/api/v1/alerts/${n.fingerprint}/ack`]);
+    const ack = ackInstruction(n.fingerprint, links);
+    lines.push(['Ack', `${ack.where}${ack.command}`]);
   }
-  return lines;
+  const outageId = n.outage ? `outage ${n.outage.id}` : '';
+  lines.push(['Id', n.fingerprint === n.outage?.id ? outageId : [`alert ${n.fingerprint}`, outageId].filter(Boolean).join(', ')]);
+  return { headline: headline(n, since, now), colour: isResolved(n) ? '#1b7f3b' : SEVERITY_COLOUR[n.severity], lines };
 }
 
-function slaLine(n: Notification): string {
-  const o = n.outage!;
-  const target = formatDuration(o.recoveryTarget);
-  const clock = o.remaining >= 0
-    ? `${formatDuration(seconds(o.remaining))} left of the ${target} recovery target`
-    : `recovery target ${target} missed by ${formatDuration(seconds(-o.remaining))}`;
-  return `${o.service}: ${clock} (outage ${o.id} since ${iso(o.startedAt)})`;
+function headline(n: Notification, since: number, now: number): string {
+  const w = where(n);
+  const sev = n.severity.toUpperCase();
+  const down = isDownState(n) || n.outage !== undefined;
+  switch (n.kind) {
+    case 'firing': return `${sev}: ${w} ${down ? 'is down' : 'is out of target'}`;
+    case 'escalation': return `ESCALATED (${sev}): ${w} ${down ? 'is down' : 'is out of target'}, nobody has acknowledged it`;
+    case 'resolved': return `RESOLVED: ${w} ${down ? 'is back' : 'is back within target'} after ${spoken((n.endsAt ?? now) - since)}`;
+    case 'sla_warning': return `SLA WARNING: ${w} down ${spoken(now - since)}, ${spoken(n.outage?.remaining ?? 0)} left to restore`;
+    case 'sla_breach': return `SLA BREACHED: ${w} not restored within ${spoken(n.outage?.recoveryTarget ?? 0)}`;
+    case 'sla_restored': return `RESTORED: ${w} back after ${spoken((n.endsAt ?? now) - since)}`;
+  }
 }
 
-/**
- * The SMS: severity, where, what, value, SLA time left, the ack id. One line,
- * no decoration; the first 160 characters carry the essentials.
- */
-export function smsText(batch: AlertBatch, now: number): string {
-  const parts = batch.alerts.slice(0, 3).map((n) => {
-    const bits = [
-      isResolved(n) ? 'OK' : SEVERITY_SHORT[n.severity],
-      n.kind === 'firing' || n.kind === 'resolved' ? undefined : KIND_WORD[n.kind],
-      where(n),
-      n.summary,
-      n.value !== undefined ? `${fmt(n.value)}${n.threshold !== undefined ? ` vs ${fmt(n.threshold)}` : ''}` : undefined,
-      n.outage ? (n.outage.remaining >= 0 ? `SLA ${formatDuration(seconds(n.outage.remaining))} left` : `SLA missed ${formatDuration(seconds(-n.outage.remaining))}`) : undefined,
-      isResolved(n) ? `after ${formatDuration(seconds((n.endsAt ?? now) - n.startsAt))}` : `ack ${n.fingerprint.slice(0, 12)}`,
-    ];
-    return bits.filter(Boolean).join(' ');
-  });
-  const rest = batch.alerts.length > 3 ? ` | +${batch.alerts.length - 3} more` : '';
-  return (batch.note ? `${batch.note}: ` : '') + parts.join(' | ') + rest;
+function sinceLine(n: Notification, since: number, now: number): string {
+  if (n.endsAt !== undefined) return `${clock(since, now)} until ${clock(n.endsAt, now)} (${spoken(n.endsAt - since)} in all)`;
+  const why = since < n.startsAt
+    ? ` (${isDownState(n) || n.outage ? 'first failed poll' : 'first sample out of target'}; alert fired ${clock(n.startsAt, now)})`
+    : '';
+  return `${clock(since, now)}, ${spoken(now - since)} ago${why}`;
 }
 
-export function where(n: Notification): string {
-  const parts = WHERE_LABELS.map((k) => n.labels[k]).filter((v): v is string => !!v);
-  return parts.length ? [...new Set(parts)].join('/') : 'kpid';
+/** The outage's recovery clock: how long is left, the deadline, and the warnings to expect. */
+function slaLine(n: Notification, now: number): string | undefined {
+  const o = n.outage;
+  if (!o) return undefined;
+  const deadline = clock(o.startedAt + o.recoveryTarget, now);
+  const target = `${Math.round(o.recoveryTarget / 60_000)} min`;
+  if (n.kind === 'sla_restored') {
+    return `${o.service} restored after ${spoken((n.endsAt ?? now) - o.startedAt)}; recovery target ${target} ${o.remaining >= 0 ? 'met' : 'missed'}`;
+  }
+  if (o.remaining < 0 || n.kind === 'sla_breach') {
+    return `${o.service}: recovery target ${target} missed at ${deadline}; ${spoken(-o.remaining)} over and counting`;
+  }
+  const warnings = (o.warnAt ?? []).filter((w) => w < o.recoveryTarget);
+  const left = `${target} to restore, by ${deadline} (${spoken(o.remaining)} left)`;
+  const later = warnings.filter((w) => o.startedAt + w > now);
+  return `${o.service}: ${left}${warnings.length ? `; warnings at ${minutesList(warnings)}` : ''}` +
+    (n.kind === 'sla_warning' && later.length ? `, next at ${clock(o.startedAt + later[0]!, now)}` : '');
 }
 
-/** Whole seconds: people do not need milliseconds of an outage. */
-function seconds(ms: number): number {
-  return Math.max(0, Math.round(ms / 1000) * 1000);
+function nextLine(n: Notification, batch: AlertBatch, now: number): string | undefined {
+  if (isResolved(n)) return undefined;
+  const next = batch.next;
+  if (next) {
+    const who = next.who.join(', ');
+    return next.unless === 'acked'
+      ? `if nobody acks by ${clock(next.at, now)} (in ${spoken(next.at - now)}), ${who} ${next.who.length > 1 ? 'are' : 'is'} paged`
+      : `if not restored by ${clock(next.at, now)} (in ${spoken(next.at - now)}), ${who} ${next.who.length > 1 ? 'are' : 'is'} told of the breach`;
+  }
+  if (n.kind === 'escalation') return 'this is the last tier of the escalation ladder';
+  if (n.kind === 'sla_breach') return 'the managers\' tier is told now; keep working the outage and ack it';
+  return undefined;
 }
 
-function iso(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
-}
-
-function fmt(v: number): string {
-  return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)));
+function html(header: string | undefined, blocks: readonly Block[], opts: RenderOptions): string {
+  const cell = 'padding:2px 8px 2px 0;vertical-align:top';
+  return [
+    '<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"></head>',
+    '<body style="margin:0;padding:12px;font-family:-apple-system,Segoe UI,Roboto,sans-serif;font-size:15px;line-height:1.4;color:#111">',
+    ...(header ? [`<p style="margin:0 0 12px"><b>${esc(header)}</b></p>`] : []),
+    ...blocks.map((b) => [
+      `<div style="border-left:4px solid ${b.colour};padding-left:10px;margin-bottom:16px;max-width:640px">`,
+      `<p style="margin:0 0 6px;font-size:17px;font-weight:bold;color:${b.colour}">${esc(b.headline)}</p>`,
+      '<table role="presentation" style="border-collapse:collapse;width:100%;table-layout:fixed">',
+      '<colgroup><col style="width:4.5em"><col></colgroup>',
+      ...b.lines.map(([k, v]) => `<tr><th style="${cell};text-align:left;color:#555;font-weight:normal">${esc(k)}</th>` +
+        `<td style="${cell};overflow-wrap:anywhere;word-break:break-word">${k === 'Ack' ? `<code style="font-size:13px">${esc(v)}</code>` : esc(v)}</td></tr>`),
+      '</table></div>',
+    ].join('\n')),
+    `<p style="color:#666;font-size:13px">kpid ${esc(apiBase(opts.links))}</p></body></html>`,
+  ].join('\n');
 }
 
 function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** The one message a flooded SMS recipient gets per storm window. */
-export function renderStormSummary(held: readonly AlertBatch[], windowMs: number, opts: RenderOptions): RenderedMessage {
-  const alerts = held.flatMap((b) => b.alerts);
-  const firing = alerts.filter((a) => !isResolved(a));
-  const count = (sev: string) => firing.filter((a) => a.severity === sev).length;
-  const places = [...new Set(firing.map(where))];
-  const sms =
-    `kpid storm: ${held.length} more messages in ${formatDuration(windowMs)}: ` +
-    `${count('critical')} CRIT ${count('warning')} WARN firing, ${alerts.length - firing.length} resolved` +
-    (places.length ? ` at ${places.slice(0, 4).join(', ')}${places.length > 4 ? ` +${places.length - 4}` : ''}` : '') +
-    ` | ${opts.externalUrl}/api/v1/alerts`;
-  const batch: AlertBatch = { receiver: 'storm', groupKey: 'storm', groupLabels: {}, alerts, repeat: 0, note: sms };
-  const full = render({ ...batch, alerts: alerts.length ? alerts : [] }, opts);
-  return { ...full, subject: sms, sms };
-}

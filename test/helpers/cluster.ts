@@ -38,5 +38,6 @@ export function plain(m: ReceivedMail): string {
 /** A mail announcing that alert `rule` fired (not an SLA step, not a resolve). */
 export function isFiring(m: ReceivedMail, rule: string): boolean {
   const t = plain(m);
-  return /^Status:\s*FIRING\b/m.test(t) && new RegExp(`^What:\\s*${rule}\\b`, 'm').test(t);
+  // The block opens with the severity (src/notify/render.ts): "CRITICAL: dc1/x is down"; escalations and SLA steps say otherwise.
+  return /^(CRITICAL|WARNING|INFO): /m.test(t) && new RegExp(`^\\s*Alert:\\s*${rule}\\b`, 'm').test(t);
 }

@@ -76,3 +76,27 @@ export function header(raw: string, name: string): string | undefined {
   const m = new RegExp(`^${name}: ((?:.*)(?:\\r?\\n[ \\t].*)*)`, 'im').exec(raw);
   return m?.[1]?.replace(/\r?\n[ \t]/g, ' ');
 }
+
+/** The header's physical lines as sent, folding included. */
+export function rawHeaderLines(raw: string, name: string): string[] {
+  const m = new RegExp(`^${name}: (?:.*)(?:\\r?\\n[ \\t].*)*`, 'im').exec(raw);
+  return m ? m[0].split(/\r?\n/) : [];
+}
+
+/**
+ * The header as a mail client shows it: unfolded, RFC 2047 encoded-words
+ * (Q or B) decoded, whitespace between adjacent encoded-words dropped
+ * (RFC 2047 §6.2).
+ */
+export function decodedHeader(raw: string, name: string): string {
+  const value = header(raw, name) ?? '';
+  const word = /=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g;
+  return value
+    .replace(/(\?=)\s+(?==\?)/g, '$1')
+    .replace(word, (_, charset: string, enc: string, text: string) => {
+      const bytes = enc.toUpperCase() === 'B'
+        ? Buffer.from(text, 'base64')
+        : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
+      return bytes.toString(charset.toLowerCase() === 'utf-8' ? 'utf8' : 'latin1');
+    });
+}

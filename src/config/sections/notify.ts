@@ -124,8 +124,8 @@ const escalation = z.strictObject({
 
 export const notifySchema = z
   .strictObject({
-    /** How people reach kpid's API from an alert message, for the ack link. */
-    external_url: z.string().url().default('http://127.0.0.1:9464'),
+    /** Deprecated: write server.public_url. Still read as the public URL when that is not set. */
+    external_url: z.string().url().transform((u) => u.replace(/\/+$/, '')).optional(),
     channels: z.record(channelName, channelSchema).default({}),
     routes: z.array(route).default([]),
     escalations: z.record(z.string(), escalation).default({}),

@@ -6,6 +6,13 @@ export const server = z
     listen: listenAddress.default({ host: '127.0.0.1', port: 9464 }),
     /** Bearer token for /api/v1/*. Write it as ${KPID_API_TOKEN}, not inline. */
     api_token: z.string().min(16, 'api_token must be at least 16 characters').optional(),
+    /**
+     * How people reach kpid from outside, e.g. https://kpid.noc.example.net
+     * (a reverse proxy in front of `listen`). Every link and ack line in
+     * alert messages is built from it; without it messages say how to ack
+     * from the kpid host, at the `listen` address.
+     */
+    public_url: z.string().url().regex(/^https?:\/\//, 'public_url is an http:// or https:// URL').transform((u) => u.replace(/\/+$/, '')).optional(),
   })
   .default({ listen: { host: '127.0.0.1', port: 9464 } });
 

@@ -1,0 +1,91 @@
+import type { Notification } from '../core/alert.js';
+import { isResolved, type AlertBatch } from './batch.js';
+import { isGsm } from './channels/sms-parts.js';
+import { apiBase, type Links } from './links.js';
+import { hhmm, isDownState, spoken, trueSince, valuePhrase, where } from './wording.js';
+
+/**
+ * The SMS: severity, where, what, since, SLA time left and how to ack, in
+ * one segment where possible: 160 GSM-7 characters, or 70 when a character
+ * outside GSM-7 (a site named in Chinese) forces UCS-2 (3GPP TS 23.038).
+ * Too long, it is shortened in this order, whole pieces at a time, never
+ * mid-word: drop the rule name, then the value, then the deadline's clock
+ * time, then the other alerts of a group. What is left and still too long
+ * goes as a concatenated SMS rather than losing where or how to ack.
+ */
+export const SMS_SINGLE = { gsm: 160, ucs2: 70 } as const;
+
+/** `short` replaces `text` once shortening reaches the seconds. */
+interface Piece { readonly text: string; readonly drop: number; readonly short?: string }
+
+/** Pieces with drop > 0 go first-lowest: 1 the rule name, 2 the value, 3 the deadline, 4 the other alerts, 5 the seconds of "since". */
+const DROP_ORDER = ['rule', 'value', 'deadline', 'others', 'seconds'] as const;
+const rank = (what: (typeof DROP_ORDER)[number]) => DROP_ORDER.indexOf(what) + 1;
+
+export interface SmsOptions {
+  readonly links: Links;
+  readonly now: number;
+}
+
+export function smsText(batch: AlertBatch, opts: SmsOptions): string {
+  const pieces = smsPieces(batch, opts);
+  for (let level = 0; level <= DROP_ORDER.length; level++) {
+    const text = join(pieces.filter((p) => p.drop === 0 || p.drop > level).map((p) => (p.short && level >= rank('seconds') ? { ...p, text: p.short } : p)));
+    if (fits(text)) return text;
+  }
+  return join(pieces.filter((p) => p.drop === 0).map((p) => ({ ...p, text: p.short ?? p.text })));
+}
+
+/** Whether the text goes as one SMS. */
+export function fits(text: string): boolean {
+  return isGsm(text) ? gsmLength(text) <= SMS_SINGLE.gsm : text.length <= SMS_SINGLE.ucs2;
+}
+
+function gsmLength(text: string): number {
+  // Extension characters (^{}\[~]|€) cost an escape septet too.
+  return [...text].reduce((n, ch) => n + ('^{}\\[~]|€\f'.includes(ch) ? 2 : 1), 0);
+}
+
+function join(pieces: readonly Piece[]): string {
+  return pieces.map((p) => p.text).join(' ').replace(/ ([,.;])/g, '$1');
+}
+
+function smsPieces(batch: AlertBatch, { links, now }: SmsOptions): Piece[] {
+  const [first, ...others] = [...batch.alerts].sort((a, b) => Number(isResolved(a)) - Number(isResolved(b)));
+  if (!first) return [];
+  const pieces: Piece[] = [];
+  const keep = (text: string) => pieces.push({ text, drop: 0 });
+  const drop = (text: string, what: (typeof DROP_ORDER)[number]) => pieces.push({ text, drop: rank(what) });
+  const since = trueSince(first);
+  const down = isDownState(first) || first.outage !== undefined;
+  keep(isResolved(first) ? 'OK' : first.severity === 'critical' ? 'CRIT' : first.severity === 'warning' ? 'WARN' : 'INFO');
+  if (first.kind === 'escalation') keep('ESCALATED');
+  keep(where(first));
+  pieces.push({ text: `${stateWord(first, down, since, now, true)}.`, drop: 0, short: `${stateWord(first, down, since, now, false)}.` });
+  const value = valuePhrase(first);
+  if (first.labels.alertname) drop(`${first.labels.alertname}${value ? ':' : '.'}`, 'rule');
+  if (value) drop(`${value}.`, 'value');
+  const o = first.outage;
+  if (o && first.kind === 'sla_restored') keep(`Recovery target ${spoken(o.recoveryTarget)} ${o.remaining >= 0 ? 'met' : 'missed'}.`);
+  if (o && !isResolved(first) && first.kind !== 'sla_breach') {
+    const left = o.startedAt + o.recoveryTarget - now;
+    keep(left >= 0 ? `SLA ${spoken(left)} left` : `SLA missed by ${spoken(-left)}`);
+    if (left >= 0) drop(`(by ${hhmm(o.startedAt + o.recoveryTarget)})`, 'deadline');
+    keep('.');
+  }
+  if (others.length) drop(`+${others.length} more${others.some((x) => !isResolved(x)) ? ` (${others.filter((x) => !isResolved(x)).length} firing)` : ''}.`, 'others');
+  if (!isResolved(first)) keep(links.publicUrl ? `Ack: ${apiBase(links)}/api/v1/alerts/${first.fingerprint}/ack` : `Ack ${first.fingerprint}`);
+  return pieces;
+}
+
+function stateWord(n: Notification, down: boolean, since: number, now: number, seconds: boolean): string {
+  const at = seconds ? new Date(since).toISOString().slice(11, 19) : hhmm(since);
+  switch (n.kind) {
+    case 'firing':
+    case 'escalation': return `${down ? 'down' : 'out of target'} since ${at}Z`;
+    case 'resolved': return `back after ${spoken((n.endsAt ?? now) - since)}`;
+    case 'sla_warning': return `down since ${at}Z`;
+    case 'sla_breach': return `down since ${at}Z, recovery target missed`;
+    case 'sla_restored': return `restored after ${spoken((n.endsAt ?? now) - since)}`;
+  }
+}
