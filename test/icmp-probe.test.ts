@@ -43,7 +43,9 @@ describe('ICMP probe against a host in a network namespace', () => {
     expect(f.rtt_min_seconds!).toBeGreaterThan(0);
     expect(f.rtt_min_seconds!).toBeLessThanOrEqual(f.rtt_seconds!);
     expect(f.rtt_seconds!).toBeLessThanOrEqual(f.rtt_max_seconds!);
-    expect(f.rtt_max_seconds!).toBeLessThan(0.05);
+    // Seconds, not milliseconds: a veth answers in well under a millisecond, and the
+    // bound is the reply timeout, so a busy machine delaying fping does not fail it.
+    expect(f.rtt_max_seconds!).toBeLessThan(0.5);
     expect(f.jitter_seconds!).toBeGreaterThanOrEqual(0);
   });
 
