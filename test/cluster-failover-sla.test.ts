@@ -34,8 +34,11 @@ describe('cluster mode: SLA warnings and breach of an outage survive the death o
     await Promise.all([redis.start(), agent.start(), smtp.start()]);
     agent.silent.add('down-1');
     store = new RedisStateStore(redis.url);
-    kpids.push(...await Promise.all(['kpid-1', 'kpid-2', 'kpid-3'].map((id) =>
-      startKpid(slaClusterConfig({ id, redis: redis.url, agentPort: agent.port, smtpPort: smtp.port, rules: join(dir, 'rules.yaml'), targets: TARGETS })))));
+    // One at a time: three Node processes loading at once on a busy two-core machine
+    // can each take longer than startKpid waits for "kpid running".
+    for (const id of ['kpid-1', 'kpid-2', 'kpid-3']) {
+      kpids.push(await startKpid(slaClusterConfig({ id, redis: redis.url, agentPort: agent.port, smtpPort: smtp.port, rules: join(dir, 'rules.yaml'), targets: TARGETS })));
+    }
   }, 60_000);
 
   afterAll(async () => {
