@@ -18,6 +18,7 @@ import { isFiring, plain, SLA_RULE, slaClusterConfig } from './helpers/cluster.j
  */
 const HEALTHY = 20;
 const TARGETS = ['down-1', ...Array.from({ length: HEALTHY }, (_, i) => `ok-${i}`)];
+const gauge = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
 
 describe('cluster mode: SLA warnings and breach of an outage survive the death of the instance that opened it', () => {
   const redis = new RedisServer();
@@ -32,11 +33,21 @@ describe('cluster mode: SLA warnings and breach of an outage survive the death o
     dir = mkdtempSync(join(tmpdir(), 'kpid-cluster-sla-'));
     writeFileSync(join(dir, 'rules.yaml'), SLA_RULE);
     await Promise.all([redis.start(), agent.start(), smtp.start()]);
-    agent.silent.add('down-1');
     store = new RedisStateStore(redis.url);
-    kpids.push(...await Promise.all(['kpid-1', 'kpid-2', 'kpid-3'].map((id) =>
-      startKpid(slaClusterConfig({ id, redis: redis.url, agentPort: agent.port, smtpPort: smtp.port, rules: join(dir, 'rules.yaml'), targets: TARGETS })))));
-  }, 60_000);
+    // One at a time: three Node processes loading at once on a busy two-core machine
+    // can each take longer than startKpid waits for "kpid running".
+    for (const id of ['kpid-1', 'kpid-2', 'kpid-3']) {
+      kpids.push(await startKpid(slaClusterConfig({ id, redis: redis.url, agentPort: agent.port, smtpPort: smtp.port, rules: join(dir, 'rules.yaml'), targets: TARGETS })));
+    }
+    // The device fails once the three share the targets, so the instance that opens
+    // the outage is the one that keeps polling down-1 until it is killed.
+    await eventually(async () => {
+      const texts = await Promise.all(kpids.map((k) => k.metrics()));
+      return texts.every((t) => gauge(t, 'kpid_cluster_members') === 3)
+        && texts.reduce((n, t) => n + gauge(t, 'kpid_cluster_owned_targets'), 0) === TARGETS.length;
+    }, 20_000, 200);
+    agent.silent.add('down-1');
+  }, 90_000);
 
   afterAll(async () => {
     await Promise.all(kpids.map((k) => k.stop('SIGKILL')));
@@ -56,7 +67,9 @@ describe('cluster mode: SLA warnings and breach of an outage survive the death o
     // note). This test is about what survives the opener: wait until it has left.
     await eventually(() => smtp.mails.some((m) => isFiring(m, 'DeviceDown') && plain(m).includes('down-1')), 10_000, 20);
     // Whoever polls down-1 opened it; kill that process before the first warning is due.
-    const pollers = new Map(agent.between(Date.now() - 1_500).filter((p) => p.target === 'down-1').map((p) => [pidsOfPorts().get(p.port), p]));
+    // A poll of a silent device can outlast its 1 s interval (the next turn is then
+    // skipped), so look back over 3 s; ownership has been stable since the cluster settled.
+    const pollers = new Map(agent.between(Date.now() - 3_000).filter((p) => p.target === 'down-1').map((p) => [pidsOfPorts().get(p.port), p]));
     const opener = kpids.find((k) => pollers.has(k.proc.pid!))!;
     expect(opener, 'the process polling down-1').toBeDefined();
     await opener.stop('SIGKILL');

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startKpid, type KpidProcess } from './helpers/kpid-process.js';
 import { TestSmtpServer } from './helpers/smtp.js';
-import { freeUdpPort } from './helpers/udp.js';
+import { captureDatagram, freeUdpPort, sendDatagrams } from './helpers/udp.js';
 
 const TOKEN = 'e2e-token-0123456789abcdef';
 const RULES = resolve(import.meta.dirname, '../alert-rules/*.yaml');
@@ -77,9 +77,12 @@ targets:
   });
 
   it('a v2c linkDown trap opens an outage within one second; linkUp restores it', async () => {
+    // snmptrap's own datagram, caught and then delivered by the test, so the second
+    // is counted from the trap's arrival and not from the spawn of snmptrap.
+    const linkDown = await captureDatagram((port) => execFileSync('snmptrap', ['-Ln', '-v', '2c', '-c', 'trap-secret', `127.0.0.1:${port}`, '',
+      '1.3.6.1.6.3.1.1.5.3', '1.3.6.1.2.1.2.2.1.1.7', 'i', '7']));
     const sent = Date.now();
-    execFileSync('snmptrap', ['-Ln', '-v', '2c', '-c', 'trap-secret', `127.0.0.1:${trapPort}`, '',
-      '1.3.6.1.6.3.1.1.5.3', '1.3.6.1.2.1.2.2.1.1.7', 'i', '7']);
+    await sendDatagrams(trapPort, [linkDown]);
     type Outages = { outages: Array<{ id: string; service: string; restoredAt?: number | null; open?: boolean }> };
     const outage = await eventually(async () => {
       const body = (await (await api('/api/v1/outages')).json()) as Outages;

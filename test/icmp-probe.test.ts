@@ -43,7 +43,11 @@ describe('ICMP probe against a host in a network namespace', () => {
     expect(f.rtt_min_seconds!).toBeGreaterThan(0);
     expect(f.rtt_min_seconds!).toBeLessThanOrEqual(f.rtt_seconds!);
     expect(f.rtt_seconds!).toBeLessThanOrEqual(f.rtt_max_seconds!);
-    expect(f.rtt_max_seconds!).toBeLessThan(0.05);
+    // Seconds, not milliseconds: a veth answers in microseconds. The best of 20 echoes
+    // is not held up by a busy machine; the worst may be, so it is held only to the
+    // reply timeout.
+    expect(f.rtt_min_seconds!).toBeLessThan(0.005);
+    expect(f.rtt_max_seconds!).toBeLessThan(0.5);
     expect(f.jitter_seconds!).toBeGreaterThanOrEqual(0);
   });
 

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import snmp from 'net-snmp';
+import { systemClock, type Clock } from '../../src/core/clock.js';
 
 /**
  * One interface served by the test agent. Counters move at known rates
@@ -39,12 +40,24 @@ export interface FakeCounter {
   base?: number;
 }
 
+/**
+ * The agent's time, stopped: counters read as of `now()` until `advance`.
+ * Given to the collector as its clock, the collector divides by exactly the
+ * time the agent's counters moved through, however long snmpd took to
+ * assemble each reply. Timers run on the wall clock.
+ */
+export interface AgentClock extends Clock {
+  advance(ms: number): void;
+}
+
 export interface Snmpd {
   readonly address: string;
   readonly port: number;
   readonly dir: string;
   /** Rewrites the served interfaces and counters; rates restart from now. */
   serve(interfaces: FakeInterface[], counters?: FakeCounter[]): void;
+  /** Stops the agent's counter clock at the present instant (until the agent stops). */
+  pinClock(): AgentClock;
   stop(): Promise<void>;
 }
 
@@ -95,7 +108,25 @@ export async function startSnmpd(opts: { interfaces?: FakeInterface[]; counters?
       i.inErrorsPerSec ?? 0, i.outErrorsPerSec ?? 0, i.base ?? 0,
     ].join('\t'));
     for (const c of counters) lines.push(['C', c.oid, c.type, c.perSec, c.base ?? 0].join('\t'));
-    writeFileSync(join(dir, 'ifmib.conf'), [t0, ...lines, ''].join('\n'));
+    writeAtomically(join(dir, 'ifmib.conf'), [t0, ...lines, ''].join('\n'));
+  };
+  let pinnedAt = 0;
+  const pinClock = (): AgentClock => {
+    // A second clock carries on from where the first left the counters: they never go back.
+    let now = Math.max(Date.now(), pinnedAt);
+    const pin = () => writeAtomically(join(dir, 'agent-time'), (now / 1000).toFixed(3));
+    pinnedAt = now;
+    pin();
+    return {
+      now: () => now,
+      advance: (ms) => {
+        now += ms;
+        pinnedAt = now;
+        pin();
+      },
+      setTimeout: systemClock.setTimeout,
+      clearTimeout: systemClock.clearTimeout,
+    };
   };
   serve(opts.interfaces ?? [], opts.counters);
   const child: ChildProcess = spawn('snmpd', ['-f', '-Lo', '-C', '-c', join(dir, 'snmpd.conf'), '-p', join(dir, 'pid')], {
@@ -120,7 +151,13 @@ export async function startSnmpd(opts: { interfaces?: FakeInterface[]; counters?
     await stop();
     throw new Error(`snmpd did not start: ${(err as Error).message}\n${stderr.slice(-2000)}`);
   }
-  return { address, port, dir, serve, stop };
+  return { address, port, dir, serve, pinClock, stop };
+}
+
+/** The helper may read a file at any moment: it must see the old content or the new, never half. */
+function writeAtomically(path: string, text: string): void {
+  writeFileSync(`${path}.tmp`, text);
+  renameSync(`${path}.tmp`, path);
 }
 
 async function waitForAgent(address: string, port: number, exited: () => boolean): Promise<void> {
