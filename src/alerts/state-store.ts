@@ -1,3 +1,4 @@
+import type { UnreadableSilence } from './stored-silence.js';
 import type { AlertState, Severity } from '../core/alert.js';
 
 /**
@@ -33,7 +34,8 @@ export interface StateStore {
 
   putSilence(silence: Silence): Promise<void>;
   deleteSilence(id: string): Promise<boolean>;
-  listSilences(): Promise<Silence[]>;
+  /** Rows that cannot be used are left out and passed to `onUnreadable` (src/alerts/stored-silence.ts). */
+  listSilences(onUnreadable?: (bad: UnreadableSilence) => void): Promise<Silence[]>;
 
   close(): Promise<void>;
 }
