@@ -22,6 +22,8 @@ import { defineTrapMetrics } from './metrics/trap-metrics.js';
 import { defineStoreMetrics } from './metrics/store-metrics.js';
 import { defineKpiMetrics } from './metrics/kpi-metrics.js';
 import { defineNotifyMetrics } from './metrics/notify-metrics.js';
+import { defineSilenceMetrics } from './metrics/silence-metrics.js';
+import { RedisReachability, redisUrls } from './cluster/redis-reachability.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { resolveTargets } from './targets/targets.js';
@@ -99,6 +101,8 @@ export class Daemon {
   /** API silences (kept in the state store) and config maintenance windows. */
   private readonly silences: Silences;
   private started = false;
+  /** Redis as /readyz sees it (issue 14 §10: with Redis down at start, kpid said ready). */
+  private redisReach?: RedisReachability;
   /** What alerting hands notifications to (kept for cluster mode's SLA sweeper). */
   private consumer?: NotificationConsumer;
 
@@ -106,6 +110,7 @@ export class Daemon {
     this.clock = o.clock ?? systemClock;
     this.log = o.log;
     this.silences = new Silences(this.clock, this.log);
+    defineSilenceMetrics(this.registry, () => this.silences.unreadable.length);
     this.metrics = defineMetrics(this.registry);
     this.pipeline = new Pipeline(this.log);
     this.collectors = o.collectors ?? createCollectors(this.log);
@@ -141,6 +146,7 @@ export class Daemon {
     this.server = this.config.server;
     const { host, port } = this.config.server.listen;
     const addr = await this.http.listen(host, port);
+    this.redisReach = new RedisReachability(redisUrls(this.config));
     try {
       await this.startStore(this.config);
       await this.startAlerting(this.config);
@@ -204,6 +210,7 @@ export class Daemon {
     }
     this.apply(next);
     this.silences.setMaintenance(next.maintenance);
+    this.silences.maxAhead = next.silences.max_ahead;
     this.config = next;
     try {
       await this.applyTraps(next, previous);
@@ -228,6 +235,7 @@ export class Daemon {
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    this.redisReach?.close();
     await this.scheduler?.stop();
     // Cluster mode: polling has stopped; give the lease up so the others take these targets at their next heartbeat.
     await this.cluster?.stop();
@@ -256,6 +264,7 @@ export class Daemon {
     const reasons: string[] = [];
     if (!this.started) reasons.push('starting');
     if (this.store && !this.store.status().reachable) reasons.push('InfluxDB unreachable (samples are spooled)');
+    reasons.push(...(this.redisReach?.reasons() ?? []));
     return { ok: reasons.length === 0, reasons, warnings: this.http.warnings() };
   }
 
@@ -278,6 +287,7 @@ export class Daemon {
   /** Notify first (alerting hands it what it resumes), then the rules and the outage ledger. */
   private async startAlerting(config: KpidConfig): Promise<void> {
     this.silences.setMaintenance(config.maintenance);
+    this.silences.maxAhead = config.silences.max_ahead;
     if (config.notify) {
       this.notifier = createNotifier(config.notify, config.queue, {
         clock: this.clock, logger: this.log, metrics: this.notifyMetrics, options: { isSilenced: this.silences.isSilenced },
