@@ -3,7 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { RedisStateStore } from '../src/cluster/redis-state-store.js';
+import { SqliteStateStore } from '../src/alerts/sqlite-state-store.js';
+import type { UnreadableSilence } from '../src/alerts/stored-silence.js';
 import { startKpid, type KpidProcess } from './helpers/kpid-process.js';
+import { deletePrefix, SHARED_REDIS, uniquePrefix } from './helpers/redis.js';
 
 const TOKEN = 'hardening-silences-0123456789';
 const DAY = 86_400_000;
@@ -104,5 +109,50 @@ ${extra}
     expect((await api('/api/v1/silences/huge-end', { method: 'DELETE' })).status).toBe(200);
     expect((await list()).body.unreadable.map((u) => u.id)).toEqual(['no-matchers', 'not-json']);
     expect(await kpid.metrics()).toMatch(/^kpid_silences_unreadable 2$/m);
+  });
+});
+
+describe('both state stores skip a stored silence they cannot read and say which', () => {
+  const good = { id: 'good', matchers: { site: 'dc1' }, startsAt: 1_000, endsAt: 2_000, createdBy: 'api' };
+  const bad: Array<[string, string]> = [
+    ['huge-end', JSON.stringify({ ...good, id: 'huge-end', endsAt: 3.6e21 })],
+    ['not-json', '{"id":'],
+    ['matchers-not-strings', JSON.stringify({ ...good, id: 'matchers-not-strings', matchers: { site: 5 } })],
+  ];
+  const expectSkipped = (listed: unknown[], seen: UnreadableSilence[]) => {
+    expect(listed).toEqual([good]);
+    expect(seen.map((b) => b.id)).toEqual(['huge-end', 'matchers-not-strings', 'not-json']);
+  };
+
+  it('SQLite', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kpid-silence-store-'));
+    const store = new SqliteStateStore(join(dir, 'kpid.db'));
+    try {
+      await store.putSilence(good);
+      const db = new Database(join(dir, 'kpid.db'));
+      for (const [id, body] of bad) db.prepare('INSERT INTO silences (id, body) VALUES (?, ?)').run(id, body);
+      db.close();
+      const seen: UnreadableSilence[] = [];
+      expectSkipped(await store.listSilences((b) => seen.push(b)), seen);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('Redis', async () => {
+    const prefix = uniquePrefix('silences');
+    const store = new RedisStateStore(SHARED_REDIS, { prefix });
+    const raw = new Redis(SHARED_REDIS);
+    try {
+      await store.putSilence(good);
+      for (const [id, body] of bad) await raw.hset(`${prefix}silences`, id, body);
+      const seen: UnreadableSilence[] = [];
+      expectSkipped(await store.listSilences((b) => seen.push(b)), seen);
+    } finally {
+      raw.disconnect();
+      await store.close();
+      await deletePrefix(SHARED_REDIS, prefix);
+    }
   });
 });
