@@ -6,6 +6,8 @@ import { KpidError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { occurrence, silenceState, SilenceBook, type BookedSilence } from './silence-book.js';
 import type { Silence, StateStore } from './state/state-store.js';
+import type { UnreadableSilence } from './state/stored-silence.js';
+import { DEFAULT_SILENCE_MAX_AHEAD } from '../config/sections/silences.js';
 
 /** Expired API silences are listed (state "expired") for this long, then forgotten. */
 const KEEP_EXPIRED = 7 * 86_400_000;
@@ -31,6 +33,10 @@ export class SilenceKeeper {
   private timer?: TimerHandle;
   /** Creates, deletes and re-reads run one at a time, so a re-read never undoes a change made meanwhile. */
   private chain: Promise<unknown> = Promise.resolve();
+  /** Stored silences that could not be read at the last (re-)read: left out, logged once, listed by the API. */
+  unreadable: UnreadableSilence[] = [];
+  /** How far from now an API silence may end (config `silences.max_ahead`). */
+  maxAhead = DEFAULT_SILENCE_MAX_AHEAD;
 
   constructor(private readonly clock: Clock, private readonly log?: Logger) {}
 
@@ -67,7 +73,7 @@ export class SilenceKeeper {
    */
   async attach(store: StateStore): Promise<void> {
     this.store = store;
-    this.book.replaceApi(await store.listSilences());
+    this.book.replaceApi(await this.readStore(store));
     for (const s of this.book.expiredBefore(this.clock.now() - KEEP_EXPIRED)) {
       this.book.remove(s.id);
       await store.deleteSilence(s.id).catch((err) => this.log?.warn({ silence: s.id, err: errorMessage(err) }, 'could not forget an expired silence'));
@@ -80,7 +86,7 @@ export class SilenceKeeper {
     return this.serial(async () => {
       if (!this.store) return;
       try {
-        this.book.replaceApi(await this.store.listSilences());
+        this.book.replaceApi(await this.readStore(this.store));
       } catch (err) {
         this.log?.warn({ err: errorMessage(err) }, 'could not re-read silences; the known ones still apply');
       }
@@ -92,6 +98,18 @@ export class SilenceKeeper {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     this.store = undefined;
+  }
+
+  /** The store's silences; unreadable rows are skipped, and each is logged the first time it is seen. */
+  private async readStore(store: StateStore): Promise<Silence[]> {
+    const bad: UnreadableSilence[] = [];
+    const silences = await store.listSilences((b) => bad.push(b));
+    const known = new Set(this.unreadable.map((b) => b.id));
+    for (const b of bad) {
+      if (!known.has(b.id)) this.log?.error({ silence: b.id, reason: b.reason }, 'a stored silence cannot be read; it is skipped (delete it with DELETE /api/v1/silences/:id)');
+    }
+    this.unreadable = bad;
+    return silences;
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -123,6 +141,12 @@ export class SilenceKeeper {
   remove(id: string, by = 'api'): Promise<'deleted' | 'unknown' | 'config'> {
     return this.serial(async () => {
       const s = this.book.get(id);
+      if (!s && this.unreadable.some((b) => b.id === id)) {
+        await this.requireStore().deleteSilence(id);
+        this.unreadable = this.unreadable.filter((b) => b.id !== id);
+        this.log?.info({ silence: id, by }, 'unreadable silence deleted');
+        return 'deleted';
+      }
       if (!s) return 'unknown';
       if (s.source === 'config') return 'config';
       await this.requireStore().deleteSilence(id);

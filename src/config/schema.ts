@@ -11,6 +11,7 @@ import { duration } from './duration-schema.js';
 import { probeName } from './probe-name.js';
 import { kpis } from './sections/kpis.js';
 import { maintenance } from './sections/maintenance.js';
+import { silences } from './sections/silences.js';
 
 const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'label names are letters, digits and _');
 
@@ -44,6 +45,7 @@ export const configSchema = z
     traps: traps.optional(),
     notify: notifySchema.optional(),
     maintenance,
+    silences,
   })
   .superRefine((cfg, ctx) => {
     const seen = new Map<string, number>();

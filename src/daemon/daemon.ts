@@ -8,6 +8,8 @@ import type { Logger } from '../core/logger.js';
 import type { KpidMetrics } from '../metrics/definitions.js';
 import { SeriesTracker } from '../metrics/series-tracker.js';
 import { Pipeline } from '../pipeline/pipeline.js';
+import { defineSilenceMetrics } from '../metrics/silence-metrics.js';
+import { RedisReachability, redisUrls } from './redis-reachability.js';
 import { defineIngestMetrics } from '../metrics/ingest-metrics.js';
 import { loadRuleFiles } from '../rules/rule-files.js';
 import { resolveTargets } from '../targets/targets.js';
@@ -58,12 +60,15 @@ export class Daemon {
   private collection?: Collection;
   private cluster?: ClusterStage;
   private started = false;
+  /** Redis as /readyz sees it: with Redis down at start, kpid must not say ready. */
+  private redisReach?: RedisReachability;
 
   constructor(private readonly o: DaemonOptions) {
     const { clock = systemClock, log } = o;
     this.clock = clock;
     this.log = log;
     this.silences = new SilenceKeeper(clock, log);
+    defineSilenceMetrics(this.registry, () => this.silences.unreadable.length);
     this.pipeline = new Pipeline(log);
     this.pipeline.add(metricsSink(this.all, this.series));
     this.reader = new ConfigReader(o.configFile, o.env, { clock, log, metrics: this.metrics });
@@ -87,6 +92,7 @@ export class Daemon {
     this.server = config.server;
     const { clock, log, pipeline, registry, all, silences, sinks } = this;
     const addr = await this.http.listen(config.server.listen.host, config.server.listen.port);
+    this.redisReach = new RedisReachability(redisUrls(config));
     let started: Awaited<ReturnType<typeof startSinks>>;
     try {
       const { onNotification } = this.o;
@@ -137,6 +143,7 @@ export class Daemon {
     this.collection?.apply(next, targets, this.cluster);
     forgetRemovedTargets(this.series, targets);
     this.silences.setMaintenance(next.maintenance);
+    this.silences.maxAhead = next.silences.max_ahead;
     this.config = next;
     try {
       await this.collection?.applyTraps(next, targets, previous);
@@ -152,6 +159,7 @@ export class Daemon {
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    this.redisReach?.close();
     await this.collection?.scheduler.stop();
     // Polling has stopped: the lease can go, and the others take these targets at their next heartbeat.
     await this.cluster?.stop();
@@ -170,7 +178,7 @@ export class Daemon {
   }
 
   private readiness(): { ok: boolean; reasons: string[]; warnings: string[] } {
-    const reasons = [...(this.started ? [] : ['starting']), ...(this.sinks.storage?.notReady() ?? [])];
+    const reasons = [...(this.started ? [] : ['starting']), ...(this.sinks.storage?.notReady() ?? []), ...(this.redisReach?.reasons() ?? [])];
     return { ok: reasons.length === 0, reasons, warnings: this.http.warnings() };
   }
 }

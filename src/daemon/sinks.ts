@@ -36,6 +36,7 @@ export async function startSinks(config: KpidConfig, d: SinkDeps, into: Sinks): 
   const { clock, log, pipeline, metrics, silences, onNotification, listening } = d;
   into.storage = await Storage.start(config, { clock, log, pipeline, metrics: metrics.store });
   silences.setMaintenance(config.maintenance);
+  silences.maxAhead = config.silences.max_ahead;
   const notify = (into.notify = await NotifyStage.start(config, {
     clock, log, metrics: metrics.notify, isSilenced: silences.isSilenced, listening, ...(onNotification ? { onNotification } : {}),
   }));

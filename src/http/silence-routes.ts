@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { NewSilence, SilenceKeeper } from '../alerts/silence-keeper.js';
 import { duration } from '../config/duration-schema.js';
 import { checkTiming, matchLabels, timestamp } from '../config/sections/maintenance.js';
+import { formatDuration } from '../core/duration.js';
 import { HttpError } from './http-error.js';
 import type { Route } from './router.js';
 
@@ -15,7 +16,7 @@ import type { Route } from './router.js';
  */
 const KEYS = { from: 'startsAt', to: 'endsAt', duration: 'duration', every: 'every', until: 'until' };
 
-function silenceBody(now: number) {
+function silenceBody(now: number, maxAhead: number) {
   return z
     .strictObject({
       matchers: matchLabels,
@@ -29,6 +30,7 @@ function silenceBody(now: number) {
       maintenance: z.boolean().default(false),
     }, { error: 'body must be a JSON object' })
     .superRefine((b, ctx) => checkTiming({ ...b, from: b.startsAt ?? now, to: b.endsAt }, ctx, KEYS))
+    .superRefine((b, ctx) => checkHorizon(b, now, maxAhead, ctx))
     .transform((b): NewSilence => {
       const startsAt = b.startsAt ?? now;
       return {
@@ -42,6 +44,27 @@ function silenceBody(now: number) {
         ...(b.comment !== undefined ? { comment: b.comment } : {}),
       };
     });
+}
+
+/**
+ * An API silence ends at most `maxAhead` from now (config silences.max_ahead),
+ * checked before anything is stored. The issue names the field that set the end.
+ */
+function checkHorizon(
+  b: { startsAt?: number; endsAt?: number; duration?: number; every?: number; until?: number },
+  now: number, maxAhead: number, ctx: z.RefinementCtx,
+): void {
+  const limit = `at most ${formatDuration(maxAhead)} from now (silences.max_ahead)`;
+  const end = b.endsAt ?? (b.startsAt ?? now) + (b.duration ?? 0);
+  if (!(end <= now + maxAhead)) {
+    ctx.addIssue({ code: 'custom', path: [b.endsAt !== undefined ? 'endsAt' : 'duration'], message: `the silence would end too far ahead: it may end ${limit}` });
+  }
+  if (b.until !== undefined && !(b.until <= now + maxAhead)) {
+    ctx.addIssue({ code: 'custom', path: ['until'], message: `until is too far ahead: it may be ${limit}` });
+  }
+  if (b.every !== undefined && !(b.every <= maxAhead)) {
+    ctx.addIssue({ code: 'custom', path: ['every'], message: `every may be at most ${formatDuration(maxAhead)} (silences.max_ahead)` });
+  }
 }
 
 /** The first problem in a body, naming the field: `endsAt: must be after startsAt`. */
@@ -60,12 +83,12 @@ export function silenceRoutes(silences: () => SilenceKeeper | undefined): Route[
     return s;
   };
   return [
-    { method: 'GET', path: '/api/v1/silences', auth: true, handler: () => ({ status: 200, body: { silences: book().list() } }) },
+    { method: 'GET', path: '/api/v1/silences', auth: true, handler: () => ({ status: 200, body: { silences: book().list(), unreadable: book().unreadable } }) },
     {
       method: 'POST', path: '/api/v1/silences', auth: true,
       handler: async (req) => {
         const keeper = book();
-        const parsed = silenceBody(keeper.now()).safeParse(await req.json());
+        const parsed = silenceBody(keeper.now(), keeper.maxAhead).safeParse(await req.json());
         if (!parsed.success) {
           const fields = [...new Set(parsed.error.issues.map((i) => i.path.map(String).join('.')).filter(Boolean))];
           throw new HttpError(400, 'bad_field', describe(parsed.error.issues), { fields });

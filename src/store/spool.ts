@@ -98,12 +98,13 @@ export class DiskSpool {
     if (!entry) return undefined;
     entry.inFlight = true;
     await this.chain;
+    // Its write may have failed meanwhile; that failure was counted as the drop.
+    if (!this.entries.includes(entry)) return this.peek();
     try {
       const text = await readFile(this.path(entry), 'utf8');
       return { seq: entry.seq, lines: text.split('\n').filter((l) => l.length > 0) };
     } catch (err) {
-      this.removeEntry(entry);
-      this.onDrop(entry.points, 'spool_error', errorMessage(err));
+      if (this.removeEntry(entry)) this.onDrop(entry.points, 'spool_error', errorMessage(err));
       return this.peek();
     }
   }
@@ -139,8 +140,9 @@ export class DiskSpool {
         await writeFile(`${file}.tmp`, text);
         await rename(`${file}.tmp`, file);
       } catch (err) {
-        this.removeEntry(entry);
-        this.onDrop(entry.points, 'spool_error', errorMessage(err));
+        // A disk that filled up mid-write leaves part of the batch behind: it is not in the spool, so remove it now.
+        await unlink(`${file}.tmp`).catch(() => undefined);
+        if (this.removeEntry(entry)) this.onDrop(entry.points, 'spool_error', errorMessage(err));
       }
     });
     this.enforceBound();
@@ -153,12 +155,14 @@ export class DiskSpool {
     this.totalPoints += entry.points;
   }
 
-  private removeEntry(entry: Entry): void {
+  /** False when the entry had already left (each batch is dropped, and counted, once). */
+  private removeEntry(entry: Entry): boolean {
     const i = this.entries.indexOf(entry);
-    if (i < 0) return;
+    if (i < 0) return false;
     this.entries.splice(i, 1);
     this.totalBytes -= entry.bytes;
     this.totalPoints -= entry.points;
+    return true;
   }
 
   /** Drops the oldest batches (never the one being sent) until the spool fits its bound. */

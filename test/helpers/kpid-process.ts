@@ -14,6 +14,8 @@ export interface KpidProcess {
   readonly configFile: string;
   /** Every JSON log line so far. */
   readonly logs: Array<Record<string, unknown>>;
+  /** Everything written to stderr so far (a crash's stack trace lands here). */
+  stderr(): string;
   waitForLog(pred: (line: Record<string, unknown>) => boolean, ms?: number): Promise<Record<string, unknown>>;
   metrics(): Promise<string>;
   /** Sends a signal and resolves with the exit code. */
@@ -88,6 +90,7 @@ export async function startKpid(configText: string, env: Record<string, string> 
   const url = String(running.url);
   return {
     url, proc, dir, configFile, logs, waitForLog,
+    stderr: () => stderr,
     metrics: async () => (await fetch(`${url}/metrics`)).text(),
     stop: async (signal = 'SIGTERM') => {
       if (proc.exitCode === null) proc.kill(signal);

@@ -79,7 +79,8 @@ export class RedisServer {
   /** Stops it: SIGKILL for a crash, SIGTERM for a clean shutdown. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const p = this.proc;
-    if (!p || p.exitCode !== null) return;
+    // A process killed by a signal has exitCode null and signalCode set: it has exited too.
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
     const exited = new Promise((r) => p.once('exit', r));
     p.kill(signal);
     await exited;

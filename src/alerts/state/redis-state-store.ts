@@ -4,6 +4,7 @@ import type { Ack, Outage, Silence, StateStore, StoredAlert } from './state-stor
 import { KpidError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { closeRedis, connectRedis } from '../../core/redis-connection.js';
+import { readStoredSilences, type UnreadableSilence } from './stored-silence.js';
 
 export interface RedisStateStoreOptions {
   /** Prefix of every key; instances of one cluster share it. Default `kpid:state:`. */
@@ -177,8 +178,9 @@ export class RedisStateStore implements StateStore {
     return (await this.run(() => this.redis.hdel(this.k.silences, id))) === 1;
   }
 
-  async listSilences(): Promise<Silence[]> {
-    return sortedValues<Silence>(await this.run(() => this.redis.hgetall(this.k.silences)));
+  async listSilences(onUnreadable?: (bad: UnreadableSilence) => void): Promise<Silence[]> {
+    const hash = await this.run(() => this.redis.hgetall(this.k.silences));
+    return readStoredSilences(Object.keys(hash).sort().map((id) => ({ id, body: hash[id]! })), onUnreadable);
   }
 
   async close(): Promise<void> {

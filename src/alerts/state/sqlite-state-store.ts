@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { openSqliteFile } from '../../core/sqlite-file.js';
 import type { Ack, Outage, Silence, StateStore, StoredAlert } from './state-store.js';
+import { readStoredSilences, type UnreadableSilence } from './stored-silence.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS alerts (fingerprint TEXT PRIMARY KEY, body TEXT NOT NULL);
@@ -42,7 +43,7 @@ export class SqliteStateStore implements StateStore {
       listAcks: db.prepare('SELECT body FROM acks ORDER BY id'),
       putSilence: db.prepare('INSERT INTO silences (id, body) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET body = excluded.body'),
       deleteSilence: db.prepare('DELETE FROM silences WHERE id = ?'),
-      listSilences: db.prepare('SELECT body FROM silences ORDER BY id'),
+      listSilences: db.prepare('SELECT id, body FROM silences ORDER BY id'),
     };
   }
 
@@ -99,8 +100,8 @@ export class SqliteStateStore implements StateStore {
     return this.stmt.deleteSilence.run(id).changes === 1;
   }
 
-  async listSilences(): Promise<Silence[]> {
-    return bodies<Silence>(this.stmt.listSilences.all());
+  async listSilences(onUnreadable?: (bad: UnreadableSilence) => void): Promise<Silence[]> {
+    return readStoredSilences(this.stmt.listSilences.all() as Array<{ id: string; body: string }>, onUnreadable);
   }
 
   async close(): Promise<void> {

@@ -33,7 +33,8 @@ export interface StateStore {
 
   putSilence(silence: Silence): Promise<void>;
   deleteSilence(id: string): Promise<boolean>;
-  listSilences(): Promise<Silence[]>;
+  /** Rows that cannot be used are left out and passed to `onUnreadable` (src/alerts/stored-silence.ts). */
+  listSilences(onUnreadable?: (bad: UnreadableSilence) => void): Promise<Silence[]>;
 
   close(): Promise<void>;
 }
@@ -105,4 +106,10 @@ export interface Silence {
   readonly every?: number;
   /** Recurring: no occurrence starts at or after this time. */
   readonly until?: number;
+}
+
+/** A stored silence kpid could not use: its key in the store and why. */
+export interface UnreadableSilence {
+  readonly id: string;
+  readonly reason: string;
 }

@@ -90,3 +90,21 @@ describe('push ingest', () => {
     expect(() => ingest.parse('k v=1', 'text/plain', 'minutes')).toThrow(/precision "minutes" is not one of/);
   });
 });
+
+describe('names InfluxDB 1.x cannot store', () => {
+  const push = () => new PushIngest(ingestLimits(ingest.parse({})), new FakeClock(NOW));
+  it.each([
+    ['a tag value ending in a backslash', 'm,v=js\\\\ value=1'],
+    ['a backslash before an escaped space', 'm,v=a\\\\\\ b value=1'],
+    ['a measurement ending in a backslash', 'm\\\\,v=a value=1'],
+  ])('%s is refused with the reason, not accepted and lost at the store', (_, line) => {
+    const r = push().parse(`${line} ${NOW * 1e6}`, 'text/plain', 'ns');
+    expect(r.accepted).toBe(0);
+    expect(r.rejected[0]?.reason).toMatch(/backslash .* InfluxDB 1\.x cannot store/);
+  });
+  it('a backslash inside a name is kept as it is', () => {
+    const r = push().parse(`m,v=C:\\\\dir value=1 ${NOW * 1e6}`, 'text/plain', 'ns');
+    expect(r.accepted).toBe(1);
+    expect(r.samples[0]!.tags.v).toBe('C:\\dir');
+  });
+});

@@ -1,3 +1,4 @@
+import { unstorableName } from './storable-names.js';
 import type { Clock } from '../../core/clock.js';
 import { formatDuration } from '../../core/duration.js';
 import type { Sample } from '../../core/sample.js';
@@ -110,6 +111,11 @@ export class PushIngest {
     for (const { at, key, r } of parsed) {
       if (!r.ok) {
         rejected.push({ [key]: at, reason: r.reason });
+        continue;
+      }
+      const unstorable = unstorableName(r.sample);
+      if (unstorable) {
+        rejected.push({ [key]: at, reason: unstorable });
         continue;
       }
       const late = this.outsideWindow(r.sample.time, now);

@@ -1,3 +1,4 @@
+import { linearRegex } from '../../core/linear-regex.js';
 import type { InterfaceFilterConfig } from '../../config/sections/snmp.js';
 import { IF_MIB, IF_STATUS, type IfMibColumn } from './oids.js';
 import type { InterfaceCounterName, InterfaceCounters } from './interface-rates.js';
@@ -94,9 +95,10 @@ const STATUS_NAME: Record<number, string> = { [IF_STATUS.up]: 'up', [IF_STATUS.d
 
 /** The interface filter of config, compiled once. */
 export function interfaceFilter(cfg: InterfaceFilterConfig): (row: InterfaceRow) => boolean {
-  const include = cfg.include !== undefined ? new RegExp(cfg.include) : undefined;
-  const exclude = cfg.exclude !== undefined ? new RegExp(cfg.exclude) : undefined;
-  const alias = cfg.alias !== undefined ? new RegExp(cfg.alias) : undefined;
+  // RE2, linear time: names and aliases are whatever the device reports.
+  const include = cfg.include !== undefined ? linearRegex(cfg.include) : undefined;
+  const exclude = cfg.exclude !== undefined ? linearRegex(cfg.exclude) : undefined;
+  const alias = cfg.alias !== undefined ? linearRegex(cfg.alias) : undefined;
   const admin = cfg.admin_status ? new Set<string>(cfg.admin_status) : undefined;
   return (row) =>
     (!include || include.test(row.name)) &&

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { regexProblem } from '../../core/linear-regex.js';
 import { duration } from '../duration-schema.js';
 
 /** A numeric OID as net-snmp wants it: `1.3.6.1.2.1.1.3.0` (a leading dot is dropped). */
@@ -7,13 +8,14 @@ const oid = z
   .regex(/^\.?\d+(\.\d+)+$/, 'an OID is numeric, like 1.3.6.1.2.1.1.3.0 (no MIB names: no MIB files are loaded)')
   .transform((s) => s.replace(/^\./, ''));
 
-/** A regular expression, checked at load so a typo fails there and not on every poll. */
+/**
+ * A regular expression, checked at load so a typo fails there and not on
+ * every poll. Run by RE2 (linear time; interface names and aliases come from
+ * the device): no backreferences or lookaround.
+ */
 const regex = z.string().superRefine((s, ctx) => {
-  try {
-    new RegExp(s);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: `not a valid regular expression: ${(err as Error).message}` });
-  }
+  const problem = regexProblem(s);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
 const identifier = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'names are letters, digits and _');

@@ -1,5 +1,6 @@
 import type { Notification } from '../../core/alert.js';
 import type { RouteConfig } from '../../config/sections/notify.js';
+import { linearRegex, type LinearRegex } from '../../core/linear-regex.js';
 
 /**
  * The routes an alert goes to, in order: the first that matches, then the
@@ -19,8 +20,16 @@ export function matchRoutes(routes: readonly RouteConfig[], n: Pick<Notification
 export function routeMatches(r: RouteConfig, n: Pick<Notification, 'labels' | 'severity'>): boolean {
   const value = (k: string) => n.labels[k] ?? (k === 'severity' ? n.severity : undefined);
   for (const [k, v] of Object.entries(r.match)) if (value(k) !== v) return false;
-  for (const [k, re] of Object.entries(r.match_re)) if (!new RegExp(`^(?:${re})$`).test(value(k) ?? '')) return false;
+  for (const [k, re] of Object.entries(r.match_re)) if (!anchored(re).test(value(k) ?? '')) return false;
   return true;
+}
+
+/** Compiled match_re patterns; they come from config, so the set stays small. Checked at load (config/sections/notify.ts). */
+const compiled = new Map<string, LinearRegex>();
+function anchored(pattern: string): LinearRegex {
+  let re = compiled.get(pattern);
+  if (!re) compiled.set(pattern, (re = linearRegex(pattern, { whole: true })));
+  return re;
 }
 
 /** The labels that identify an alert's group on a route; `...` means all of them. */
