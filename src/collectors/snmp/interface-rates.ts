@@ -21,7 +21,9 @@ export interface InterfaceRates {
   /**
    * Fields for the `interface` sample: bytes counted this interval
    * (`in_bytes`, `out_bytes`, wraps included), bps, utilisation, error and
-   * discard ratios.
+   * discard ratios, and the packet counts behind those ratios this interval
+   * (`in_packets` = every packet that arrived, `in_errors`, `in_discards`,
+   * `out_packets`, `out_errors`, `out_discards`).
    */
   readonly fields: Record<string, number>;
   /** 1 when a counter went backwards outside a reboot (a cleared counter): no rates this time. */
@@ -89,16 +91,33 @@ export function interfaceRates(prev: InterfaceSnapshot, cur: InterfaceSnapshot, 
   const ratio = (bad: bigint, all: bigint) => (all > 0n ? Math.min(1, Number(bad) / Number(all)) : bad > 0n ? 1 : 0);
   const inPackets = sum(IN_PACKETS);
   const outPackets = sum(OUT_PACKETS);
+  // The counts behind the ratios go out too: one poll's ratio on an idle
+  // port is 100 % for one dropped frame, so rules sum numerator and
+  // denominator over a window and want a least volume (KPI catalogue).
   if (inPackets !== undefined) {
     const errors = inc.in_errors;
     const discards = inc.in_discards;
     const arrived = inPackets + (errors ?? 0n) + (discards ?? 0n);
-    if (errors !== undefined) fields.in_errors_ratio = ratio(errors, arrived);
-    if (discards !== undefined) fields.in_discards_ratio = ratio(discards, arrived);
+    fields.in_packets = Number(arrived);
+    if (errors !== undefined) {
+      fields.in_errors = Number(errors);
+      fields.in_errors_ratio = ratio(errors, arrived);
+    }
+    if (discards !== undefined) {
+      fields.in_discards = Number(discards);
+      fields.in_discards_ratio = ratio(discards, arrived);
+    }
   }
   if (outPackets !== undefined) {
-    if (inc.out_errors !== undefined) fields.out_errors_ratio = ratio(inc.out_errors, outPackets);
-    if (inc.out_discards !== undefined) fields.out_discards_ratio = ratio(inc.out_discards, outPackets);
+    fields.out_packets = Number(outPackets);
+    if (inc.out_errors !== undefined) {
+      fields.out_errors = Number(inc.out_errors);
+      fields.out_errors_ratio = ratio(inc.out_errors, outPackets);
+    }
+    if (inc.out_discards !== undefined) {
+      fields.out_discards = Number(inc.out_discards);
+      fields.out_discards_ratio = ratio(inc.out_discards, outPackets);
+    }
   }
   return { fields, resets: 0, discarded };
 }
