@@ -75,7 +75,7 @@ describe('ICMP probe against a host in a network namespace', () => {
 
   it('an unreachable host is a failed probe (success 0, loss 1), not a crash', async () => {
     const [s] = await collector.collect(target('gone', clean.silentAddress), icmp(5), signal);
-    expect(s!.fields).toEqual({ success: 0, sent: 5, received: 0, loss_ratio: 1 });
+    expect(s!.fields).toEqual({ success: 0, sent: 5, received: 0, lost: 5, loss_ratio: 1 });
   });
 
   it('an unresolvable address is an error naming the target, with a failed sample', async () => {

@@ -17,6 +17,13 @@ export interface KpiDefinition {
   readonly warning?: Comparison;
   readonly critical?: Comparison;
   readonly unit: 'ratio' | 'seconds' | 'bits_per_second' | 'count';
+  /**
+   * For a ratio of counts: the least denominator (packets, call attempts,
+   * echoes) summed over `window` that makes the ratio mean something. Below
+   * it the KPI has no value ("not enough traffic"), not 0 % or 100 %: one
+   * frame dropped on an idle port is not a 100 % discard rate.
+   */
+  readonly minVolume?: { readonly count: number; readonly of: string; readonly window: number };
 }
 
 export type KpiLevel = 'target' | 'warning' | 'critical';
@@ -25,6 +32,10 @@ export interface KpiOverride {
   readonly target?: string;
   readonly warning?: string;
   readonly critical?: string;
+  /** Least denominator over the window (a count, ≥ 0). */
+  readonly min_volume?: number;
+  /** Window the ratio's sums run over, ms. */
+  readonly window?: number;
 }
 
 type Row = [id: string, name: string, chapter: '3.2' | '5.1', unit: KpiDefinition['unit'], target: string, warning?: string, critical?: string];
@@ -53,6 +64,21 @@ const ROWS: readonly Row[] = [
   ['device_unreachable', 'device not answering SNMP and ping', '5.1', 'count', '= 1', undefined, '= 0'],
 ];
 
+/**
+ * Minimum volume of the ratio KPIs. Interface counts: 1,000 packets in 5 min
+ * is ~3 packets/s, so one dropped frame moves the ratio by at most 0.1 %, the
+ * warning level. Echoes: 100 in 5 min, what the default ICMP probe sends (10
+ * echoes every 30 s), for the same reason: one lost echo is 1 %, on the
+ * warning line and not over it; with 20 it would be 5 %, a critical page.
+ * Calls: 100 attempts put one dropped call at 1 %, not 50 % of two calls.
+ */
+const MIN_VOLUME: Readonly<Record<string, NonNullable<KpiDefinition['minVolume']>>> = {
+  interface_errors: { count: 1000, of: 'packets', window: 300_000 },
+  call_drop_rate: { count: 100, of: 'call attempts', window: 900_000 },
+  call_answer_rate: { count: 100, of: 'call attempts', window: 900_000 },
+  packet_loss: { count: 100, of: 'echoes sent', window: 300_000 },
+};
+
 function must(text: string): Comparison {
   const c = parseComparison(text);
   if (typeof c === 'string') throw new Error(`KPI catalogue: ${c}`);
@@ -62,6 +88,7 @@ function must(text: string): Comparison {
 export const DEFAULT_KPIS: ReadonlyMap<string, KpiDefinition> = new Map(
   ROWS.map(([id, name, chapter, unit, target, warning, critical]) => [id, {
     id, name, chapter, unit, target: must(target),
+    ...(MIN_VOLUME[id] ? { minVolume: MIN_VOLUME[id] } : {}),
     ...(warning ? { warning: must(warning) } : {}),
     ...(critical ? { critical: must(critical) } : {}),
   }]),
@@ -82,6 +109,9 @@ export class KpiCatalogue {
         ...(o.target ? { target: must(o.target) } : {}),
         ...(o.warning ? { warning: must(o.warning) } : {}),
         ...(o.critical ? { critical: must(o.critical) } : {}),
+        ...(base.minVolume && (o.min_volume !== undefined || o.window !== undefined)
+          ? { minVolume: { ...base.minVolume, count: o.min_volume ?? base.minVolume.count, window: o.window ?? base.minVolume.window } }
+          : {}),
       });
     }
     this.kpis = kpis;
@@ -113,6 +143,10 @@ export class KpiCatalogue {
 /** Why an override is unusable, or undefined when it is fine; for config validation. */
 export function checkKpiOverride(id: string, o: KpiOverride): { key?: keyof KpiOverride; message: string } | undefined {
   if (!DEFAULT_KPIS.has(id)) return { message: `unknown KPI id "${id}"; known: ${[...DEFAULT_KPIS.keys()].join(', ')}` };
+  if ((o.min_volume !== undefined || o.window !== undefined) && !DEFAULT_KPIS.get(id)!.minVolume) {
+    const ratios = [...DEFAULT_KPIS.values()].filter((k) => k.minVolume).map((k) => k.id);
+    return { key: o.min_volume !== undefined ? 'min_volume' : 'window', message: `"${id}" is not a ratio of counts; min_volume and window apply to ${ratios.join(', ')}` };
+  }
   for (const key of ['target', 'warning', 'critical'] as const) {
     const text = o[key];
     if (text === undefined) continue;

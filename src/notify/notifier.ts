@@ -8,7 +8,7 @@ import type { NotifyMetrics } from '../metrics/notify-metrics.js';
 import { isResolved, type AlertBatch } from './batch.js';
 import { DeliveryError, isRetryable, type Channel, type DeliveryJob, type RenderedMessage } from './delivery.js';
 import type { JobQueue } from './queue/job-queue.js';
-import type { Links } from './links.js';
+import { apiBase, type Links } from './links.js';
 import { render } from './render.js';
 import { renderStormSummary } from './render-storm.js';
 import { AggregationGroup, type GroupFlush } from './routing/aggregation-group.js';
@@ -16,6 +16,8 @@ import { EscalationLadders, type EscalationStep } from './routing/escalation-lad
 import { nextPage } from './routing/next-page.js';
 import { groupKey, groupLabels, matchRoutes } from './routing/route-match.js';
 import { StormGate } from './routing/storm-gate.js';
+import { StormGuard, type StormSummary } from './storm-guard.js';
+import { renderStormSummary as renderGuardSummary } from './storm-summary.js';
 
 export interface NotifierOptions {
   /** Whether an alert with these labels is silenced now (silences, maintenance windows). */
@@ -34,6 +36,7 @@ export class Notifier {
   private readonly groups = new Map<string, AggregationGroup>();
   private readonly ladders: EscalationLadders;
   private readonly storm?: StormGate;
+  private readonly guard: StormGuard;
   /** Channels beyond the routes' own that were told an alert fires (escalation, managers): they hear its end too. */
   private readonly extraTold = new Map<string, Map<string, string>>();
   private readonly adding = new Set<Promise<void>>();
@@ -48,6 +51,7 @@ export class Notifier {
     private readonly options: NotifierOptions = {},
   ) {
     this.ladders = new EscalationLadders(clock, (s) => this.escalate(s));
+    this.guard = new StormGuard(clock, config.storm_guard ?? { max_changes: 200, interval: 60_000 }, (s) => this.guardSummary(s));
     if (config.storm) this.storm = new StormGate(clock, config.storm, (c, r, held, start) => this.stormSummary(c, r, held, start));
   }
 
@@ -75,6 +79,7 @@ export class Notifier {
     }
     const silenced = this.options.isSilenced?.(n.labels) ?? false;
     if (n.kind === 'firing' || n.kind === 'resolved') {
+      this.guard.recordChange();
       // A silenced alert is not announced; its resolution still goes to whoever was told it fired.
       for (const i of routeIds) if (!(silenced && n.kind === 'firing')) this.group(i, n);
       if (n.kind === 'resolved') {
@@ -105,6 +110,7 @@ export class Notifier {
     for (const g of this.groups.values()) g.cancel();
     this.ladders.close();
     this.storm?.close();
+    this.guard.close();
     await this.settled();
     await this.queue.close();
     await Promise.allSettled([...this.channels.values()].map((c) => c.close()));
@@ -153,6 +159,11 @@ export class Notifier {
     if (!alerts.length) return;
     const next = flush.repeat ? undefined : alerts.map((n) => nextPage(this.config, [i], n, this.clock.now())).find(Boolean);
     const batch: AlertBatch = { receiver: this.receiver(i, route), groupKey: key, groupLabels: labels, alerts, repeat: flush.repeat, ...(next ? { next } : {}) };
+    // In an alert storm every channel gets one summary per window instead.
+    if (this.guard.hold(route.channels, flush.changed)) {
+      for (const c of route.channels) this.metrics.notifications.inc({ channel: c, result: 'suppressed' });
+      return;
+    }
     this.fanOut(batch, route.channels, flush.repeat ? undefined : earliest(flush.changed));
     if (route.escalation) {
       const ladder = this.config.escalations[route.escalation]!;
@@ -234,6 +245,14 @@ export class Notifier {
   private stormSummary(channel: string, recipient: string, held: AlertBatch[], windowStart: number): void {
     const message: RenderedMessage = renderStormSummary(held, this.config.storm!.window, { links: this.links, now: this.clock.now() });
     this.enqueue({ id: jobId(['storm', String(windowStart)], channel, recipient), channel, recipient, message });
+  }
+
+  private guardSummary(s: StormSummary): void {
+    const ch = this.channels.get(s.channel);
+    if (!ch) return;
+    const message = renderGuardSummary(s, { externalUrl: apiBase(this.links), maxAlerts: this.config.channels[s.channel]?.webhook?.max_alerts ?? 0 });
+    this.logger.warn({ channel: s.channel, alerts: s.alerts.length, last: s.last }, 'alert storm: summary instead of one message per alert');
+    for (const recipient of ch.recipients) this.enqueue({ id: jobId(['storm-guard', String(s.windowStart)], s.channel, recipient), channel: s.channel, recipient, message });
   }
 
   private enqueue(job: DeliveryJob): void {

@@ -58,10 +58,16 @@ export function compileRule(spec: RuleSpec, group: RuleGroupSpec, index: number,
     const why = checkAggregation(spec.select.measurement, v.field, agg);
     if (why) problems.push({ path: why.startsWith('unknown measurement') ? ['select', 'measurement'] : ['value', why.startsWith('aggregation') ? 'agg' : 'field'], message: why });
   }
-  if (agg !== 'last' && v.over === undefined && v.samples === undefined) {
+  // A ratio KPI brings its window and least volume from the catalogue
+  // (kpis: in config moves them); the rule may set its own.
+  const volume = agg === 'ratio' && spec.kpi !== undefined ? kpis.get(spec.kpi)?.minVolume : undefined;
+  const over = v.over ?? (v.samples === undefined ? volume?.window : undefined);
+  const minVolume = v.min_volume ?? volume?.count ?? 0;
+  if (v.min_volume !== undefined && agg !== 'ratio') problems.push({ path: ['value', 'min_volume'], message: 'min_volume is the least denominator of a ratio; it goes with agg: ratio' });
+  if (agg !== 'last' && over === undefined && v.samples === undefined) {
     problems.push({ path: ['value'], message: `${agg} needs a window: over: DURATION or samples: N` });
   }
-  if (agg === 'rate' && v.over === undefined) problems.push({ path: ['value'], message: 'rate needs over: DURATION (events per second over it)' });
+  if (agg === 'rate' && over === undefined) problems.push({ path: ['value'], message: 'rate needs over: DURATION (events per second over it)' });
   if (v.over !== undefined && v.samples !== undefined) problems.push({ path: ['value'], message: 'give over: or samples:, not both' });
 
   const level = spec.level ?? 'target';
@@ -124,8 +130,9 @@ export function compileRule(spec: RuleSpec, group: RuleGroupSpec, index: number,
     field,
     denominator,
     agg,
-    overMs: v.over ?? 0,
-    samples: v.samples ?? (v.over === undefined ? 1 : 0),
+    overMs: over ?? 0,
+    samples: v.samples ?? (over === undefined ? 1 : 0),
+    minVolume,
     fire: fire!,
     clear,
     forMs: spec.for ?? 0,

@@ -26,6 +26,8 @@ export interface Feed {
   readonly agg: CompiledRule['agg'];
   readonly overMs: number;
   readonly samples: number;
+  /** Least denominator sum over the window for a ratio to have a value (KPI catalogue). */
+  readonly minVolume: number;
   readonly filters: CompiledRule['fieldFilters'];
   readonly window: Window;
   readonly entries: SeriesAlert[];

@@ -66,7 +66,7 @@ export function evaluate(state: EngineState, samples: readonly Sample[], now: nu
       }
       if (feed.filters.length && !passes(feed.filters, fields)) continue;
       pushValue(feed.window, time, num, den, feed.overMs, feed.samples);
-      const value = aggregate(feed.window, feed.agg, feed.overMs, feed.samples);
+      const value = aggregate(feed.window, feed.agg, feed.overMs, feed.samples, feed.minVolume);
       const entries = feed.entries;
       for (let j = 0; j < entries.length; j++) {
         const e = entries[j]!;
@@ -178,11 +178,11 @@ function bind(state: EngineState, key: string, tags: Readonly<Record<string, str
   for (const rule of rules) {
     if (!rule.matchers.every((m) => m.test(tags))) continue;
     const filters = rule.fieldFilters.map((f) => `${f.field}${f.when.op}${f.when.value}`).join('&');
-    const id = `${rule.field}/${rule.denominator ?? ''}/${rule.agg}/${rule.overMs}/${rule.samples}/${filters}`;
+    const id = `${rule.field}/${rule.denominator ?? ''}/${rule.agg}/${rule.overMs}/${rule.samples}/${rule.minVolume}/${filters}`;
     let feed = feeds.get(id);
     if (!feed) {
       feed = {
-        field: rule.field, denominator: rule.denominator, agg: rule.agg, overMs: rule.overMs, samples: rule.samples,
+        field: rule.field, denominator: rule.denominator, agg: rule.agg, overMs: rule.overMs, samples: rule.samples, minVolume: rule.minVolume,
         filters: rule.fieldFilters, window: newWindow(rule.denominator !== undefined, rule.samples), entries: [],
       };
       feeds.set(id, feed);

@@ -13,13 +13,14 @@ export type FieldKind = 'gauge' | 'state' | 'delta';
 export const MEASUREMENT_FIELDS: Readonly<Record<string, Readonly<Record<string, FieldKind>>>> = {
   probe: {
     success: 'state', rtt_seconds: 'gauge', rtt_min_seconds: 'gauge', rtt_max_seconds: 'gauge',
-    jitter_seconds: 'gauge', loss_ratio: 'gauge', sent: 'delta', received: 'delta',
+    jitter_seconds: 'gauge', loss_ratio: 'gauge', sent: 'delta', received: 'delta', lost: 'delta',
   },
   target: { up: 'state' },
   interface: {
     in_bps: 'gauge', out_bps: 'gauge', in_utilization: 'gauge', out_utilization: 'gauge',
     in_errors_ratio: 'gauge', out_errors_ratio: 'gauge', in_discards_ratio: 'gauge', out_discards_ratio: 'gauge',
     oper_up: 'state', admin_up: 'state', speed_bps: 'gauge', in_bytes: 'delta', out_bytes: 'delta',
+    in_packets: 'delta', in_errors: 'delta', in_discards: 'delta', out_packets: 'delta', out_errors: 'delta', out_discards: 'delta',
   },
   device: { up: 'state', uptime_seconds: 'gauge' },
   voice: { call_attempts: 'delta', calls_answered: 'delta', calls_dropped: 'delta' },

@@ -15,9 +15,11 @@ export function onValue(state: EngineState, e: SeriesAlert, value: number, t: nu
   const rule = e.rule;
   const wasNoData = e.noData;
   e.noData = false;
-  // No value (a ratio over zero attempts): no evidence either way, so the
-  // alert keeps its state, but the series is not silent.
+  // No value (a ratio over too little traffic): no evidence either way, so
+  // the alert keeps its state, but the series is not silent, and its KPI
+  // reading (kpid_kpi_value) is absent rather than stale.
   if (Number.isNaN(value)) {
+    e.value = NaN;
     if (wasNoData && e.state === 'firing') to(state, e, 'resolved', now, 'no_data', out, t);
     return;
   }

@@ -28,6 +28,8 @@ export const ruleSchema = z.strictObject({
     denominator: z.string().min(1).optional(),
     over: duration().optional(),
     samples: z.number().int().min(1).max(10_000).optional(),
+    /** ratio only: the least summed denominator; below it the value is "not enough traffic". */
+    min_volume: z.number().int().min(0).optional(),
   }),
   when: z.string().optional(),
   kpi: z.string().optional(),
@@ -91,6 +93,15 @@ export const ruleTestFileSchema = z.strictObject({
         exp_annotations: z.record(z.string(), z.string()).default({}),
       })).default([]),
     })).default([]),
+    /**
+     * How many times an alert went to firing over the whole test, all series
+     * together: `at_most: 1` says a noisy series pages at most once.
+     */
+    firings: z.array(z.strictObject({
+      alertname: z.string().min(1),
+      at_most: z.number().int().min(0).optional(),
+      exactly: z.number().int().min(0).optional(),
+    }).refine((f) => (f.at_most === undefined) !== (f.exactly === undefined), 'give at_most: N or exactly: N')).default([]),
   })),
 });
 

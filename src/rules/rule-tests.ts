@@ -5,6 +5,7 @@ import type { RuleTestFile } from './rule-schema.js';
 import { formatDuration } from '../core/duration.js';
 import { errorMessage } from '../core/errors.js';
 import type { Sample } from '../core/sample.js';
+import type { AlertTransition } from '../core/alert.js';
 import { activeEntries, createEngineState, evaluate, tick, type EngineState } from './engine.js';
 import { alertLabels, transition } from './series-alert.js';
 import type { CompiledRule } from './rule.js';
@@ -87,17 +88,34 @@ function runOne(test: Test, defaultInterval: number, rules: readonly CompiledRul
   const checks = [...test.alert_rule_test].sort((a, b) => a.eval_time - b.eval_time);
   const times = [...new Set([...byTime.keys(), ...checks.map((c) => start + c.eval_time)])].sort((a, b) => a - b);
   const state = createEngineState(rules);
+  const fired = new Map<string, number>();
+  const count = (ts: readonly AlertTransition[]) => {
+    for (const x of ts) if (x.to === 'firing') fired.set(x.rule, (fired.get(x.rule) ?? 0) + 1);
+  };
   for (const t of times) {
-    runTimers(state, t);
+    count(runTimers(state, t));
     const samples = byTime.get(t);
-    if (samples) evaluate(state, samples, t);
+    if (samples) count(evaluate(state, samples, t).transitions);
     for (const c of checks.filter((x) => start + x.eval_time === t)) problems.push(...check(state, c, t));
+  }
+  // Timers left at the end of the test (a pending alert's for:) still count.
+  if (test.firings.length) count(runTimers(state, times.at(-1) ?? start));
+  for (const f of test.firings) {
+    if (!rules.some((r) => r.name === f.alertname)) {
+      problems.push(`firings: no rule named "${f.alertname}"`);
+      continue;
+    }
+    const n = fired.get(f.alertname) ?? 0;
+    if (f.exactly !== undefined && n !== f.exactly) problems.push(`firings: ${f.alertname} fired ${n} times; expected exactly ${f.exactly}`);
+    if (f.at_most !== undefined && n > f.at_most) problems.push(`firings: ${f.alertname} fired ${n} times; expected at most ${f.at_most}`);
   }
   return problems;
 }
 
-function runTimers(state: EngineState, until: number): void {
-  while (state.nextDeadline <= until) tick(state, state.nextDeadline);
+function runTimers(state: EngineState, until: number): AlertTransition[] {
+  const out: AlertTransition[] = [];
+  while (state.nextDeadline <= until) out.push(...tick(state, state.nextDeadline).transitions);
+  return out;
 }
 
 function check(state: EngineState, c: Test['alert_rule_test'][number], now: number): string[] {

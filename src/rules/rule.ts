@@ -24,6 +24,7 @@ export interface RuleSpec {
     readonly denominator?: string;
     readonly over?: number;
     readonly samples?: number;
+    readonly min_volume?: number;
   };
   readonly when?: string;
   readonly kpi?: string;
@@ -64,6 +65,8 @@ export interface CompiledRule {
   /** Window length in ms; 0 with `samples` for a count window; 0 alone for `last`. */
   readonly overMs: number;
   readonly samples: number;
+  /** A ratio whose summed denominator is below this has no value (not enough traffic); 0: none. */
+  readonly minVolume: number;
   readonly fire: Comparison;
   readonly clear?: Comparison;
   readonly forMs: number;

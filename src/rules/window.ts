@@ -98,10 +98,11 @@ function resum(w: Window): void {
 
 /**
  * The window's aggregated value, or NaN when it has none: an empty window,
- * a count window not yet full, or a ratio over zero attempts (no calls is
- * not a 0 % drop rate, nor 100 %).
+ * a count window not yet full, or a ratio whose summed denominator is below
+ * `minVolume` or zero (not enough traffic: one call dropped out of two is
+ * not a 50 % drop rate, and no calls is not 0 % nor 100 %).
  */
-export function aggregate(w: Window, agg: Aggregation, overMs: number, samples = 0): number {
+export function aggregate(w: Window, agg: Aggregation, overMs: number, samples = 0, minVolume = 0): number {
   const n = w.count;
   // A count window has no value until it is full: "the last 3 polls failed"
   // must not fire on the first failed poll.
@@ -109,7 +110,7 @@ export function aggregate(w: Window, agg: Aggregation, overMs: number, samples =
   const cap = w.times.length;
   if (cap === 0) {
     // One-sample window: every aggregation of one value is that value.
-    if (agg === 'ratio') return w.sumDen > 0 ? w.sum / w.sumDen : NaN;
+    if (agg === 'ratio') return w.sumDen > 0 && w.sumDen >= minVolume ? w.sum / w.sumDen : NaN;
     return agg === 'count' ? 1 : w.sum;
   }
   switch (agg) {
@@ -126,7 +127,7 @@ export function aggregate(w: Window, agg: Aggregation, overMs: number, samples =
     case 'rate':
       return w.sum / (overMs / 1000);
     case 'ratio':
-      return w.sumDen > 0 ? w.sum / w.sumDen : NaN;
+      return w.sumDen > 0 && w.sumDen >= minVolume ? w.sum / w.sumDen : NaN;
     case 'min':
     case 'max': {
       const nums = w.nums;

@@ -26,7 +26,7 @@ export class IcmpCollector implements Collector<IcmpSpec> {
     const tags = { target: target.name, site: target.site, probe: spec.name };
     const failed = (): Sample[] => [{
       measurement: 'probe', tags, time: this.clock.now(),
-      fields: { success: 0, sent: 0, received: 0, loss_ratio: 1 }, integerFields: ['success', 'sent', 'received'],
+      fields: { success: 0, sent: 0, received: 0, lost: 0, loss_ratio: 1 }, integerFields: ['success', 'sent', 'received', 'lost'],
     }];
     let ip: string;
     try {
@@ -51,6 +51,8 @@ export class IcmpCollector implements Collector<IcmpSpec> {
       success: st.received > 0 ? 1 : 0,
       sent: st.sent,
       received: st.received,
+      // The count behind loss_ratio, so rules sum it over a window (lost ÷ sent).
+      lost: st.sent - st.received,
       loss_ratio: st.lossRatio,
     };
     if (st.avg !== undefined) {
@@ -59,7 +61,7 @@ export class IcmpCollector implements Collector<IcmpSpec> {
       fields.rtt_max_seconds = st.max!;
     }
     if (st.jitter !== undefined) fields.jitter_seconds = st.jitter;
-    return [{ measurement: 'probe', tags, fields, time: this.clock.now(), integerFields: ['success', 'sent', 'received'] }];
+    return [{ measurement: 'probe', tags, fields, time: this.clock.now(), integerFields: ['success', 'sent', 'received', 'lost'] }];
   }
 
   close(): Promise<void> {

@@ -40,7 +40,7 @@ export class PartialPoll extends Error {
   }
 }
 
-const INTERFACE_INTEGERS = ['oper_up', 'admin_up', 'speed_bps', 'in_bytes', 'out_bytes'];
+const INTERFACE_INTEGERS = ['oper_up', 'admin_up', 'speed_bps', 'in_bytes', 'out_bytes', 'in_packets', 'in_errors', 'in_discards', 'out_packets', 'out_errors', 'out_discards'];
 
 /**
  * One poll of one device: system group, then IF-MIB, then custom OIDs.

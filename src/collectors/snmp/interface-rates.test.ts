@@ -79,6 +79,8 @@ describe('interfaceRates', () => {
     expect(r.fields.in_discards_ratio).toBeCloseTo(4 / 1000, 12);
     expect(r.fields.out_errors_ratio).toBeCloseTo(1 / 2000, 12);
     expect(r.fields.out_discards_ratio).toBe(0);
+    // The counts behind the ratios, so rules can sum them over a window.
+    expect(r.fields).toMatchObject({ in_packets: 1000, in_errors: 6, in_discards: 4, out_packets: 2000, out_errors: 1, out_discards: 0 });
   });
 
   it('each counter is a rate over its own window: columns read at different instants give the true ratio', () => {

@@ -21,7 +21,9 @@ export interface InterfaceRates {
   /**
    * Fields for the `interface` sample: bytes counted this interval
    * (`in_bytes`, `out_bytes`, wraps included), bps, utilisation, error and
-   * discard ratios.
+   * discard ratios, and the packet counts behind those ratios this interval
+   * (`in_packets` = every packet that arrived, `in_errors`, `in_discards`,
+   * `out_packets`, `out_errors`, `out_discards`).
    */
   readonly fields: Record<string, number>;
   /** 1 when a counter went backwards outside a reboot (a cleared counter): no rates this time. */
@@ -97,20 +99,33 @@ export function interfaceRates(prev: InterfaceSnapshot, cur: InterfaceSnapshot, 
     return rates.length ? rates.reduce((a, b) => a + b, 0) : undefined;
   };
   const ratio = (bad: number, all: number) => (all > 0 ? Math.min(1, bad / all) : bad > 0 ? 1 : 0);
+  const count = (names: InterfaceCounterName[]) =>
+    names.some((n) => inc[n] !== undefined) ? Number(names.reduce((s, n) => s + (inc[n] ?? 0n), 0n)) : undefined;
   const inPackets = sum(IN_PACKETS);
   const outPackets = sum(OUT_PACKETS);
+  // The counts behind the ratios go out too: one poll's ratio on an idle
+  // port is 100 % for one dropped frame, so rules sum numerator and
+  // denominator over a window and want a least volume (KPI catalogue).
   if (inPackets !== undefined) {
     const errors = rate('in_errors');
     const discards = rate('in_discards');
     const arrived = inPackets + (errors ?? 0) + (discards ?? 0);
     if (errors !== undefined) fields.in_errors_ratio = ratio(errors, arrived);
     if (discards !== undefined) fields.in_discards_ratio = ratio(discards, arrived);
+    const packets = count(IN_PACKETS);
+    if (packets !== undefined) fields.in_packets = packets + (count(['in_errors']) ?? 0) + (count(['in_discards']) ?? 0);
+    if (inc.in_errors !== undefined) fields.in_errors = Number(inc.in_errors);
+    if (inc.in_discards !== undefined) fields.in_discards = Number(inc.in_discards);
   }
   if (outPackets !== undefined) {
     const errors = rate('out_errors');
     const discards = rate('out_discards');
     if (errors !== undefined) fields.out_errors_ratio = ratio(errors, outPackets);
     if (discards !== undefined) fields.out_discards_ratio = ratio(discards, outPackets);
+    const packets = count(OUT_PACKETS);
+    if (packets !== undefined) fields.out_packets = packets;
+    if (inc.out_errors !== undefined) fields.out_errors = Number(inc.out_errors);
+    if (inc.out_discards !== undefined) fields.out_discards = Number(inc.out_discards);
   }
   return { fields, resets: 0, discarded };
 }

@@ -141,6 +141,14 @@ export const notifySchema = z
     storm: z
       .strictObject({ window: duration({ min: 1_000 }).default(60_000), max_messages: z.number().int().min(1).default(5) })
       .optional(),
+    /**
+     * Global storm guard: more than `max_changes` alert state changes within
+     * one minute and every channel gets one summary per `interval` instead
+     * of one message per alert, until a minute with `max_changes` or fewer.
+     */
+    storm_guard: z
+      .strictObject({ max_changes: z.number().int().min(1).default(200), interval: duration({ min: 1_000 }).default(60_000) })
+      .default({ max_changes: 200, interval: 60_000 }),
     retry: z
       .strictObject({
         attempts: z.number().int().min(1).max(1_000).default(20),

@@ -1,0 +1,116 @@
+import type { Notification } from '../core/alert.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+
+export interface StormGuardOptions {
+  /** More alert state changes than this within one minute is a storm. Default 200. */
+  readonly max_changes: number;
+  /** While a storm lasts, each channel gets one summary per this window, ms. Default 60 s. */
+  readonly interval: number;
+}
+
+/** What one channel is told at the end of one window of a storm. */
+export interface StormSummary {
+  readonly channel: string;
+  /** The alerts whose change of state was held in this window, in arrival order. */
+  readonly alerts: readonly Notification[];
+  readonly windowStart: number;
+  readonly windowEnd: number;
+  /** True for the last summary: the storm is over and per-alert delivery resumes. */
+  readonly last: boolean;
+}
+
+const MINUTE = 60_000;
+
+/**
+ * The global storm guard (issue 19 §5): when more than `max_changes` alerts
+ * change state within one minute, no channel gets one message per alert.
+ * Every channel gets one summary per `interval` of what it would have been
+ * sent, until a window closes with `max_changes` or fewer changes in the
+ * minute before it: that window's summary is the last, and per-alert
+ * delivery resumes.
+ *
+ * It sits after grouping: changes are counted as they arrive (`recordChange`)
+ * so the storm starts at the change that tips it over, and group flushes are
+ * held (`hold`) from then on, including the alerts that arrived just before
+ * and were still in their group_wait. What was already handed to a channel
+ * before the storm started stays sent.
+ */
+export class StormGuard {
+  /** Times of the state changes of the last minute, oldest first. */
+  private changes: number[] = [];
+  private storming = false;
+  private windowStart = 0;
+  private timer?: TimerHandle;
+  /** Channel → the changes held for it this window, one per alert and kind. */
+  private readonly held = new Map<string, Map<string, Notification>>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly opts: StormGuardOptions,
+    private readonly onSummary: (s: StormSummary) => void,
+  ) {}
+
+  /** Whether a storm is on now. */
+  get active(): boolean {
+    return this.storming;
+  }
+
+  /** Counts one alert state change (a firing or resolved notification); may start a storm. */
+  recordChange(): void {
+    const now = this.clock.now();
+    this.changes.push(now);
+    this.forget(now);
+    if (!this.storming && this.changes.length > this.opts.max_changes) {
+      this.storming = true;
+      this.windowStart = now;
+      this.timer = this.clock.setTimeout(() => this.closeWindow(), this.opts.interval);
+    }
+  }
+
+  /**
+   * True: the channels' messages for these alerts are held for the storm
+   * summary (only alerts whose state is news are listed; an unchanged
+   * reminder is dropped). False: deliver them as usual.
+   */
+  hold(channels: readonly string[], changed: readonly Notification[]): boolean {
+    if (!this.storming) return false;
+    for (const c of channels) {
+      const list = this.held.get(c) ?? new Map<string, Notification>();
+      for (const n of changed) list.set(`${n.fingerprint}/${n.kind}`, n);
+      this.held.set(c, list);
+    }
+    return true;
+  }
+
+  close(): void {
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.held.clear();
+    this.storming = false;
+  }
+
+  private forget(now: number): void {
+    let i = 0;
+    while (i < this.changes.length && this.changes[i]! <= now - MINUTE) i++;
+    if (i) this.changes = this.changes.slice(i);
+  }
+
+  private closeWindow(): void {
+    const now = this.clock.now();
+    this.forget(now);
+    const last = this.changes.length <= this.opts.max_changes;
+    const start = this.windowStart;
+    const held = [...this.held];
+    this.held.clear();
+    if (last) {
+      this.storming = false;
+      this.timer = undefined;
+    } else {
+      this.windowStart = now;
+      this.timer = this.clock.setTimeout(() => this.closeWindow(), this.opts.interval);
+    }
+    for (const [channel, alerts] of held) {
+      if (alerts.size) this.onSummary({ channel, alerts: [...alerts.values()], windowStart: start, windowEnd: now, last });
+    }
+  }
+}
