@@ -6,7 +6,8 @@
  * A stage imports core/ and the stages before it, never one after it, and
  * never a peer (store, rules and metrics are peers) except through core/.
  * Beside the pipeline: http, report, cluster, demo and daemon (the
- * composition root); no stage imports them. Only the CLI and the demo start
+ * composition root); no stage imports them, and http imports no stage: each
+ * stage offers its routes through core/route.ts. Only the CLI and the demo start
  * kpid, through daemon/start-kpid.ts.
  */
 const STAGES = ['config', 'targets', 'scheduler', 'collectors', 'pipeline', ['store', 'rules', 'metrics'], 'alerts', 'notify'];
@@ -55,6 +56,13 @@ module.exports = {
       to: { path: '^src/(?!core/)' },
     },
     ...stageRules,
+    {
+      name: 'http-imports-no-stage',
+      comment: 'The server serves the routes the stages offer (core/route.ts); it knows no stage.',
+      severity: 'error',
+      from: { path: '^src/http/', pathNot: notTest },
+      to: { path: '^src/(?!core/|http/)' },
+    },
     {
       name: 'only-the-entry-builds-the-daemon',
       comment: 'The composition root is reached through daemon/start-kpid.ts, by the CLI and the demo alike.',

@@ -49,10 +49,11 @@ describe('layering (.dependency-cruiser.cjs): samples flow one way, config â†’ â
     file('test/helper.ts', 'export const help = 1;\n');
     file('src/notify/send.ts', "import { help } from '../../test/helper.js';\nexport const send = help;\n");
     file('src/daemon/daemon.ts', 'export const daemon = 1;\n');
-    file('src/http/routes.ts', "import { daemon } from '../daemon/daemon.js';\nexport const routes = daemon;\n");
+    file('src/http/routes.ts', "import { daemon } from '../daemon/daemon.js';\nimport { outage as o } from '../alerts/outage.js';\nexport const routes = daemon + o;\n");
     const names = new Set(violationsIn(scratch).map((v) => v.rule.name));
     expect([...names].sort()).toEqual([
       'core-imports-only-core',
+      'http-imports-no-stage',
       'no-circular',
       'only-cli-and-demo-start-kpid',
       'only-the-entry-builds-the-daemon',

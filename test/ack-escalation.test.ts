@@ -39,6 +39,7 @@ notify:
   routes: [ { match: {}, channels: [noc-mail], group_wait: 200ms, escalation: duty } ]
   escalations:
     duty: { steps: [ { after: ${ESCALATE_AFTER_MS / 1000}s, channels: [duty-mail] } ] }
+allow_empty_targets: true
 targets: []
 `, { KPID_API_TOKEN: TOKEN });
   });

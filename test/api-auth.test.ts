@@ -33,7 +33,7 @@ describe('API access: loopback only without a token, the token from everywhere w
   describe('no api_token, listening on every address ([::], dual stack)', () => {
     let kpid: KpidProcess;
     beforeAll(async () => {
-      kpid = await startKpid('server: { listen: "[::]:0" }\ntargets: []\n');
+      kpid = await startKpid('server: { listen: "[::]:0" }\nallow_empty_targets: true\ntargets: []\n');
     });
     afterAll(async () => {
       await kpid?.stop();
@@ -55,7 +55,7 @@ describe('API access: loopback only without a token, the token from everywhere w
   describe('with an api_token', () => {
     let kpid: KpidProcess;
     beforeAll(async () => {
-      kpid = await startKpid('server: { listen: "0.0.0.0:0", api_token: "${KPID_API_TOKEN}" }\ntargets: []\n',
+      kpid = await startKpid('server: { listen: "0.0.0.0:0", api_token: "${KPID_API_TOKEN}" }\nallow_empty_targets: true\ntargets: []\n',
         { KPID_API_TOKEN: TOKEN });
     });
     afterAll(async () => {

@@ -59,7 +59,7 @@ describe('a reload never turns an emptied or truncated config into "monitor noth
     kpid = await startKpid(config({ smtpPort: port, rules }), { KPID_API_TOKEN: TOKEN });
     const pushed = await api('/api/v1/ingest', { method: 'POST', body: 'probe,probe=sip,site=dc1,target=edge-1 success=0\n' });
     expect(pushed.status).toBe(200);
-    await eventually(() => subjects().some((s) => s.startsWith('[CRIT]')), 15_000);
+    await eventually(() => smtp.mails.some((m) => /VoiceServiceDown|FIRING|CRIT/.test(m.raw)), 15_000);
     expect(await openOutages()).toMatchObject([{ service: 'voice-dc1' }]);
   });
   afterAll(async () => {

@@ -85,7 +85,7 @@ ${targets}
   describe('idle: no targets, so nothing to write', () => {
     let kpid: KpidProcess;
     beforeAll(async () => {
-      kpid = await startKpid(config('targets: []'));
+      kpid = await startKpid(config('allow_empty_targets: true\ntargets: []'));
     });
     afterAll(async () => {
       await kpid?.stop();
@@ -108,6 +108,7 @@ ${targets}
       kpid = await startKpid(`
 server: { listen: "127.0.0.1:0" }
 storage: { influx: { url: "http://127.0.0.1:${port}", timeout: 2s } }
+allow_empty_targets: true
 targets: []
 `);
     });

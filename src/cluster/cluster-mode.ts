@@ -26,8 +26,6 @@ export class ClusterMode {
   private constructor(
     readonly ownership: ClusterOwnership,
     private readonly leases: RedisLeaseRegistry,
-    private readonly cfg: ClusterConfig,
-    private readonly deps: ClusterModeDeps,
   ) {}
 
   static async start(cfg: ClusterConfig, deps: ClusterModeDeps): Promise<ClusterMode> {
@@ -39,7 +37,7 @@ export class ClusterMode {
     });
     await ownership.start();
     log.info({ leaseTtlMs: cfg.lease_ttl, heartbeatMs: cfg.heartbeat, redisUp: ownership.isRedisUp }, 'cluster mode on');
-    return new ClusterMode(ownership, leases, cfg, { ...deps, log });
+    return new ClusterMode(ownership, leases);
   }
 
   /** The full configured target list; only this instance's share reaches the scheduler. */

@@ -14,8 +14,9 @@ describe('config loading', () => {
   });
 
   it('server.public_url is where message links point; unset, messages name the listen address', () => {
-    expect(parseConfig('kpid.yaml', '', {}).server.public_url).toBeUndefined();
-    expect(parseConfig('kpid.yaml', 'server: { public_url: "https://kpid.noc.example.net/" }\n', {}).server.public_url).toBe('https://kpid.noc.example.net');
+    const target = 'targets: [ { name: a, address: 127.0.0.1 } ]\n';
+    expect(parseConfig('kpid.yaml', target, {}).server.public_url).toBeUndefined();
+    expect(parseConfig('kpid.yaml', `server: { public_url: "https://kpid.noc.example.net/" }\n${target}`, {}).server.public_url).toBe('https://kpid.noc.example.net');
     expect(errorsOf('server: { public_url: "kpid.noc.example.net" }\n').join('\n')).toMatch(/server\.public_url/);
   });
 

@@ -5,7 +5,7 @@ import type { Notification } from '../core/alert.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { KpidMetrics } from '../metrics/definitions.js';
+import type { Target } from '../core/target.js';
 import { SeriesTracker } from '../metrics/series-tracker.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { defineSilenceMetrics } from '../metrics/silence-metrics.js';
@@ -19,7 +19,7 @@ import { Collection } from './collection.js';
 import { ConfigReader, type ReloadResult } from './config-reader.js';
 import { httpServer } from './http.js';
 import { defineDaemonMetrics, forgetRemovedTargets, metricsSink, type DaemonMetrics } from './metrics.js';
-import { startSinks, type Sinks } from './sinks.js';
+import { startSinks, stopSinks, type Sinks } from './sinks.js';
 
 export type { ReloadResult } from './config-reader.js';
 
@@ -71,7 +71,7 @@ export class Daemon {
     defineSilenceMetrics(this.registry, () => this.silences.unreadable.length);
     this.pipeline = new Pipeline(log);
     this.pipeline.add(metricsSink(this.all, this.series));
-    this.reader = new ConfigReader(o.configFile, o.env, { clock, log, metrics: this.metrics });
+    this.reader = new ConfigReader(o.configFile, o.env, { clock, log, metrics: this.all.kpid });
     this.http = httpServer({
       clock, log, registry: this.registry, config: () => this.config, ready: () => this.readiness(), reload: (opts) => this.reload(opts),
       apiToken: () => this.server?.api_token,
@@ -80,10 +80,6 @@ export class Daemon {
       ackNotifications: (id, by) => this.sinks.notify?.ack(id, by) ?? false,
       silences: () => (this.sinks.alerting ? this.silences : undefined),
     });
-  }
-
-  get metrics(): KpidMetrics {
-    return this.all.kpid;
   }
 
   /** Loads config (throwing ConfigError when invalid), starts everything, then polling and serving. */
@@ -110,10 +106,7 @@ export class Daemon {
       const { scheduler } = collection;
       this.cluster = await ClusterStage.start(config, { clock, log, registry, scheduler, alerting: started.alerting, notifier: started.notify.consumer });
     }
-    const targets = resolveTargets(config);
-    collection.apply(config, targets, this.cluster);
-    forgetRemovedTargets(this.series, targets);
-    await collection.applyTraps(config, targets);
+    await collection.applyTraps(config, this.retarget(config));
     this.started = true;
     const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
     log.info({ url, targets: config.targets.length, config: config.file }, 'kpid running');
@@ -139,9 +132,7 @@ export class Daemon {
     }
     const previous = this.config ?? next;
     this.reader.warnRestartOnly(previous, next);
-    const targets = resolveTargets(next);
-    this.collection?.apply(next, targets, this.cluster);
-    forgetRemovedTargets(this.series, targets);
+    const targets = this.retarget(next);
     this.silences.setMaintenance(next.maintenance);
     this.silences.maxAhead = next.silences.max_ahead;
     this.config = next;
@@ -165,13 +156,7 @@ export class Daemon {
     await this.cluster?.stop();
     await this.collection?.stopTraps();
     this.silences.stop();
-    const { alerting, notify, storage } = this.sinks;
-    if (alerting) {
-      this.pipeline.remove(alerting.runner.name);
-      await alerting.close();
-    }
-    await notify?.stop();
-    await storage?.stop();
+    await stopSinks(this.sinks, this.pipeline);
     await this.collection?.closeCollectors();
     await this.http.close();
     this.log.info('kpid stopped');
@@ -180,5 +165,13 @@ export class Daemon {
   private readiness(): { ok: boolean; reasons: string[]; warnings: string[] } {
     const reasons = [...(this.started ? [] : ['starting']), ...(this.sinks.storage?.notReady() ?? []), ...(this.redisReach?.reasons() ?? [])];
     return { ok: reasons.length === 0, reasons, warnings: this.http.warnings() };
+  }
+
+  /** Ingest limits and targets; in a cluster only this instance's share reaches the scheduler. */
+  private retarget(config: KpidConfig): Target[] {
+    const targets = resolveTargets(config);
+    this.collection?.apply(config, targets, this.cluster);
+    forgetRemovedTargets(this.series, targets);
+    return targets;
   }
 }

@@ -8,6 +8,9 @@ import type { Clock } from '../core/clock.js';
 import { KpiCatalogue } from '../core/kpi-catalogue.js';
 import type { Logger } from '../core/logger.js';
 import type { Sample } from '../core/sample.js';
+import { alertRoutes } from '../alerts/alert-routes.js';
+import { silenceRoutes } from '../alerts/silence-routes.js';
+import { ingestRoute } from '../collectors/ingest/ingest-route.js';
 import { apiRoutes } from '../http/api-routes.js';
 import { HttpServer } from '../http/server.js';
 import { reportSourceFor } from '../report/report-inputs.js';
@@ -31,22 +34,21 @@ export interface HttpDeps {
   readonly silences: () => SilenceKeeper | undefined;
 }
 
-/** /metrics, health, /api/v1 and the report route, built once: every dependency is read lazily, so the list never goes stale. */
+/** kpid's own routes and each stage's (ingest, alerts, silences, report), built once: every dependency is read lazily, so the list never goes stale. */
 export function httpServer(d: HttpDeps): HttpServer {
   const config = (): KpidConfig => d.config()!;
-  const routes = apiRoutes({
-    registry: d.registry,
-    ready: d.ready,
-    reload: async (opts) => ({ ...(await d.reload(opts)), targets: config().targets.length }),
-    ingest: () => {
-      const parser = d.ingest();
-      return parser && { parser, maxBodyBytes: config().ingest.max_body_bytes };
-    },
-    publish: d.publish,
-    alerting: d.alerts,
-    ackNotifications: d.ackNotifications,
-    silences: d.silences,
-  }).concat(reportRoute({
+  const routes = [
+    ...apiRoutes({ registry: d.registry, ready: d.ready, reload: async (opts) => ({ ...(await d.reload(opts)), targets: config().targets.length }) }),
+    ingestRoute({
+      ingest: () => {
+        const parser = d.ingest();
+        return parser && { parser, maxBodyBytes: config().ingest.max_body_bytes };
+      },
+      publish: d.publish,
+    }),
+    ...alertRoutes({ alerts: d.alerts, ackNotifications: d.ackNotifications }),
+    ...silenceRoutes(d.silences),
+  ].concat(reportRoute({
     catalogue: () => new KpiCatalogue(config().kpis),
     store: d.stateStore,
     samples: () => reportSourceFor(config()),

@@ -49,3 +49,14 @@ export async function startSinks(config: KpidConfig, d: SinkDeps, into: Sinks): 
   pipeline.add(alerting.runner);
   return { storage: into.storage, notify, alerting };
 }
+
+/** Stops them in the order samples reach them: rules and alerts (drained), notify, storage. */
+export async function stopSinks(sinks: Sinks, pipeline: Pipeline): Promise<void> {
+  const { alerting, notify, storage } = sinks;
+  if (alerting) {
+    pipeline.remove(alerting.runner.name);
+    await alerting.close();
+  }
+  await notify?.stop();
+  await storage?.stop();
+}

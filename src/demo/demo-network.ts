@@ -1,4 +1,5 @@
 import { createSocket } from 'node:dgram';
+import { freeUdpPort } from './free-ports.js';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import type { Clock } from '../core/clock.js';
@@ -176,17 +177,5 @@ async function canBind(address: string): Promise<boolean> {
     const s = createSocket('udp4');
     s.once('error', () => resolve(false));
     s.bind(0, address, () => s.close(() => resolve(true)));
-  });
-}
-
-/** A UDP port free on `address` now (net-snmp's agent treats port 0 as 161, so it cannot pick one itself). */
-async function freeUdpPort(address: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createSocket('udp4');
-    s.once('error', reject);
-    s.bind(0, address, () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
   });
 }

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:dgram';
 import snmp, { type Agent, type Mib } from 'net-snmp';
 import type { Clock } from '../core/clock.js';
+import { registerIfMib, u64 } from './if-mib.js';
 import type { SimulatedDevice } from './simulated-device.js';
 
 /**
@@ -18,8 +19,6 @@ export interface DeviceAgent {
   close(): Promise<void>;
 }
 
-const IF = '1.3.6.1.2.1.2.2.1';
-const IFX = '1.3.6.1.2.1.31.1.1.1';
 /** Switch-wide call counters, scalars `.0`: attempts, answered, dropped, active (a gauge). */
 export const VOICE_OIDS = {
   attempts: '1.3.6.1.4.1.99999.1.1',
@@ -74,7 +73,6 @@ function agentSocket(agent: Agent): Socket {
 function register(mib: Mib, device: SimulatedDevice): void {
   const T = snmp.ObjectType;
   const ro = snmp.MaxAccess['read-only'];
-  const na = snmp.MaxAccess['not-accessible'];
   const scalar = (name: string, oid: string, type: number | undefined) =>
     mib.registerProvider({ name, type: snmp.MibProviderType.Scalar!, oid, scalarType: type, maxAccess: ro });
   scalar('sysDescr', '1.3.6.1.2.1.1.1', T.OctetString);
@@ -82,33 +80,8 @@ function register(mib: Mib, device: SimulatedDevice): void {
   scalar('sysName', '1.3.6.1.2.1.1.5', T.OctetString);
   mib.setScalarValue('sysDescr', device.spec.descr);
   mib.setScalarValue('sysName', device.name);
-  mib.registerProvider({
-    name: 'ifTable', type: snmp.MibProviderType.Table!, oid: IF, maxAccess: na,
-    tableColumns: [
-      { number: 1, name: 'ifIndex', type: T.Integer!, maxAccess: ro },
-      { number: 2, name: 'ifDescr', type: T.OctetString!, maxAccess: ro },
-      { number: 5, name: 'ifSpeed', type: T.Gauge!, maxAccess: ro },
-      { number: 7, name: 'ifAdminStatus', type: T.Integer!, maxAccess: ro },
-      { number: 8, name: 'ifOperStatus', type: T.Integer!, maxAccess: ro },
-      { number: 14, name: 'ifInErrors', type: T.Counter!, maxAccess: ro },
-      { number: 20, name: 'ifOutErrors', type: T.Counter!, maxAccess: ro },
-    ],
-    tableIndex: [{ columnName: 'ifIndex' }],
-  });
-  mib.registerProvider({
-    name: 'ifXTable', type: snmp.MibProviderType.Table!, oid: IFX, maxAccess: na,
-    tableColumns: [
-      { number: 1, name: 'ifName', type: T.OctetString!, maxAccess: ro },
-      { number: 6, name: 'ifHCInOctets', type: T.Counter64!, maxAccess: ro },
-      { number: 7, name: 'ifHCInUcastPkts', type: T.Counter64!, maxAccess: ro },
-      { number: 10, name: 'ifHCOutOctets', type: T.Counter64!, maxAccess: ro },
-      { number: 11, name: 'ifHCOutUcastPkts', type: T.Counter64!, maxAccess: ro },
-      { number: 15, name: 'ifHighSpeed', type: T.Gauge!, maxAccess: ro },
-      { number: 18, name: 'ifAlias', type: T.OctetString!, maxAccess: ro },
-      { number: 30, name: 'ifXIndex', type: T.Integer!, maxAccess: na },
-    ],
-    tableIndex: [{ columnName: 'ifXIndex' }],
-  });
+  registerIfMib(mib, ['ifIndex', 'ifDescr', 'ifSpeed', 'ifAdminStatus', 'ifOperStatus', 'ifInErrors', 'ifOutErrors'],
+    ['ifName', 'ifHCInOctets', 'ifHCInUcastPkts', 'ifHCOutOctets', 'ifHCOutUcastPkts', 'ifHighSpeed', 'ifAlias']);
   // Counters start at zero here; serve() sets the real values before any answer.
   for (const i of device.spec.interfaces) {
     // ifSpeed saturates at 2^32-1 above 4.29 Gbit/s; ifHighSpeed (Mbit/s) carries the truth.
@@ -140,11 +113,4 @@ function serve(mib: Mib, device: SimulatedDevice, at: number): void {
     mib.setScalarValue('callsDropped', v.dropped);
     mib.setScalarValue('activeCalls', v.active);
   }
-}
-
-/** Counter64 as net-snmp's mib holds it: 8 bytes, big-endian. */
-function u64(v: bigint): Buffer {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64BE(v);
-  return b;
 }

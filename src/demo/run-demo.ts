@@ -1,5 +1,4 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +10,7 @@ import { startKpid } from '../daemon/start-kpid.js';
 import { ConsoleTimeline, type OutageLine } from './console-timeline.js';
 import { demoConfig, demoTiming } from './demo-config.js';
 import { DemoNetwork } from './demo-network.js';
+import { freeTcpPort } from './free-ports.js';
 import { FAULT_SCRIPT, SCRIPT_END } from './fault-script.js';
 import { ScaledClock } from './scaled-clock.js';
 
@@ -169,15 +169,4 @@ async function fetchOutages(url: string): Promise<OutageLine[]> {
   const res = await fetch(`${url}/api/v1/outages`);
   if (!res.ok) throw new Error(`GET /api/v1/outages: ${res.status}`);
   return ((await res.json()) as { outages: OutageLine[] }).outages;
-}
-
-async function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }

@@ -3,7 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { HttpError } from './http-error.js';
+import { HttpError } from '../core/http-error.js';
 import { matchRoute, send, type Request, type Route } from './router.js';
 
 export interface HttpServerOptions {

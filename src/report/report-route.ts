@@ -1,8 +1,8 @@
 import type { StateStore } from '../alerts/state/state-store.js';
 import type { Clock } from '../core/clock.js';
 import { KpidError } from '../core/errors.js';
-import { HttpError } from '../http/http-error.js';
-import type { Route } from '../http/router.js';
+import { HttpError } from '../core/http-error.js';
+import type { Route } from '../core/route.js';
 import type { KpiCatalogue } from '../core/kpi-catalogue.js';
 import { buildReport } from './build-report.js';
 import { ReportArgumentError, parseReportPeriod } from './period.js';

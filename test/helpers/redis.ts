@@ -1,7 +1,7 @@
+import { freeTcpPort } from '../../src/demo/free-ports.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -29,16 +29,7 @@ export async function deletePrefix(url: string, prefix: string): Promise<void> {
   }
 }
 
-export async function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freeTcpPort } from '../../src/demo/free-ports.js';
 
 /**
  * A private redis-server on a free loopback port with AOF on (appendfsync

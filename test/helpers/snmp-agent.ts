@@ -1,5 +1,6 @@
 import snmp, { type Agent, type Varbind } from 'net-snmp';
-import { freeUdpPort } from './snmpd.js';
+import { freeUdpPort } from '../../src/demo/free-ports.js';
+import { registerIfMib, u64 } from '../../src/demo/if-mib.js';
 
 /** One interface of the crafted agent; counters are set by the test, not by time. */
 export interface CraftedInterface {
@@ -30,9 +31,6 @@ export interface CraftedAgent {
   close(): Promise<void>;
 }
 
-const IF = '1.3.6.1.2.1.2.2.1';
-const IFX = '1.3.6.1.2.1.31.1.1.1';
-
 /** Content octets of an unsigned BER INTEGER: no leading zeros, one 0x00 if the top bit is set. */
 export function minimalCounter64(v: bigint): Buffer {
   let hex = v.toString(16);
@@ -41,44 +39,15 @@ export function minimalCounter64(v: bigint): Buffer {
   return buf[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), buf]) : buf;
 }
 
-const u64 = (v: bigint) => {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64BE(v);
-  return b;
-};
-
 export async function startCraftedAgent(): Promise<CraftedAgent> {
   const port = await freeUdpPort();
   const agent: Agent = snmp.createAgent({ port, address: '127.0.0.1', disableAuthorization: true }, () => {});
   agent.getAuthorizer().addCommunity('public');
   const mib = agent.getMib();
   const ro = snmp.MaxAccess['read-only'];
-  const na = snmp.MaxAccess['not-accessible'];
   const T = snmp.ObjectType;
   mib.registerProvider({ name: 'sysUpTime', type: snmp.MibProviderType.Scalar!, oid: '1.3.6.1.2.1.1.3', scalarType: T.TimeTicks, maxAccess: ro });
-  mib.registerProvider({
-    name: 'ifTable', type: snmp.MibProviderType.Table!, oid: IF, maxAccess: na,
-    tableColumns: [
-      { number: 1, name: 'ifIndex', type: T.Integer!, maxAccess: ro },
-      { number: 2, name: 'ifDescr', type: T.OctetString!, maxAccess: ro },
-      { number: 7, name: 'ifAdminStatus', type: T.Integer!, maxAccess: ro },
-      { number: 8, name: 'ifOperStatus', type: T.Integer!, maxAccess: ro },
-      { number: 10, name: 'ifInOctets', type: T.Counter!, maxAccess: ro },
-      { number: 16, name: 'ifOutOctets', type: T.Counter!, maxAccess: ro },
-    ],
-    tableIndex: [{ columnName: 'ifIndex' }],
-  });
-  mib.registerProvider({
-    name: 'ifXTable', type: snmp.MibProviderType.Table!, oid: IFX, maxAccess: na,
-    tableColumns: [
-      { number: 1, name: 'ifName', type: T.OctetString!, maxAccess: ro },
-      { number: 6, name: 'ifHCInOctets', type: T.Counter64!, maxAccess: ro },
-      { number: 10, name: 'ifHCOutOctets', type: T.Counter64!, maxAccess: ro },
-      { number: 15, name: 'ifHighSpeed', type: T.Gauge!, maxAccess: ro },
-      { number: 30, name: 'ifXIndex', type: T.Integer!, maxAccess: na },
-    ],
-    tableIndex: [{ columnName: 'ifXIndex' }],
-  });
+  registerIfMib(mib, ['ifIndex', 'ifDescr', 'ifAdminStatus', 'ifOperStatus', 'ifInOctets', 'ifOutOctets'], ['ifName', 'ifHCInOctets', 'ifHCOutOctets', 'ifHighSpeed']);
   const state = { uptimeTicks: 0, looping: false };
   const rows = new Set<number>();
   const send = agent.sendResponse.bind(agent);

@@ -1,5 +1,5 @@
+import { freeUdpPort } from '../../src/demo/free-ports.js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { chmodSync, copyFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,16 +63,7 @@ export interface Snmpd {
 
 export const V3_USER = { name: 'authPrivUser', authKey: 'authpass123', privKey: 'privpass123' } as const;
 
-export async function freeUdpPort(address = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createSocket('udp4');
-    s.once('error', reject);
-    s.bind(0, address, () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freeUdpPort } from '../../src/demo/free-ports.js';
 
 const PASS_SCRIPT = new URL('./snmpd-ifmib.pl', import.meta.url).pathname;
 

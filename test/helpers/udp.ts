@@ -1,13 +1,7 @@
 import { createSocket } from 'node:dgram';
 
 /** A UDP port on loopback that nothing listens on right now. */
-export async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
-  const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+export { freeUdpPort } from '../../src/demo/free-ports.js';
 
 /** Sends raw datagrams to a loopback port. */
 export async function sendDatagrams(port: number, packets: readonly Buffer[]): Promise<void> {

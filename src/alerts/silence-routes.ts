@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { NewSilence, SilenceKeeper } from '../alerts/silence-keeper.js';
+import type { NewSilence, SilenceKeeper } from './silence-keeper.js';
 import { duration } from '../config/duration-schema.js';
 import { checkTiming, matchLabels, timestamp } from '../config/sections/maintenance.js';
 import { formatDuration } from '../core/duration.js';
-import { HttpError } from './http-error.js';
-import type { Route } from './router.js';
+import { HttpError } from '../core/http-error.js';
+import type { Route } from '../core/route.js';
 
 /**
  * POST /api/v1/silences body. Times are RFC 3339 with a zone; give endsAt
