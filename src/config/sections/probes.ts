@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { duration } from '../duration-schema.js';
 
@@ -33,11 +34,42 @@ export const httpProbe = z.strictObject({
   tls_verify: z.boolean().default(true),
 });
 
-export const probe = z.discriminatedUnion('type', [icmpProbe, tcpProbe, httpProbe], {
+const ipAddress = z.string().refine((a) => isIP(a) !== 0, 'expected an IPv4 or IPv6 address');
+
+const regexSource = z.string().min(1).refine((src) => {
+  try {
+    new RegExp(src);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'not a valid regular expression');
+
+export const dnsProbe = z.strictObject({
+  type: z.literal('dns'),
+  name: z.string().min(1).optional(),
+  /** The name to resolve. */
+  query: z.string().min(1),
+  record_type: z.enum(['A', 'AAAA', 'CNAME', 'MX', 'NS', 'PTR', 'SOA', 'SRV', 'TXT']).default('A'),
+  /** The resolver asked; default the target's address (the target is the DNS server). */
+  server: z.string().min(1).optional(),
+  port: port.default(53),
+  /** Ask again over TCP when the UDP answer comes back truncated (RFC 7766). */
+  tcp_fallback: z.boolean().default(true),
+  /** How long to wait for the answer on each transport. */
+  answer_timeout: duration({ min: 10 }).default(2000),
+  /** The answer is right when at least one of its records is one of these addresses. */
+  expect_address: z.union([ipAddress, z.array(ipAddress).min(1)]).transform((a) => (Array.isArray(a) ? a : [a])).optional(),
+  /** The answer is right when at least one record's text (address, name, TXT strings) matches. */
+  expect_regex: regexSource.optional(),
+});
+
+export const probe = z.discriminatedUnion('type', [icmpProbe, tcpProbe, httpProbe, dnsProbe], {
   error: (issue) =>
-    issue.code === 'invalid_union' ? 'unknown probe type; expected one of: icmp, tcp, http' : undefined,
+    issue.code === 'invalid_union' ? 'unknown probe type; expected one of: icmp, tcp, http, dns' : undefined,
 });
 
 export type IcmpProbeConfig = z.output<typeof icmpProbe>;
 export type TcpProbeConfig = z.output<typeof tcpProbe>;
 export type HttpProbeConfig = z.output<typeof httpProbe>;
+export type DnsProbeConfig = z.output<typeof dnsProbe>;
