@@ -4,6 +4,7 @@ import { IcmpCollector } from './icmp/icmp-collector.js';
 import { TcpCollector } from './tcp/tcp-collector.js';
 import { HttpCollector } from './http/http-collector.js';
 import { DnsCollector } from './dns/dns-collector.js';
+import { ThroughputCollector } from './throughput/throughput-collector.js';
 import { SnmpCollector } from './snmp/snmp-collector.js';
 
 /**
@@ -11,7 +12,7 @@ import { SnmpCollector } from './snmp/snmp-collector.js';
  * until a collector is first used (fping is spawned on the first probe).
  */
 export function createCollectors(log: Logger): CollectorRegistry {
-  const all: Collector<any>[] = [new IcmpCollector({ log }), new TcpCollector(), new HttpCollector(), new DnsCollector(),
+  const all: Collector<any>[] = [new IcmpCollector({ log }), new TcpCollector(), new HttpCollector(), new DnsCollector(), new ThroughputCollector(),
     new SnmpCollector({ log })];
   return new Map(all.map((c) => [c.kind, c]));
 }

@@ -7,5 +7,6 @@ export function probeName(p: z.output<typeof probe>): string {
   if (p.type === 'tcp') return `tcp:${p.port}`;
   if (p.type === 'http') return `http:${p.url}`;
   if (p.type === 'dns') return `dns:${p.query}`;
+  if (p.type === 'throughput') return `throughput:${p.url}`;
   return p.type;
 }

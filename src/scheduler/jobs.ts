@@ -37,7 +37,9 @@ export function jobsFor(target: Target): JobSpec[] {
   const jobs: JobSpec[] = [];
   if (target.snmp) jobs.push({ id: `${target.name}/snmp`, target, kind: 'snmp', spec: target.snmp, timeout: snmpPollTimeout(target) });
   for (const p of target.probes as ProbeSpec[]) {
-    jobs.push({ id: `${target.name}/probe:${p.name}`, target, kind: p.type, spec: p, timeout: target.timeout });
+    // A probe with a timeout of its own (a throughput probe) runs for that long; config keeps it within the interval.
+    const timeout = typeof p.timeout === 'number' ? p.timeout : target.timeout;
+    jobs.push({ id: `${target.name}/probe:${p.name}`, target, kind: p.type, spec: p, timeout });
   }
   return jobs;
 }
