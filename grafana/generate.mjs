@@ -27,6 +27,7 @@ const TARGETS = {
   loss: { warn: 0.01, crit: 0.05 },
   jitter: { warn: 0.01, crit: 0.03 },
   errors: { warn: 0.001, crit: 0.01 },
+  avg_data_rate: 100e6,
 };
 
 /** Catalogue KPIs as shown in the compliance grid: id → "name (target)". */
@@ -417,7 +418,7 @@ function probes() {
   return dashboard({
     uid: 'kpid-probes',
     title: 'kpid · Probes',
-    description: 'Latency, jitter and loss of ICMP/TCP probes per site and target.',
+    description: 'Latency, jitter and loss of ICMP/TCP/HTTP/DNS probes, and the data rate of throughput probes, per site and target.',
     tags: ['probes'],
     variables: [
       tagVariable('site', 'Site', 'SHOW TAG VALUES FROM "probe" WITH KEY = "site"'),
@@ -441,6 +442,15 @@ function probes() {
       }),
       timeseries('Probe success', [influx(mean('success'))], {
         unit: 'percentunit', min: 0, max: 1, gridPos: grid(12, 21, 12, 9), thresholds: atLeast(1), drawThresholds: false,
+      }),
+      row('Data rate users get (throughput probes)', 30),
+      timeseries('Download data rate (≥ 100 Mbit/s)', [influx(mean('download_bits_per_second'))], {
+        unit: 'bps', min: 0, gridPos: grid(0, 31, 12, 9), thresholds: atLeast(TARGETS.avg_data_rate),
+        description: 'Goodput of each throughput probe download, after its first byte (kpi avg_data_rate).',
+      }),
+      timeseries('Time to first byte', [influx(mean('ttfb_seconds'))], {
+        unit: 's', min: 0, gridPos: grid(12, 31, 12, 9),
+        description: 'From the request to the first byte of the response, per throughput probe.',
       }),
     ],
   });

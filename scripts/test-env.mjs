@@ -30,10 +30,12 @@ const forTests = {
   'redis-tools': ['redis-cli'],
   openssl: ['openssl'],
   curl: ['curl'],
+  'dnsmasq-base': ['dnsmasq'],
 };
 const forBench = {
   'prometheus-snmp-exporter': ['prometheus-snmp-exporter'],
   'prometheus-alertmanager': ['prometheus-alertmanager'],
+  iperf3: ['iperf3'],
 };
 
 const REDIS = { host: '127.0.0.1', port: 6379 };

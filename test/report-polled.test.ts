@@ -34,6 +34,10 @@ const iface = (name: string, time: string, fields: Record<string, number>): Samp
 const probe = (target: string, time: string, fields: Record<string, number>): Sample => ({
   measurement: 'probe', tags: { target, site: 'dc', probe: 'ping' }, fields, time: at(time), integerFields: ['success', 'sent', 'received'],
 });
+const throughput = (target: string, time: string, bps: number): Sample => ({
+  measurement: 'probe', tags: { target, site: 'dc', probe: 'dl' }, time: at(time), integerFields: ['success', 'bytes'],
+  fields: { success: 1, bytes: 25_000_000, ttfb_seconds: 0.01, download_bits_per_second: bps },
+});
 const minute = (day: string, i: number) => `${day}T00:${String(i).padStart(2, '0')}:00Z`;
 
 function fixture(): Sample[] {
@@ -56,6 +60,10 @@ function fixture(): Sample[] {
     probe('r1', '2026-03-02T02:00:00Z', { success: 0, sent: 0, received: 0, loss_ratio: 1 }),
     probe('r2', '2026-03-01T01:00:00Z', { success: 1, sent: 10, received: 10, loss_ratio: 0, rtt_seconds: 0.01, jitter_seconds: 0.02 }),
     probe('r2', '2026-03-01T02:00:00Z', { success: 1, sent: 10, received: 10, loss_ratio: 0, rtt_seconds: 0.03, jitter_seconds: 0.02 }),
+    // Throughput probes: e1 (120 + 80) / 2 = 100 Mbit/s meets ≥ 100 Mbit/s; e2 (90 + 96 + 93) / 3 = 93 Mbit/s does not.
+    throughput('e1', '2026-03-01T01:00:00Z', 120e6), throughput('e1', '2026-03-02T01:00:00Z', 80e6),
+    throughput('e2', '2026-03-01T01:00:00Z', 90e6), throughput('e2', '2026-03-02T01:00:00Z', 96e6),
+    throughput('e2', '2026-03-02T02:00:00Z', 93e6),
     // The operator's own figure for r2/ping: used in place of kpid's.
     { measurement: 'kpi', tags: { kpi: 'latency', scope: 'r2/ping' }, fields: { value: 0.2 }, time: at('2026-03-01T03:00:00Z') },
   );
@@ -147,6 +155,16 @@ function expectPolledFigures(r: ComplianceReport, gi02p95: number): void {
     ['sw1/Gi0/1 in errors', 'polled', 0.002, 'fail', 2, 1],
   ]);
   expect(kpi('interface_errors').basis).toContain('polled scopes: mean of the per-poll error ratio');
+
+  // Average data rate from the throughput probes: per target the mean of its readings; overall the mean of all
+  // five readings, 479 / 5 = 95.8 Mbit/s: neither the worst target (93) nor the mean of the target means (96.5).
+  const rate = kpi('avg_data_rate');
+  expect(scopes(rate)).toEqual([
+    ['e1/dl', 'polled', 100e6, 'pass', 2, 1],
+    ['e2/dl', 'polled', 93e6, 'fail', 2, 2],
+  ]);
+  expect([rate.value, rate.status]).toEqual([95.8e6, 'fail']);
+  expect(rate.basis).toContain('mean of every throughput probe reading');
 }
 
 describe('chapter-5.1 rows from polled samples', () => {

@@ -4,6 +4,8 @@ import type { Collector, CollectorRegistry } from '../core/collector.js';
 import { IcmpCollector } from './icmp/icmp-collector.js';
 import { TcpCollector } from './tcp/tcp-collector.js';
 import { HttpCollector } from './http/http-collector.js';
+import { DnsCollector } from './dns/dns-collector.js';
+import { ThroughputCollector } from './throughput/throughput-collector.js';
 import { SnmpCollector } from './snmp/snmp-collector.js';
 
 /**
@@ -12,6 +14,7 @@ import { SnmpCollector } from './snmp/snmp-collector.js';
  * Given a clock (the demo's scaled one), every collector reads it.
  */
 export function createCollectors(log: Logger, clock: Clock = systemClock): CollectorRegistry {
-  const all: Collector<any>[] = [new IcmpCollector({ log, clock }), new TcpCollector(clock), new HttpCollector(clock), new SnmpCollector({ log, clock })];
+  const all: Collector<any>[] = [new IcmpCollector({ log, clock }), new TcpCollector(clock), new HttpCollector(clock), new DnsCollector(),
+    new ThroughputCollector(), new SnmpCollector({ log, clock })];
   return new Map(all.map((c) => [c.kind, c]));
 }

@@ -78,6 +78,13 @@ export const configSchema = z
           });
         }
         probeNames.add(name);
+        if (p.type === 'throughput' && p.timeout !== undefined && p.timeout > interval) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['targets', i, 'probes', j, 'timeout'],
+            message: `throughput probe "${name}" of target "${t.name}" may run ${p.timeout}ms, longer than the poll interval (${interval}ms): raise interval or lower timeout`,
+          });
+        }
       });
     });
     if (cfg.defaults.timeout > cfg.defaults.interval) {

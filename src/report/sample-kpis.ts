@@ -25,6 +25,7 @@ const POLLED_BASIS: Readonly<Record<string, string>> = {
   packet_loss: 'packets lost ÷ packets sent per target and probe',
   jitter: 'mean probe jitter per target and probe',
   interface_errors: 'mean of the per-poll error ratio and of the discard ratio per interface and direction',
+  avg_data_rate: 'mean download goodput of the throughput probes per target and probe',
 };
 
 /**
@@ -52,6 +53,10 @@ export function sampleKpi(def: KpiDefinition, data: SampleData): KpiResult {
   if (voice && counts && counts.attempts > 0) {
     value = counts[voice.numerator] / counts.attempts;
     basis = `${voice.words}, summed over the period and every switch`;
+  } else if (def.id === 'avg_data_rate' && polled.length > 0 && pushed.length === 0) {
+    // The rate users get is an average over users, not the worst probe: every reading of every probe counts once.
+    value = meanOfReadings(polledSeries);
+    basis = `mean of every throughput probe reading over the period and every target; per scope: ${POLLED_BASIS[def.id]}`;
   } else {
     const values = measured.map((s) => s.value).filter((v): v is number => v !== null);
     value = worstOf(def.target, values) ?? null;
@@ -145,6 +150,11 @@ function sumCounts(rows: readonly CallCounts[]): CallCounts {
     answered: sum(rows.map((r) => r.answered)),
     dropped: sum(rows.map((r) => r.dropped)),
   };
+}
+
+function meanOfReadings(series: readonly PolledSeries[]): number {
+  const count = sum(series.map((p) => p.readings.count));
+  return Number((sum(series.map((p) => p.readings.sum)) / count).toPrecision(12));
 }
 
 function sum(xs: readonly number[]): number {

@@ -14,6 +14,11 @@ export const MEASUREMENT_FIELDS: Readonly<Record<string, Readonly<Record<string,
   probe: {
     success: 'state', rtt_seconds: 'gauge', rtt_min_seconds: 'gauge', rtt_max_seconds: 'gauge',
     jitter_seconds: 'gauge', loss_ratio: 'gauge', sent: 'delta', received: 'delta', lost: 'delta',
+    // throughput probes (one transfer each, so its bytes are a gauge, not a count since the last poll)
+    download_bits_per_second: 'gauge', upload_bits_per_second: 'gauge', ttfb_seconds: 'gauge',
+    duration_seconds: 'gauge', bytes: 'gauge', upload_bytes: 'gauge',
+    // DNS probes
+    rcode: 'gauge', answers: 'gauge', answer_matches: 'state', truncated: 'state', tcp: 'state',
   },
   target: { up: 'state' },
   interface: {

@@ -18,8 +18,10 @@ export interface JobSpec {
  * inside its interval), else for the target's timeout.
  */
 export function jobsFor(target: Target, collectors: CollectorRegistry): JobSpec[] {
+  // A probe with a timeout of its own (a throughput probe) runs for that long; config keeps it within the interval.
+  const own = (spec: unknown) => (typeof (spec as { timeout?: unknown }).timeout === 'number' ? (spec as { timeout: number }).timeout : undefined);
   const job = (id: string, kind: string, spec: unknown): JobSpec => ({
-    id, target, kind, spec, timeout: collectors.get(kind)?.pollBudget?.(target, spec) ?? target.timeout,
+    id, target, kind, spec, timeout: collectors.get(kind)?.pollBudget?.(target, spec) ?? own(spec) ?? target.timeout,
   });
   const jobs: JobSpec[] = [];
   if (target.snmp) jobs.push(job(`${target.name}/snmp`, 'snmp', target.snmp));

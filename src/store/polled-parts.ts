@@ -4,7 +4,7 @@ import type { Sample } from '../core/sample.js';
  * The chapter-5.1 KPIs the report computes from polled samples, and which
  * sample field measures each: interface utilisation per direction, error
  * and discard ratios per direction (as the alert rules judge them, each on
- * its own), probe round trip, jitter and loss. Shared by the rollup (which
+ * its own), probe round trip, jitter and loss, and throughput probes' download goodput. Shared by the rollup (which
  * keeps their daily aggregates) and the report (which reads them back, or
  * asks InfluxDB for the same fields).
  */
@@ -16,7 +16,7 @@ export interface PolledPart {
   readonly part?: string;
 }
 
-export type PolledKpi = 'bandwidth_utilisation' | 'interface_errors' | 'latency' | 'jitter' | 'packet_loss';
+export type PolledKpi = 'bandwidth_utilisation' | 'interface_errors' | 'latency' | 'jitter' | 'packet_loss' | 'avg_data_rate';
 
 export const POLLED_PARTS: readonly PolledPart[] = [
   { kpi: 'bandwidth_utilisation', measurement: 'interface', field: 'in_utilization', part: 'in' },
@@ -28,6 +28,8 @@ export const POLLED_PARTS: readonly PolledPart[] = [
   { kpi: 'latency', measurement: 'probe', field: 'rtt_seconds' },
   { kpi: 'jitter', measurement: 'probe', field: 'jitter_seconds' },
   { kpi: 'packet_loss', measurement: 'probe', field: 'loss_ratio' },
+  // Goodput of throughput probes (src/collectors/throughput): the data rate a user gets.
+  { kpi: 'avg_data_rate', measurement: 'probe', field: 'download_bits_per_second' },
 ];
 
 export const POLLED_KPIS: ReadonlySet<string> = new Set(POLLED_PARTS.map((p) => p.kpi));

@@ -28,7 +28,7 @@ export const SERVICE_DOWN = 'bj-dc1/core-1/Gi0/2';
 
 /**
  * kpid as it runs in production, every part active: SNMP against Debian
- * snmpd (interfaces and voice counters), ICMP, TCP and HTTP probes, the
+ * snmpd (interfaces and voice counters), ICMP, TCP, HTTP and throughput probes, the
  * trap receiver (a trap received), push ingest (a KPI pushed), the
  * catalogue rules with alerts firing and an outage open, a mail sent
  * through a real SMTP server, and samples stored in a real influxd.
@@ -65,7 +65,8 @@ export async function startFullKpid(): Promise<FullKpid> {
     await smtp.start();
     parts.push(() => smtp.stop());
     const tcp: TcpServer = createTcpServer((s) => s.end());
-    const http: HttpServer = createHttpServer((_req, res) => res.end('ok'));
+    // /bulk: 4 MB, many chunks even on loopback, so a throughput probe has a goodput to report.
+    const http: HttpServer = createHttpServer((req, res) => res.end(req.url === '/bulk' ? Buffer.alloc(4_000_000) : 'ok'));
     await new Promise<void>((r) => tcp.listen(0, '127.0.0.1', r));
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
     parts.push(() => new Promise((r) => tcp.close(r)), () => new Promise((r) => http.close(r)));
@@ -102,6 +103,7 @@ targets:
       - { type: icmp, count: 3, spacing: 50ms, reply_timeout: 500ms }
       - { type: tcp, port: ${port(tcp)} }
       - { type: http, url: "http://{address}:${port(http)}/health" }
+      - { type: throughput, url: "http://{address}:${port(http)}/bulk", timeout: 1500ms }
   - name: edge-9
     site: sh-dc2
     address: 127.0.0.2
@@ -122,6 +124,7 @@ targets:
       /kpid_probe_rtt_seconds\{target="core-1",probe="icmp"\}/,
       /kpid_probe_rtt_seconds\{target="core-1",probe="tcp:\d+"\}/,
       /kpid_probe_success\{target="core-1",probe="http[^"]*"\} 1/,
+      /kpid_probe_success\{target="core-1",probe="throughput[^"]*"\} 1/,
       /kpid_traps_total\{result="accepted",[^}]*\} [1-9]/,
       /kpid_kpi_value\{kpi="network_coverage",scope="north"\} 0.95/,
       /kpid_target_up\{target="edge-9",site="sh-dc2"\} 0/,
