@@ -11,6 +11,7 @@ import { duration } from './duration-schema.js';
 import { probeName } from './probe-name.js';
 import { kpis } from './sections/kpis.js';
 import { maintenance } from './sections/maintenance.js';
+import { flapping } from './sections/flapping.js';
 
 const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'label names are letters, digits and _');
 
@@ -36,6 +37,7 @@ export const configSchema = z
     cluster,
     defaults,
     rules: z.array(z.string().min(1)).default([]),
+    flapping,
     kpis,
     targets: z.array(targetSchema).default([]),
     /** A kpid that only receives (ingest, traps) says so; otherwise no targets is a mistake, such as a truncated file. */
