@@ -33,6 +33,14 @@ const phases: { phase: string; values: number[]; told: string[]; flapping: boole
   { phase: 'then it clears for good: resolved, as usual', values: Array.from({ length: 10 }, () => 0), told: ['resolved'], flapping: false },
 ];
 
+/** The same start, but it settles under the line: the "stable again" message is the resolution; nothing follows it. */
+const settlesResolved: typeof phases = [
+  ...phases.slice(0, 3),
+  { phase: 'it stays under the line: silence while the window still holds the flips', values: Array.from({ length: 55 }, () => 0), told: [], flapping: true },
+  { phase: 'stable for 30 minutes: one message with its present state, resolved', values: Array.from({ length: 10 }, () => 0), told: ['flap_ended'], flapping: false },
+  { phase: 'and nothing after it', values: Array.from({ length: 20 }, () => 0), told: [], flapping: false },
+];
+
 let cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const c of cleanups) c();
@@ -40,7 +48,7 @@ afterEach(() => {
 });
 
 describe('flap detection', () => {
-  it('a flapping series gives exactly one firing, one "flapping", one "stable again" and one resolved', async () => {
+  async function drive(table: typeof phases) {
     const t = tempDir();
     cleanups.push(t.cleanup);
     const clock = new FakeClock(T0);
@@ -52,7 +60,7 @@ describe('flap detection', () => {
     const flappingGauge = async () => (await registry.getSingleMetric('kpid_alerts')!.get()).values
       .filter((v) => v.labels.state === 'flapping').reduce((sum, v) => sum + v.value, 0);
 
-    for (const p of phases) {
+    for (const p of table) {
       const before = notifier.sent.length;
       for (const level of p.values) {
         await clock.advanceAsync(POLL, 1_000);
@@ -63,10 +71,21 @@ describe('flap detection', () => {
       expect(wired.runtime.alerts().every((a) => a.flapping === p.flapping), p.phase).toBe(true);
       expect(await flappingGauge(), p.phase).toBe(p.flapping ? 1 : 0);
     }
-    expect(notifier.kinds()).toEqual(['firing', 'flapping', 'flap_ended', 'resolved']);
-    const ended = notifier.sent[2]!;
-    expect(ended.endsAt).toBeUndefined();
-    expect(ended.summary).toBe('PortErrors: stable again, still firing');
     await wired.stop();
+    return notifier;
+  }
+
+  it('a flapping series gives exactly one firing, one "flapping", one "stable again" and one resolved', async () => {
+    const told = await drive(phases);
+    expect(told.kinds()).toEqual(['firing', 'flapping', 'flap_ended', 'resolved']);
+    expect(told.sent[2]).toMatchObject({ summary: 'PortErrors: stable again, still firing' });
+    expect(told.sent[2]!.endsAt).toBeUndefined();
+  });
+
+  it('a flap that settles resolved ends with one "stable again, resolved" and no separate resolution', async () => {
+    const told = await drive(settlesResolved);
+    expect(told.kinds()).toEqual(['firing', 'flapping', 'flap_ended']);
+    expect(told.sent[2]).toMatchObject({ summary: 'PortErrors: stable again, resolved' });
+    expect(told.sent[2]!.endsAt).toBeGreaterThan(told.sent[1]!.startsAt);
   });
 });
