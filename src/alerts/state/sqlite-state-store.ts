@@ -88,7 +88,9 @@ export class SqliteStateStore implements StateStore {
   }
 
   async beginBatch(): Promise<void> {
-    if (!this.db.inTransaction) this.db.exec('BEGIN');
+    // A batch whose commit failed is still open: commit it now rather than let every later write sit uncommitted.
+    if (this.db.inTransaction) this.db.exec('COMMIT');
+    this.db.exec('BEGIN');
   }
 
   async commitBatch(): Promise<void> {
