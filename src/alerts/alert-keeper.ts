@@ -1,5 +1,6 @@
 import type { AlertTransition, Notification } from '../core/alert.js';
-import type { Clock } from '../core/clock.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { formatDuration } from '../core/duration.js';
 import { KpiCatalogue } from '../core/kpi-catalogue.js';
 import type { Logger } from '../core/logger.js';
 import type { Sample } from '../core/sample.js';
@@ -7,9 +8,10 @@ import type { KpiMetrics } from '../metrics/kpi-metrics.js';
 import type { RuleRunner } from '../rules/rule-runner.js';
 import { ActiveAlerts } from './active-alerts.js';
 import { DAY } from './availability.js';
+import { DEFAULT_FLAP_THRESHOLDS, FlapDetector, type FlapThresholds } from './flap-detector.js';
 import { kpiReadings } from './kpi-readings.js';
 import { NotificationGate, type NotificationConsumer } from './notification-gate.js';
-import { alertNotification, withOutage } from './notifications.js';
+import { alertNotification, flapEndedNotification, flappingNotification, withOutage } from './notifications.js';
 import { OutageKeeper } from './outage-keeper.js';
 import { SerialWrites } from './serial-writes.js';
 import type { StateStore, StoredAlert } from './state/state-store.js';
@@ -37,7 +39,19 @@ export interface AlertKeeperOptions {
   readonly isPlanned?: (labels: Readonly<Record<string, string>>, at: number) => boolean;
   /** How long restored outages stay in outages(), ms. Default 7 days. */
   readonly recentOutagesFor?: number;
+  /** When an alert counts as flapping (docs/rules.md). Default DEFAULT_FLAP_THRESHOLDS. */
+  readonly flapping?: FlapThresholds;
+  /**
+   * How long a sent-notification claim can still matter: the longest repeat
+   * or escalation interval in notify. Older claims of resolved alerts and
+   * restored outages are pruned every hour. Default 1 day.
+   */
+  readonly claimsMatterFor?: number;
 }
+
+/** How often flaps are checked for calm and old claims pruned. */
+const SWEEP_EVERY = 60_000;
+const PRUNE_EVERY = 60 * 60_000;
 
 /**
  * Everything that follows a transition from the rules: the active alerts,
@@ -51,10 +65,14 @@ export class AlertKeeper {
   private readonly writes: SerialWrites;
   private readonly gate: NotificationGate;
   private readonly outageKeeper: OutageKeeper;
+  private readonly flaps: FlapDetector;
+  private sweepTimer: TimerHandle | undefined;
+  private lastPrune = -Infinity;
 
   constructor(private readonly o: AlertKeeperOptions) {
     this.catalogue = o.catalogue ?? new KpiCatalogue();
     this.writes = new SerialWrites(o.log);
+    this.flaps = new FlapDetector(o.flapping ?? DEFAULT_FLAP_THRESHOLDS);
     this.gate = new NotificationGate({ store: o.store, notifier: o.notifier, clock: o.clock, ...(o.log ? { log: o.log } : {}) });
     this.outageKeeper = new OutageKeeper({
       clock: o.clock, store: o.store, writes: this.writes, send: (n) => this.send(n), publish: o.publish,
@@ -78,30 +96,42 @@ export class AlertKeeper {
     const { ledger } = this.outageKeeper;
     this.o.metrics?.readFrom({
       kpis: () => kpiReadings(rules.readings(), this.catalogue, ledger, clock.now()),
-      alertCounts: () => this.book.counts(),
+      alertCounts: () => [...this.book.counts(), ...this.flaps.counts()],
       openOutageClocks: () => ledger.openOutages().map((x) => ({
         outage: x.id, service: x.service, remainingSeconds: (x.startedAt + x.recoveryTarget - clock.now()) / 1000,
       })),
     });
     this.outageKeeper.feedAvailability();
-    this.writes.run(() => store.pruneNotifications(now - 90 * DAY).then(() => undefined));
+    this.sweep();
   }
 
   /** The rules' transitions, in the order they happened. */
   onTransitions(transitions: readonly AlertTransition[]): void {
+    if (!transitions.length) return;
+    // One poll's writes in one transaction (SQLite): a storm costs one commit per poll, not one per alert.
+    this.writes.run(() => this.o.store.beginBatch());
     for (const t of transitions) {
       const change = this.book.apply(t);
       this.writes.run(() => ('put' in change ? this.o.store.putAlert(change.put) : this.o.store.deleteAlert(change.remove)));
-      const n = alertNotification(t, this.o.rules.rules.find((r) => r.name === t.rule)?.samples);
+      const flapping = this.flaps.observe(t);
+      const plain = alertNotification(t, this.o.rules.rules.find((r) => r.name === t.rule)?.samples);
+      // A flapping alert: one message says so, then silence until the sweep finds it stable again.
+      const n = plain && flapping ? (this.flaps.announce(t.fingerprint) ? flappingNotification(t, this.flapWords()) : undefined) : plain;
       if (t.to === 'firing') {
         // The ledger first: the page of an alert that opens (or joins) an outage carries its clock and true start.
         const outage = this.outageKeeper.onTransition(t);
-        if (n) this.send(outage ? withOutage(n, outage, this.o.clock.now()) : n);
+        if (n) this.send(outage && n.kind === 'firing' ? withOutage(n, outage, this.o.clock.now()) : n);
       } else {
         if (n) this.send(n);
         this.outageKeeper.onTransition(t);
       }
     }
+    this.writes.run(() => this.o.store.commitBatch());
+  }
+
+  /** Whether the alert (by fingerprint) is flapping now. */
+  isFlapping(fingerprint: string): boolean {
+    return this.flaps.isFlapping(fingerprint);
   }
 
   /** The alerts pending or firing now: what a new rule set carries over. */
@@ -117,7 +147,7 @@ export class AlertKeeper {
   alerts() {
     return this.book.list()
       .sort((a, b) => a.activeAt - b.activeAt)
-      .map((a) => alertView(a, this.outageKeeper.ledger.byAlert(a.fingerprint)?.id));
+      .map((a) => alertView(a, this.outageKeeper.ledger.byAlert(a.fingerprint)?.id, this.flaps.isFlapping(a.fingerprint)));
   }
 
   outages() {
@@ -183,9 +213,35 @@ export class AlertKeeper {
   }
 
   async stop(): Promise<void> {
+    if (this.sweepTimer) this.o.clock.clearTimeout(this.sweepTimer);
+    this.sweepTimer = undefined;
     this.outageKeeper.stop();
     this.o.metrics?.readFrom(undefined);
     await this.flush();
+  }
+
+  /**
+   * Every minute: flaps that calmed down say so once, with the alert's
+   * present state. Every hour: claims that can no longer matter are pruned
+   * (older than claimsMatterFor, and not of an active alert or open outage).
+   */
+  private sweep(): void {
+    const now = this.o.clock.now();
+    for (const f of this.flaps.sweep(now)) if (f.announced) this.send(flapEndedNotification(f.last, f.since, now));
+    if (now - this.lastPrune >= PRUNE_EVERY) {
+      this.lastPrune = now;
+      const keep = [
+        ...this.book.list().map((a) => `alert:${a.fingerprint}:`),
+        ...this.outageKeeper.ledger.openOutages().map((x) => `outage:${x.id}:`),
+      ];
+      this.writes.run(() => this.o.store.pruneNotifications(now - (this.o.claimsMatterFor ?? DAY), keep).then(() => undefined));
+    }
+    this.sweepTimer = this.o.clock.setTimeout(() => this.sweep(), SWEEP_EVERY);
+  }
+
+  private flapWords(): string {
+    const t = this.o.flapping ?? DEFAULT_FLAP_THRESHOLDS;
+    return `more than ${t.startAbove} state changes in ${formatDuration(t.window)}`;
   }
 
   /** Delivers a notification once ever: the store's claim decides. */

@@ -35,6 +35,45 @@ export function alertNotification(t: AlertTransition, evidenceSamples?: number):
   };
 }
 
+/**
+ * The one message that says an alert is flapping: its state changes too
+ * often to page on each; nothing more is sent until it is stable again.
+ */
+export function flappingNotification(t: AlertTransition, changes: string): Notification {
+  return {
+    ...alertBase(t, 'flapping', t.at),
+    summary: `${t.rule}: flapping (${changes}); no more notifications until it is stable`,
+    startsAt: t.at,
+    crossedAt: t.at,
+  };
+}
+
+/** The one message after a flap: stable again, and where the alert stands now (firing or resolved). */
+export function flapEndedNotification(last: AlertTransition, flappingSince: number, now: number): Notification {
+  const firing = last.to === 'firing';
+  return {
+    ...alertBase(last, 'flap_ended', flappingSince),
+    summary: `${last.rule}: stable again, ${firing ? 'still firing' : 'resolved'}`,
+    startsAt: flappingSince,
+    ...(firing ? {} : { endsAt: now }),
+    crossedAt: last.at,
+  };
+}
+
+function alertBase(t: AlertTransition, kind: 'flapping' | 'flap_ended', at: number) {
+  return {
+    id: `alert:${t.fingerprint}:${at}:${kind}`,
+    kind,
+    fingerprint: t.fingerprint,
+    severity: t.severity,
+    labels: t.labels,
+    annotations: t.annotations,
+    ...(Number.isFinite(t.value) ? { value: t.value } : {}),
+    ...(t.threshold !== undefined ? { threshold: t.threshold } : {}),
+    ...(t.kpi !== undefined ? { kpi: t.kpi } : {}),
+  };
+}
+
 function describe(t: AlertTransition): string {
   const where = t.labels.target ?? t.labels.scope ?? t.labels.site ?? '';
   return `${where} value ${round(t.value)} vs threshold ${t.threshold ?? '?'}`.trim();

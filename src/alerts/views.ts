@@ -4,11 +4,13 @@ import type { Outage, StoredAlert } from './state/state-store.js';
 /** JSON shapes of GET /api/v1/alerts and GET /api/v1/outages. Times are RFC 3339. */
 const iso = (ms: number | undefined) => (ms === undefined || !Number.isFinite(ms) ? null : new Date(ms).toISOString());
 
-export function alertView(a: StoredAlert, outage: string | undefined) {
+export function alertView(a: StoredAlert, outage: string | undefined, flapping = false) {
   return {
     id: a.fingerprint,
     rule: a.rule,
     state: a.state,
+    /** Changing state too often to page on each change (docs/rules.md, flap detection). */
+    flapping,
     severity: a.severity,
     labels: a.labels,
     annotations: a.annotations,

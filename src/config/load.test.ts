@@ -26,6 +26,13 @@ describe('config loading', () => {
     expect(cfg.defaults.timeout).toBe(500);
   });
 
+  it('flapping: more than 4 changes in 30 minutes starts a flap, fewer than 2 ends it, unless the config says otherwise', () => {
+    expect(parseConfig('kpid.yaml', 'allow_empty_targets: true\n', {}).flapping).toEqual({ window: 1_800_000, start_above: 4, stop_below: 2 });
+    expect(parseConfig('kpid.yaml', 'flapping: { window: 1h, start_above: 10 }\nallow_empty_targets: true\n', {}).flapping)
+      .toEqual({ window: 3_600_000, start_above: 10, stop_below: 2 });
+    expect(errorsOf('flapping: { start_above: 2, stop_below: 3 }\nallow_empty_targets: true\n')[0]).toMatch(/stop_below must not be above start_above/);
+  });
+
   it('a wrong type names file, line, column and key path', () => {
     const text = ['targets:', '  - name: r1', '    address: 127.0.0.1', '    probes:', '      - { type: tcp, port: "ssh" }', ''].join('\n');
     expect(errorsOf(text)).toEqual(['kpid.yaml:5:28: targets.0.probes.0.port: expected number, received string']);

@@ -12,6 +12,7 @@ import { probeName } from './probe-name.js';
 import { kpis } from './sections/kpis.js';
 import { maintenance } from './sections/maintenance.js';
 import { silences } from './sections/silences.js';
+import { flapping } from './sections/flapping.js';
 
 const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'label names are letters, digits and _');
 
@@ -37,6 +38,7 @@ export const configSchema = z
     cluster,
     defaults,
     rules: z.array(z.string().min(1)).default([]),
+    flapping,
     kpis,
     targets: z.array(targetSchema).default([]),
     /** A kpid that only receives (ingest, traps) says so; otherwise no targets is a mistake, such as a truncated file. */

@@ -52,7 +52,7 @@ export interface OutagePolicy {
   readonly warnAt: readonly number[];
 }
 
-export type NotificationKind = 'firing' | 'resolved' | 'sla_warning' | 'sla_breach' | 'sla_restored' | 'escalation';
+export type NotificationKind = 'firing' | 'resolved' | 'sla_warning' | 'sla_breach' | 'sla_restored' | 'escalation' | 'flapping' | 'flap_ended';
 
 /** Something a person must be told; notify routes and delivers it. */
 export interface Notification {

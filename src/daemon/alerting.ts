@@ -15,6 +15,13 @@ export interface RulesAndAlertsConfig {
   readonly rules: readonly string[];
   readonly kpis: Readonly<Record<string, KpiOverride>>;
   readonly state: { readonly sqlite: string } | { readonly redis: string };
+  /** Absent (tests that build this by hand): DEFAULT_FLAP_THRESHOLDS. */
+  readonly flapping?: { readonly window: number; readonly start_above: number; readonly stop_below: number };
+  /** Read for how long a sent-notification claim can still matter: the longest repeat or escalation step. */
+  readonly notify?: {
+    readonly routes: readonly { readonly repeat: number }[];
+    readonly escalations: Readonly<Record<string, { readonly steps: readonly { readonly after: number }[] }>>;
+  } | undefined;
 }
 
 export interface RulesAndAlertsDeps {
@@ -56,6 +63,8 @@ export class RulesAndAlerts {
     const runtime: AlertKeeper = new AlertKeeper({
       clock: deps.clock, rules: runner, publish: (s) => runner.write(s), catalogue: loaded.catalogue, store, notifier: deps.notifier,
       metrics: deps.metrics, log: deps.log, ...(deps.isPlanned ? { isPlanned: deps.isPlanned } : {}),
+      ...(config.flapping ? { flapping: { window: config.flapping.window, startAbove: config.flapping.start_above, stopBelow: config.flapping.stop_below } } : {}),
+      claimsMatterFor: claimsMatterFor(config.notify),
       ...(deps.record ? { record: deps.record } : {}),
     });
     try {
@@ -95,6 +104,15 @@ function load(config: RulesAndAlertsConfig, deps: RulesAndAlertsDeps): LoadedRul
 }
 
 /** SQLite for one instance; Redis when alerts, outages and notification claims are shared by a cluster. */
+/** The longest route repeat or escalation step: a claim older than that, of a resolved alert, can no longer matter. */
+function claimsMatterFor(notify: RulesAndAlertsConfig['notify']): number {
+  const intervals = [
+    ...(notify?.routes ?? []).map((r) => r.repeat),
+    ...Object.values(notify?.escalations ?? {}).flatMap((e) => e.steps.map((s) => s.after)),
+  ];
+  return Math.max(4 * 3_600_000, ...intervals);
+}
+
 function openStore(state: RulesAndAlertsConfig['state'], log: Logger): StateStore {
   return 'sqlite' in state ? new SqliteStateStore(state.sqlite) : new RedisStateStore(state.redis, { log });
 }

@@ -20,6 +20,8 @@ const TAGS: Record<Notification['kind'], string> = {
   sla_breach: 'BREACH',
   sla_restored: 'RESTORED',
   escalation: 'ESCALATE',
+  flapping: 'FLAPPING',
+  flap_ended: 'STABLE',
 };
 
 /**

@@ -17,7 +17,7 @@ export interface OutageClockReading {
 /** Where the gauges read from at scrape time; the alert runtime fills it in. */
 export interface KpiMetricsSource {
   kpis(): Iterable<KpiReading>;
-  alertCounts(): Iterable<{ state: 'pending' | 'firing'; severity: string; count: number }>;
+  alertCounts(): Iterable<{ state: 'pending' | 'firing' | 'flapping'; severity: string; count: number }>;
   openOutageClocks(): readonly OutageClockReading[];
 }
 
@@ -56,12 +56,12 @@ export function defineKpiMetrics(registry: Registry) {
   });
   const alerts = new Gauge({
     name: 'kpid_alerts',
-    help: 'Alerts by state (pending, firing) and severity.',
+    help: 'Alerts by state (pending, firing; flapping counts the flapping ones, whatever their state) and severity.',
     labelNames: ['state', 'severity'] as const,
     registers: r,
     collect() {
       alerts.reset();
-      for (const state of ['pending', 'firing'] as const) {
+      for (const state of ['pending', 'firing', 'flapping'] as const) {
         for (const severity of ['info', 'warning', 'critical']) alerts.set({ state, severity }, 0);
       }
       for (const c of source?.alertCounts() ?? []) alerts.set({ state: c.state, severity: c.severity }, c.count);

@@ -26,7 +26,8 @@ export interface NextPage {
 }
 
 export function isResolved(n: Notification): boolean {
-  return n.kind === 'resolved' || n.kind === 'sla_restored';
+  // A flap that ended resolved says so with endsAt; one that ended firing has none.
+  return n.kind === 'resolved' || n.kind === 'sla_restored' || (n.kind === 'flap_ended' && n.endsAt !== undefined);
 }
 
 export function batchStatus(b: AlertBatch): 'firing' | 'resolved' {

@@ -227,6 +227,19 @@ describe('Notifier escalation and acks', () => {
     expect(t.subjects('boss')).toEqual([]);
   });
 
+  it('a flap that ends resolved stops the escalation; one that ends firing does not', async () => {
+    const t = setup(ladder);
+    await t.notifier.start();
+    await t.notifier.deliver(alert('a'));
+    await t.notifier.deliver(alert('b'));
+    await t.advance(2 * 60_000);
+    await t.notifier.deliver(alert('a', 'flap_ended', { endsAt: T0 + 2 * 60_000 }));
+    await t.notifier.deliver(alert('b', 'flap_ended'));
+    await t.advance(9 * 60_000);
+    expect(t.subjects('duty')).toHaveLength(1);
+    expect(t.subjects('duty')[0]).toMatch(/^\[CRIT\] ESCALATED bj1\/b /);
+  });
+
   it('an SLA breach goes to the managers tier even when acked', async () => {
     const t = setup(ladder);
     await t.notifier.start();

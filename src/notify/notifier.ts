@@ -90,6 +90,8 @@ export class Notifier {
       for (const i of routeIds) this.immediate(i, n);
       if (n.kind === 'sla_breach') this.breach(routeIds, n);
       if (n.kind === 'sla_restored') this.tellExtra(n, 'restored');
+      // A flap that ended resolved closes the alert as a resolution would: nobody is paged for it any more.
+      if (n.kind === 'flap_ended' && n.endsAt !== undefined) this.ladders.resolved(n.fingerprint);
     }
     await this.settled();
   }

@@ -87,5 +87,7 @@ function stateWord(n: Notification, down: boolean, since: number, now: number, s
     case 'sla_warning': return `down since ${at}Z`;
     case 'sla_breach': return `down since ${at}Z, recovery target missed`;
     case 'sla_restored': return `restored after ${spoken((n.endsAt ?? now) - since)}`;
+    case 'flapping': return `flapping since ${new Date(n.startsAt).toISOString().slice(11, seconds ? 19 : 16)}Z, paused until stable`;
+    case 'flap_ended': return `stable again, ${n.endsAt !== undefined ? 'back' : down ? 'down' : 'out of target'}`;
   }
 }

@@ -38,6 +38,8 @@ function state(n: Notification, now: number): string {
     case 'sla_warning': return `down ${spoken(now - since)}, SLA warning`;
     case 'sla_breach': return `down ${spoken(now - since)}, SLA missed`;
     case 'sla_restored': return `restored after ${spoken((n.endsAt ?? now) - since)}`;
+    case 'flapping': return 'flapping, paused until stable';
+    case 'flap_ended': return `stable again, ${n.endsAt !== undefined ? 'back' : down ? 'down' : 'out of target'}`;
   }
 }
 

@@ -26,6 +26,8 @@ export const KIND_WORD: Record<NotificationKind, string> = {
   sla_breach: 'SLA BREACHED',
   sla_restored: 'RESTORED',
   escalation: 'ESCALATED',
+  flapping: 'FLAPPING',
+  flap_ended: 'STABLE AGAIN',
 };
 
 const SEVERITY_COLOUR = { critical: '#b00020', warning: '#a15c00', info: '#1d4ed8' } as const;
@@ -95,10 +97,16 @@ function headline(n: Notification, since: number, now: number): string {
     case 'sla_warning': return `SLA WARNING: ${w} down ${spoken(now - since)}, ${spoken(n.outage?.remaining ?? 0)} left to restore`;
     case 'sla_breach': return `SLA BREACHED: ${w} not restored within ${spoken(n.outage?.recoveryTarget ?? 0)}`;
     case 'sla_restored': return `RESTORED: ${w} back after ${spoken((n.endsAt ?? now) - since)}`;
+    case 'flapping': return `FLAPPING (${sev}): ${w} keeps changing state; no more messages until it is stable`;
+    case 'flap_ended': return n.endsAt !== undefined
+      ? `STABLE AGAIN: ${w} ${down ? 'is back' : 'is back within target'}, no longer flapping`
+      : `STABLE AGAIN (${sev}): ${w} ${down ? 'is down' : 'is out of target'}, no longer flapping`;
   }
 }
 
 function sinceLine(n: Notification, since: number, now: number): string {
+  if (n.kind === 'flapping') return `flapping since ${clock(n.startsAt, now)}`;
+  if (n.kind === 'flap_ended') return `flapped from ${clock(n.startsAt, now)}, stable since ${clock(n.crossedAt, now)}`;
   if (n.endsAt !== undefined) return `${clock(since, now)} until ${clock(n.endsAt, now)} (${spoken(n.endsAt - since)} in all)`;
   const why = since < n.startsAt
     ? ` (${isDownState(n) || n.outage ? 'first failed poll' : 'first sample out of target'}; alert fired ${clock(n.startsAt, now)})`

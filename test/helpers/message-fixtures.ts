@@ -77,6 +77,20 @@ export const deviceBack: Notification = {
 const batch = (alerts: Notification[], extra: Partial<AlertBatch> = {}): AlertBatch => ({ receiver: 'noc', groupKey: 'k', groupLabels: {}, alerts, repeat: 0, ...extra });
 
 /** name → (batch, the instant it is rendered at, links). */
+/** The utilisation alert flips state too often: one message says so; 40 minutes later, one says it is stable (both ways). */
+const FLAP_AT = FIRED_AT + 6 * MIN;
+const flapping: Notification = {
+  ...utilisation, id: `alert:22220000bbbb0001:${FLAP_AT}:flapping`, kind: 'flapping',
+  summary: 'InterfaceInUtilisationWarning: flapping (more than 4 state changes in 30m); no more notifications until it is stable',
+  startsAt: FLAP_AT, crossedAt: FLAP_AT,
+};
+const flapEnded = (endsAt?: number): Notification => ({
+  ...utilisation, id: `alert:22220000bbbb0001:${FLAP_AT}:flap_ended`, kind: 'flap_ended',
+  summary: `InterfaceInUtilisationWarning: stable again, ${endsAt === undefined ? 'still firing' : 'resolved'}`,
+  ...(endsAt === undefined ? {} : { value: 0.412, endsAt }),
+  startsAt: FLAP_AT, crossedAt: FLAP_AT + 9 * MIN,
+});
+
 export const MESSAGES: Record<string, { batch: AlertBatch; now: number; links: Links }> = {
   'firing-outage': {
     batch: batch([deviceDown], { next: { at: FIRED_AT + 10 * MIN, who: ['duty-manager-sms'], unless: 'acked' } }),
@@ -104,6 +118,9 @@ export const MESSAGES: Record<string, { batch: AlertBatch; now: number; links: L
     }),
     now: FIRED_AT + 10 * MIN, links: PUBLIC,
   },
+  flapping: { batch: batch([flapping]), now: FLAP_AT, links: PUBLIC },
+  'flap-ended-firing': { batch: batch([flapEnded()]), now: FLAP_AT + 40 * MIN, links: PUBLIC },
+  'flap-ended-resolved': { batch: batch([flapEnded(FLAP_AT + 40 * MIN)]), now: FLAP_AT + 40 * MIN, links: PUBLIC },
 };
 
 /** A site named in Chinese: the SMS must go as UCS-2 and fit 70 characters. */

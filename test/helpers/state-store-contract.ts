@@ -88,6 +88,32 @@ export function describeStateStoreContract(name: string, makeHarness: () => Prom
       expect(await store.claimNotification('outage:o-1:breach', T + 2)).toBe(true);
     });
 
+    it('prunes claims older than the cut-off, except those of the alerts and outages it is told to keep', async () => {
+      for (const id of ['alert:fpA:1:firing', 'alert:fpA:1:resolved', 'alert:fpB:1:firing', 'outage:o-1:warn:900000']) {
+        expect(await store.claimNotification(id, T)).toBe(true);
+      }
+      expect(await store.claimNotification('alert:fpC:2:firing', T + 10)).toBe(true);
+      expect(await store.pruneNotifications(T + 1, ['alert:fpB:', 'outage:o-1:'])).toBe(2);
+      const other = await reopen();
+      expect(await other.claimNotification('alert:fpA:1:firing', T + 20)).toBe(true);
+      expect(await other.claimNotification('alert:fpA:1:resolved', T + 20)).toBe(true);
+      expect(await other.claimNotification('alert:fpB:1:firing', T + 20)).toBe(false);
+      expect(await other.claimNotification('outage:o-1:warn:900000', T + 20)).toBe(false);
+      expect(await other.claimNotification('alert:fpC:2:firing', T + 20)).toBe(false);
+    });
+
+    it('keeps every write of a batch once it is committed', async () => {
+      await store.beginBatch();
+      await store.putAlert(alertFixture({ fingerprint: 'fp1' }));
+      await store.putAlert(alertFixture({ fingerprint: 'fp2' }));
+      expect(await store.claimNotification('alert:fp2:1:firing', T)).toBe(true);
+      await store.deleteAlert('fp1');
+      await store.commitBatch();
+      const other = await reopen();
+      expect((await other.listAlerts()).map((a) => a.fingerprint)).toEqual(['fp2']);
+      expect(await other.claimNotification('alert:fp2:1:firing', T)).toBe(false);
+    });
+
     it('stores acknowledgements and silences', async () => {
       await store.putAck({ id: 'fp1', by: 'ana', at: T });
       await store.putAck({ id: 'fp1', by: 'bo', at: T + 1, comment: 'on it' });

@@ -66,9 +66,16 @@ redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
 return 1
 `;
 
-/** Forgets claims older than ARGV[1]. KEYS: claims, claimed-at. */
+/** Forgets claims older than ARGV[1], except ids starting with ARGV[2..]. KEYS: claims, claimed-at. */
 const PRUNE = `
-local old = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[1])
+local old = {}
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[1])) do
+  local kept = false
+  for k = 2, #ARGV do
+    if string.sub(id, 1, #ARGV[k]) == ARGV[k] then kept = true break end
+  end
+  if not kept then old[#old + 1] = id end
+end
 for i = 1, #old, 500 do
   local batch = {unpack(old, i, math.min(i + 499, #old))}
   redis.call('HDEL', KEYS[1], unpack(batch))
@@ -158,9 +165,14 @@ export class RedisStateStore implements StateStore {
     return (await this.run(() => this.scripts.kpidClaim(this.k.claims, this.k.notified, this.k.outages, id, token, String(at)))) === 1;
   }
 
-  async pruneNotifications(before: number): Promise<number> {
-    return Number(await this.run(() => this.scripts.kpidPrune(this.k.claims, this.k.notified, String(before))));
+  async pruneNotifications(before: number, keep: readonly string[] = []): Promise<number> {
+    return Number(await this.run(() => this.scripts.kpidPrune(this.k.claims, this.k.notified, String(before), ...keep)));
   }
+
+  /** Each Redis write is atomic on its own; a batch needs nothing more. */
+  async beginBatch(): Promise<void> {}
+
+  async commitBatch(): Promise<void> {}
 
   async putAck(ack: Ack): Promise<void> {
     await this.run(() => this.redis.hset(this.k.acks, ack.id, JSON.stringify(ack)));

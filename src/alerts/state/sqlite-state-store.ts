@@ -16,7 +16,8 @@ CREATE TABLE IF NOT EXISTS silences (id TEXT PRIMARY KEY, body TEXT NOT NULL);
 /**
  * The embedded state store: one SQLite file (default data/kpid.db) in WAL
  * mode. Every write is its own committed transaction, so a kill -9 loses
- * nothing that a method had returned from. better-sqlite3 is synchronous;
+ * nothing that a method had returned from, except inside a batch
+ * (beginBatch/commitBatch: one poll's transitions), which commits whole. better-sqlite3 is synchronous;
  * the async interface is for the Redis store's sake.
  */
 export class SqliteStateStore implements StateStore {
@@ -38,7 +39,8 @@ export class SqliteStateStore implements StateStore {
       outagesBetween: db.prepare(`SELECT body FROM outages WHERE started_at < ? AND (restored_at IS NULL OR restored_at >= ?)
         ORDER BY started_at, id`),
       claim: db.prepare('INSERT OR IGNORE INTO notifications_sent (id, at) VALUES (?, ?)'),
-      prune: db.prepare('DELETE FROM notifications_sent WHERE at < ?'),
+      old: db.prepare('SELECT id FROM notifications_sent WHERE at < ?').pluck(),
+      forget: db.prepare('DELETE FROM notifications_sent WHERE id = ?'),
       putAck: db.prepare('INSERT INTO acks (id, body) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET body = excluded.body'),
       listAcks: db.prepare('SELECT body FROM acks ORDER BY id'),
       putSilence: db.prepare('INSERT INTO silences (id, body) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET body = excluded.body'),
@@ -80,8 +82,20 @@ export class SqliteStateStore implements StateStore {
     return this.stmt.claim.run(id, at).changes === 1;
   }
 
-  async pruneNotifications(before: number): Promise<number> {
-    return this.stmt.prune.run(before).changes;
+  async pruneNotifications(before: number, keep: readonly string[] = []): Promise<number> {
+    const gone = (this.stmt.old.all(before) as string[]).filter((id) => !keep.some((k) => id.startsWith(k)));
+    this.db.transaction(() => { for (const id of gone) this.stmt.forget.run(id); })();
+    return gone.length;
+  }
+
+  async beginBatch(): Promise<void> {
+    // A batch whose commit failed is still open: commit it now rather than let every later write sit uncommitted.
+    if (this.db.inTransaction) this.db.exec('COMMIT');
+    this.db.exec('BEGIN');
+  }
+
+  async commitBatch(): Promise<void> {
+    if (this.db.inTransaction) this.db.exec('COMMIT');
   }
 
   async putAck(ack: Ack): Promise<void> {

@@ -25,8 +25,20 @@ export interface StateStore {
    * that id, false ever after: the exactly-once gate, atomic in every store.
    */
   claimNotification(id: string, at: number): Promise<boolean>;
-  /** Forgets claims older than `before` (ids embed their time, so they never recur). */
-  pruneNotifications(before: number): Promise<number>;
+  /**
+   * Forgets claims older than `before` (ids embed their time, so they never
+   * recur), except those whose id starts with one of `keep` (an active
+   * alert's, an open outage's). Returns how many were forgotten.
+   */
+  pruneNotifications(before: number, keep?: readonly string[]): Promise<number>;
+
+  /**
+   * Brackets the writes of one batch (one poll's transitions): SQLite commits
+   * them in one transaction; Redis writes each atomically as it comes, so
+   * there they do nothing. Batches are not nested.
+   */
+  beginBatch(): Promise<void>;
+  commitBatch(): Promise<void>;
 
   putAck(ack: Ack): Promise<void>;
   listAcks(): Promise<Ack[]>;
