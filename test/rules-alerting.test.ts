@@ -34,7 +34,7 @@ describe('Rules and alerts (what the daemon wires)', () => {
     const root = fileURLToPath(new URL('..', import.meta.url));
     const cfg = loadConfig(join(root, 'config', 'kpid.yaml'), {});
     const alerting = await RulesAndAlerts.start({ ...cfg, state: { sqlite: join(t.dir, 'data', 'kpid.db') } }, {
-      clock: new FakeClock(T0), log, metrics: defineKpiMetrics(new Registry()), notifier: new RecordingNotifier(), baseDir: root,
+      clock: new FakeClock(T0), log, metrics: defineKpiMetrics(new Registry()), notifier: new RecordingNotifier(),
     });
     expect(alerting.rules.rules.length).toBe(33);
     await alerting.close();

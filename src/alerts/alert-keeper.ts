@@ -20,7 +20,7 @@ import { alertView } from './views.js';
 export type { NotificationConsumer } from './notification-gate.js';
 
 /** What alerts asks of the rules stage: carry alerts on (restart, handover), drop handed-over series, read KPI values. */
-export type RuleState = Pick<RuleRunner, 'restore' | 'reschedule' | 'forget' | 'readings' | 'rules'>;
+export type RuleState = Pick<RuleRunner, 'restore' | 'reschedule' | 'forget' | 'retireTargets' | 'readings' | 'rules'>;
 
 export interface AlertKeeperOptions {
   readonly clock: Clock;
@@ -205,6 +205,17 @@ export class AlertKeeper {
     this.o.rules.forget((tags) => targets.has(tags.target ?? ''));
     for (const a of gone) this.book.forget(a.fingerprint);
     this.outageKeeper.release(new Set(gone.map((a) => a.fingerprint)));
+  }
+
+  /**
+   * Targets removed from the config: their alerts resolve as no longer
+   * monitored (a resolved message to whoever got the page) and the outages
+   * only they kept open end by the removal, not restored. Unlike a handover,
+   * nobody carries them on.
+   */
+  removeTargets(targets: ReadonlySet<string>): void {
+    if (!targets.size) return;
+    this.o.rules.retireTargets((tags) => targets.has(tags.target ?? ''), this.book.list());
   }
 
   /** Resolves when every write so far has reached the store. */

@@ -1,4 +1,4 @@
-import type { AlertTransition, Notification } from '../core/alert.js';
+import { noLongerMonitored, type AlertTransition, type Notification } from '../core/alert.js';
 import { formatDuration } from '../core/duration.js';
 import type { SlaStep } from './sla-clock.js';
 import type { Outage } from './state/state-store.js';
@@ -13,6 +13,8 @@ export function alertNotification(t: AlertTransition, evidenceSamples?: number):
   if (!kind) return undefined;
   const what = t.annotations.summary ?? describe(t);
   const noData = t.reason === 'no_data' && kind === 'firing' ? ' (no data)' : '';
+  // Whoever got the page learns the alert ended because its rule or target left the config, not because it recovered.
+  const removed = kind === 'resolved' && noLongerMonitored(t) ? ' (no longer monitored)' : '';
   return {
     id: `alert:${t.fingerprint}:${t.activeAt}:${kind}`,
     kind,
@@ -21,7 +23,7 @@ export function alertNotification(t: AlertTransition, evidenceSamples?: number):
     labels: t.labels,
     annotations: t.annotations,
     // Channels add the [FIRING]/[RESOLVED] word themselves; the summary says what.
-    summary: `${t.rule}${noData}: ${what}`,
+    summary: `${t.rule}${noData}: ${what}${removed}`,
     ...(Number.isFinite(t.value) ? { value: t.value } : {}),
     ...(t.threshold !== undefined ? { threshold: t.threshold } : {}),
     ...(t.kpi !== undefined ? { kpi: t.kpi } : {}),

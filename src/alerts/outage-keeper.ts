@@ -77,9 +77,10 @@ export class OutageKeeper {
       const r = this.ledger.onResolved(t);
       if (!r) return undefined;
       this.save(r.outage);
-      if (r.restored) {
+      if (r.closed) {
         this.stopClock(r.outage.id);
-        this.o.send(restoredNotification(r.outage));
+        // An outage ended by removal was never seen to recover: no sla_restored.
+        if (r.closed === 'restored') this.o.send(restoredNotification(r.outage));
         this.feedAvailability();
       }
     }

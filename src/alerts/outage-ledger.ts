@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AlertTransition } from '../core/alert.js';
+import { noLongerMonitored, type AlertTransition } from '../core/alert.js';
 import { availability, availabilityPeriods, DAY, type AvailabilityFigures } from './availability.js';
 import type { Outage } from './state/state-store.js';
 
@@ -51,17 +51,22 @@ export class OutageLedger {
     return { outage, opened: true };
   }
 
-  /** An alert resolved: leaves its outage, which is restored when no alert keeps it open. */
-  onResolved(t: AlertTransition): { outage: Outage; restored: boolean } | undefined {
+  /**
+   * An alert resolved: leaves its outage, which closes when no alert keeps
+   * it open: restored, or ended by the removal when the last alert left
+   * because its target or rule is no longer monitored.
+   */
+  onResolved(t: AlertTransition): { outage: Outage; closed?: 'restored' | 'removal' } | undefined {
     const current = [...this.open.values()].find((o) => o.alerts.includes(t.fingerprint));
     if (!current) return undefined;
     const alerts = current.alerts.filter((f) => f !== t.fingerprint);
-    if (alerts.length) return { outage: this.replace({ ...current, alerts }), restored: false };
-    const restoredAt = Math.max(current.startedAt, t.clearedAt ?? t.at);
-    const closed: Outage = { ...current, alerts, restoredAt };
+    if (alerts.length) return { outage: this.replace({ ...current, alerts }) };
+    const removal = noLongerMonitored(t);
+    const restoredAt = Math.max(current.startedAt, removal ? t.at : (t.clearedAt ?? t.at));
+    const closed: Outage = { ...current, alerts, restoredAt, ...(removal ? { endedBy: 'removal' as const } : {}) };
     this.open.delete(current.service);
     this.recent.push(closed);
-    return { outage: closed, restored: true };
+    return { outage: closed, closed: removal ? 'removal' : 'restored' };
   }
 
   get(id: string): Outage | undefined {

@@ -30,14 +30,17 @@ export function outageView(o: Outage, now: number) {
   return {
     id: o.id,
     service: o.service,
-    state: o.restoredAt === undefined ? 'open' : 'restored',
+    state: o.restoredAt === undefined ? 'open' : o.endedBy === 'removal' ? 'ended_by_removal' : 'restored',
+    /** Null while open; 'removal' when its target or rule left the config (kpid stopped watching; not restored). */
+    endedBy: o.restoredAt === undefined ? null : o.endedBy === 'removal' ? 'removal' : 'restored',
     planned: o.planned,
     labels: o.labels,
     alerts: o.alerts,
     startedAt: iso(o.startedAt),
     detectedAt: iso(o.detectedAt),
     acknowledged: o.acknowledgedAt !== undefined ? { by: o.acknowledgedBy ?? '', at: iso(o.acknowledgedAt) } : null,
-    restoredAt: iso(o.restoredAt),
+    restoredAt: o.endedBy === 'removal' ? null : iso(o.restoredAt),
+    endedAt: iso(o.restoredAt),
     cause: o.cause ?? null,
     durationSeconds: (end - o.startedAt) / 1000,
     sla: {
@@ -47,7 +50,7 @@ export function outageView(o: Outage, now: number) {
       warningsSentSeconds: o.warningsSent.map((w) => w / 1000),
       breached: o.breached,
       /** Restored within the target; null while open and not yet missed. */
-      met: o.restoredAt !== undefined ? remaining >= 0 : o.breached || remaining < 0 ? false : null,
+      met: o.restoredAt !== undefined && o.endedBy !== 'removal' ? remaining >= 0 : o.breached || remaining < 0 ? false : null,
     },
   };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { resolve } from 'node:path';
 import { configErrorsOf } from './config-errors-of.js';
 import { parseConfig } from './load.js';
 
@@ -9,7 +10,8 @@ describe('config loading', () => {
     const cfg = parseConfig('kpid.yaml', 'allow_empty_targets: true\n', {});
     expect(cfg.server.listen).toEqual({ host: '127.0.0.1', port: 9464 });
     expect(cfg.defaults).toEqual({ interval: 30_000, timeout: 5_000, concurrency: 64 });
-    expect(cfg.state).toEqual({ sqlite: 'data/kpid.db' });
+    // Relative to the config file's directory (here the working directory, where kpid.yaml is).
+    expect(cfg.state).toEqual({ sqlite: resolve('data/kpid.db') });
     expect(Object.isFrozen(cfg.defaults)).toBe(true);
   });
 

@@ -2,6 +2,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { errorMessage } from '../core/errors.js';
 import { ConfigError, type ConfigIssue } from './config-error.js';
+import { withPathsResolved } from './config-paths.js';
 import { configSchema, type KpidConfigParsed } from './schema.js';
 import { YamlSource } from './yaml-source.js';
 
@@ -80,7 +81,7 @@ export function parseConfig(file: string, text: string, env: Env = process.env, 
   }
   const all: ConfigIssue[] = [...envIssues, ...issues].sort((a, b) => a.line - b.line || a.col - b.col);
   if (all.length || !value) throw new ConfigError(all);
-  return deepFreeze({ ...value, file: resolve(file) });
+  return deepFreeze({ ...withPathsResolved(value, file), file: resolve(file) });
 }
 
 export function deepFreeze<T>(value: T): T {

@@ -40,8 +40,17 @@ export interface AlertTransition {
   readonly series?: string;
   /** For a resolution: when the condition first cleared, i.e. when service was restored. */
   readonly clearedAt?: number;
-  /** Why: the threshold was crossed or cleared, the series went silent (no_data), or the rule was removed. */
-  readonly reason?: 'threshold' | 'no_data' | 'suppressed' | 'rule_removed';
+  /**
+   * Why: the threshold was crossed or cleared, the series went silent
+   * (no_data), or its rule or target left the config (no longer monitored:
+   * an outage it kept open ends by the removal, not restored).
+   */
+  readonly reason?: 'threshold' | 'no_data' | 'suppressed' | 'rule_removed' | 'target_removed';
+}
+
+/** A resolution that says nothing about the service: kpid stopped watching it. */
+export function noLongerMonitored(t: Pick<AlertTransition, 'reason'>): boolean {
+  return t.reason === 'rule_removed' || t.reason === 'target_removed';
 }
 
 export interface OutagePolicy {

@@ -29,8 +29,6 @@ export interface RulesAndAlertsDeps {
   readonly log: Logger;
   readonly metrics: KpiMetrics;
   readonly notifier: NotificationConsumer;
-  /** Where relative `rules:` patterns are resolved from; default the working directory (as `npm start` runs). */
-  readonly baseDir?: string;
   readonly isPlanned?: (labels: Readonly<Record<string, string>>, at: number) => boolean;
   /** Runs once the store is open, before alerts resume from it (silences load here, so nothing resumed slips past them). */
   readonly beforeResume?: (store: StateStore) => Promise<void>;
@@ -56,7 +54,7 @@ export class RulesAndAlerts {
   ) {}
 
   static async start(config: RulesAndAlertsConfig, deps: RulesAndAlertsDeps): Promise<RulesAndAlerts> {
-    const loaded = load(config, deps);
+    const loaded = load(config);
     const store = openStore(config.state, deps.log);
     const runner: RuleRunner = new RuleRunner({ clock: deps.clock, rules: loaded.rules, onTransitions: (ts) => runtime.onTransitions(ts) });
     // Availability readings go to the rules only: they are derived from the ledger, not measured.
@@ -85,7 +83,7 @@ export class RulesAndAlerts {
 
   /** Re-reads the rule files; throws ConfigError (and keeps the running rules) when any is invalid. */
   reload(config: RulesAndAlertsConfig): void {
-    const next = load(config, this.deps);
+    const next = load(config);
     this.runtime.setCatalogue(next.catalogue);
     this.runner.replaceRules(next.rules, this.runtime.activeAlerts());
     this.loaded = next;
@@ -99,8 +97,9 @@ export class RulesAndAlerts {
   }
 }
 
-function load(config: RulesAndAlertsConfig, deps: RulesAndAlertsDeps): LoadedRules {
-  return loadRuleFiles(config.rules, { ...(deps.baseDir ? { baseDir: deps.baseDir } : {}), kpis: config.kpis });
+function load(config: RulesAndAlertsConfig): LoadedRules {
+  // The config stage made `rules:` patterns absolute (against the config file's directory).
+  return loadRuleFiles(config.rules, { kpis: config.kpis });
 }
 
 /** SQLite for one instance; Redis when alerts, outages and notification claims are shared by a cluster. */

@@ -132,6 +132,9 @@ export class Daemon {
     }
     const previous = this.config ?? next;
     this.reader.warnRestartOnly(previous, next);
+    // Before collection (and a cluster's handover) sees them go: removed targets' alerts resolve, not merely leave.
+    const kept = new Set(next.targets.map((t) => t.name));
+    this.sinks.alerting?.runtime.removeTargets(new Set(previous.targets.map((t) => t.name).filter((n) => !kept.has(n))));
     const targets = this.retarget(next);
     this.silences.setMaintenance(next.maintenance);
     this.silences.maxAhead = next.silences.max_ahead;

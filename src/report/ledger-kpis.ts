@@ -22,6 +22,8 @@ function monitored(p: LedgerPeriod, service: string, from = p.from, to = p.to): 
   return [Math.max(from, p.since(service).at), Math.min(to, p.end)];
 }
 
+/** Closed because service came back; one ended by the removal of its target or rule was never seen restored. */
+const restored = (o: Outage) => o.restoredAt !== undefined && o.endedBy !== 'removal';
 const restoredOrEnd = (o: Outage, p: LedgerPeriod) => o.restoredAt ?? Math.max(o.startedAt, p.end);
 const durationOf = (o: Outage, p: LedgerPeriod) => (restoredOrEnd(o, p) - o.startedAt) / 1000;
 
@@ -29,10 +31,11 @@ export function outageRecords(p: LedgerPeriod): OutageRecord[] {
   return [...p.outages].sort((a, b) => a.startedAt - b.startedAt || (a.id < b.id ? -1 : 1)).map((o) => {
     const duration = durationOf(o, p);
     const target = o.recoveryTarget / 1000;
-    const met = o.planned ? null : o.restoredAt !== undefined ? duration <= target : duration > target ? false : null;
+    const met = o.planned ? null : restored(o) ? duration <= target : duration > target ? false : null;
     return {
       id: o.id, service: o.service, startedAt: iso(o.startedAt),
-      restoredAt: o.restoredAt !== undefined ? iso(o.restoredAt) : null,
+      restoredAt: restored(o) ? iso(o.restoredAt!) : null,
+      ...(o.endedBy === 'removal' && o.restoredAt !== undefined ? { endedByRemovalAt: iso(o.restoredAt) } : {}),
       durationSeconds: duration,
       inPeriodSeconds: Math.max(0, Math.min(restoredOrEnd(o, p), p.to) - Math.max(o.startedAt, p.from)) / 1000,
       recoveryTargetSeconds: target, met, planned: o.planned,
@@ -102,7 +105,7 @@ export function availabilityKpi(def: KpiDefinition, p: LedgerPeriod, perService:
  */
 export function durationKpi(def: KpiDefinition, p: LedgerPeriod): KpiResult {
   const recovery = def.id === 'recovery_minutes';
-  const counted = p.outages.filter((o) => !o.planned && (!recovery || o.restoredAt !== undefined));
+  const counted = p.outages.filter((o) => !o.planned && (!recovery || restored(o)));
   const longest = (list: readonly Outage[]) => (list.length ? Math.max(...list.map((o) => durationOf(o, p))) : 0);
   const scopes: ScopeResult[] = services(counted).map((service) => {
     const value = longest(counted.filter((o) => o.service === service));

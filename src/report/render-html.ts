@@ -83,7 +83,7 @@ export function renderHtml(r: ComplianceReport): string {
   b.push('<h2>Outages</h2>');
   b.push(r.outages.length === 0 ? '<p>None.</p>' : table(
     ['id', 'service', 'start', 'restored', 'duration', 'target', 'met', 'planned'],
-    r.outages.map((o) => [t(o.id), t(o.service), t(o.startedAt), t(o.restoredAt ?? 'open'), formatDuration(o.durationSeconds),
+    r.outages.map((o) => [t(o.id), t(o.service), t(o.startedAt), t(o.restoredAt ?? (o.endedByRemovalAt ? `ended by removal ${o.endedByRemovalAt}` : 'open')), formatDuration(o.durationSeconds),
       formatDuration(o.recoveryTargetSeconds),
       o.met === null ? (o.planned ? 'not judged' : 'running') : o.met ? '<span class="pass">met</span>' : '<span class="fail">missed</span>',
       o.planned ? 'yes' : 'no']),

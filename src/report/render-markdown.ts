@@ -44,7 +44,7 @@ export function renderMarkdown(r: ComplianceReport): string {
     out.push('| id | service | start | restored | duration | recovery target | met | planned |', '|---|---|---|---|---|---|---|---|');
     for (const o of r.outages) {
       const met = o.met === null ? (o.planned ? 'not judged' : 'running') : o.met ? 'met' : '**missed**';
-      out.push(`| ${esc(o.id)} | ${esc(o.service)} | ${o.startedAt} | ${o.restoredAt ?? 'open'} | ${formatDuration(o.durationSeconds)} | ${formatDuration(o.recoveryTargetSeconds)} | ${met} | ${o.planned ? 'yes' : 'no'} |`);
+      out.push(`| ${esc(o.id)} | ${esc(o.service)} | ${o.startedAt} | ${o.restoredAt ?? (o.endedByRemovalAt ? `ended by removal ${o.endedByRemovalAt}` : 'open')} | ${formatDuration(o.durationSeconds)} | ${formatDuration(o.recoveryTargetSeconds)} | ${met} | ${o.planned ? 'yes' : 'no'} |`);
     }
   }
   out.push('');

@@ -163,8 +163,10 @@ export interface OutageRecord {
   readonly id: string;
   readonly service: string;
   readonly startedAt: string;
-  /** Null while still open at the end of the period. */
+  /** Null while still open at the end of the period, and for one ended by removal (never seen restored). */
   readonly restoredAt: string | null;
+  /** Set when its target or rule left the config: it closed then, not restored (issue 13 §5). */
+  readonly endedByRemovalAt?: string;
   /** Start to restore (or to the end of the period when open), whole, even beyond the period. */
   readonly durationSeconds: number;
   /** The part inside the period. */

@@ -94,17 +94,22 @@ export class RuleRunner {
   replaceRules(rules: readonly CompiledRule[], carried: readonly KnownAlert[]): void {
     const next = createEngineState(rules);
     const now = this.o.clock.now();
-    const gone: AlertTransition[] = [];
-    for (const a of carried) {
-      if (restoreAlert(next, a.rule, a.series, a)) continue;
-      gone.push({
-        fingerprint: a.fingerprint, rule: a.rule, from: a.state, to: a.state === 'firing' ? 'resolved' : 'inactive',
-        labels: a.labels, annotations: a.annotations, severity: a.severity, value: a.value ?? NaN,
-        activeAt: a.activeAt, crossedAt: a.crossedAt, at: now, series: a.series, reason: 'rule_removed',
-      });
-    }
+    const gone = carried.filter((a) => !restoreAlert(next, a.rule, a.series, a)).map((a) => noLongerMonitored(a, now, 'rule_removed'));
     this.engine = next;
     if (gone.length) this.o.onTransitions(gone);
+    this.reschedule();
+  }
+
+  /**
+   * Targets left the config: every series whose tags `gone` selects is
+   * dropped, and the alerts in `carried` on those targets resolve with
+   * reason `target_removed` (no longer monitored).
+   */
+  retireTargets(gone: (tags: Readonly<Record<string, string>>) => boolean, carried: readonly KnownAlert[]): void {
+    const now = this.o.clock.now();
+    forgetSeries(this.engine, gone);
+    const ended = carried.filter((a) => gone(a.labels)).map((a) => noLongerMonitored(a, now, 'target_removed'));
+    if (ended.length) this.o.onTransitions(ended);
     this.reschedule();
   }
 
@@ -141,4 +146,13 @@ export class RuleRunner {
     if (transitions.length) this.o.onTransitions(transitions);
     this.schedule();
   }
+}
+
+/** The end of an alert whose rule or target left the config: resolved if it fired, dropped if it was pending. */
+function noLongerMonitored(a: KnownAlert, now: number, reason: 'rule_removed' | 'target_removed'): AlertTransition {
+  return {
+    fingerprint: a.fingerprint, rule: a.rule, from: a.state, to: a.state === 'firing' ? 'resolved' : 'inactive',
+    labels: a.labels, annotations: a.annotations, severity: a.severity, value: a.value ?? NaN,
+    activeAt: a.activeAt, crossedAt: a.crossedAt, at: now, series: a.series, reason,
+  };
 }

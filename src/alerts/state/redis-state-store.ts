@@ -254,14 +254,18 @@ type Scripts = Record<'kpidCasOutage' | 'kpidClaim' | 'kpidPrune', (...args: str
  */
 export function mergeOutage(stored: Outage, next: Outage): Outage {
   const restored = next.restoredAt ?? stored.restoredAt;
+  // How it ended travels with the end it belongs to.
+  const endedBy = next.restoredAt !== undefined ? next.endedBy : stored.endedBy;
+  const { endedBy: _ignored, ...rest } = next;
   const merged: Outage = {
-    ...next,
+    ...rest,
     warningsSent: [...new Set([...stored.warningsSent, ...next.warningsSent])].sort((a, b) => a - b),
     breached: stored.breached || next.breached,
     ...(stored.acknowledgedAt !== undefined
       ? { acknowledgedAt: stored.acknowledgedAt, ...(stored.acknowledgedBy !== undefined ? { acknowledgedBy: stored.acknowledgedBy } : {}) }
       : {}),
     ...(restored !== undefined ? { restoredAt: restored } : {}),
+    ...(endedBy !== undefined ? { endedBy } : {}),
   };
   if (next.restoredAt === undefined && stored.restoredAt !== undefined) return { ...merged, alerts: stored.alerts };
   return merged;

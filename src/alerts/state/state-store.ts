@@ -85,7 +85,13 @@ export interface Outage {
   readonly detectedAt: number;
   readonly acknowledgedAt?: number;
   readonly acknowledgedBy?: string;
+  /**
+   * When it closed, epoch ms: restored, or ended by the removal of its
+   * target or rule from the config (`endedBy: 'removal'`). Unset while open.
+   */
   readonly restoredAt?: number;
+  /** 'removal': closed because kpid stopped monitoring it, not because service came back. */
+  readonly endedBy?: 'removal';
   readonly cause?: string;
   /** Inside planned maintenance: reported apart and excluded from availability. */
   readonly planned: boolean;
