@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Ack, Outage, Silence, StateStore, StoredAlert } from './state-store.js';
+import type { Ack, Outage, OutboxEntry, Silence, StateStore, StoredAlert } from './state-store.js';
 import { KpidError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { closeRedis, connectRedis } from '../../core/redis-connection.js';
@@ -90,7 +90,7 @@ return #old
  */
 export class RedisStateStore implements StateStore {
   private readonly redis: Redis;
-  private readonly k: Record<'alerts' | 'outages' | 'open' | 'started' | 'openByService' | 'notified' | 'claims' | 'acks' | 'silences', string>;
+  private readonly k: Record<'alerts' | 'outages' | 'open' | 'started' | 'openByService' | 'notified' | 'claims' | 'acks' | 'silences' | 'outbox' | 'outboxDue', string>;
   private readonly scripts: Scripts;
   /** Identifies this store's claims; with a counter, each claim attempt. */
   private readonly token = randomBytes(8).toString('hex');
@@ -103,6 +103,7 @@ export class RedisStateStore implements StateStore {
     this.k = {
       alerts: `${p}alerts`, outages: `${p}outages`, open: `${p}outages:open`, started: `${p}outages:started`,
       openByService: `${p}outages:open-by-service`, notified: `${p}notified`, claims: `${p}claims`, acks: `${p}acks`, silences: `${p}silences`,
+      outbox: `${p}outbox`, outboxDue: `${p}outbox:due`,
     };
     this.maxPending = o.maxPending ?? 10_000;
     this.redis = connectRedis(url, o.log);
@@ -112,8 +113,18 @@ export class RedisStateStore implements StateStore {
     this.scripts = this.redis as unknown as Scripts;
   }
 
-  async putAlert(alert: StoredAlert): Promise<void> {
-    await this.run(() => this.redis.hset(this.k.alerts, alert.fingerprint, JSON.stringify(alert)));
+  async putAlert(alert: StoredAlert, outbox?: OutboxEntry): Promise<void> {
+    if (!outbox) {
+      await this.run(() => this.redis.hset(this.k.alerts, alert.fingerprint, JSON.stringify(alert)));
+      return;
+    }
+    // MULTI/EXEC: the alert and its outbox entry are written together or not at all.
+    const id = outbox.notification.id;
+    await this.run(() => this.redis.multi()
+      .hset(this.k.alerts, alert.fingerprint, JSON.stringify(alert))
+      .hset(this.k.outbox, id, JSON.stringify(outbox))
+      .zadd(this.k.outboxDue, outbox.dueAt, id)
+      .exec().then(failedIn));
   }
 
   async deleteAlert(fingerprint: string): Promise<void> {
@@ -159,6 +170,17 @@ export class RedisStateStore implements StateStore {
 
   async pruneNotifications(before: number): Promise<number> {
     return Number(await this.run(() => this.scripts.kpidPrune(this.k.claims, this.k.notified, String(before))));
+  }
+
+  async overdueOutbox(now: number): Promise<OutboxEntry[]> {
+    const ids = await this.run(() => this.redis.zrangebyscore(this.k.outboxDue, '-inf', now));
+    if (!ids.length) return [];
+    const found = await this.run(() => this.redis.hmget(this.k.outbox, ...ids));
+    return found.filter((b): b is string => b !== null).map((b) => JSON.parse(b) as OutboxEntry);
+  }
+
+  async removeOutbox(id: string): Promise<void> {
+    await this.run(() => this.redis.multi().hdel(this.k.outbox, id).zrem(this.k.outboxDue, id).exec().then(failedIn));
   }
 
   async putAck(ack: Ack): Promise<void> {
@@ -251,6 +273,13 @@ export function mergeOutage(stored: Outage, next: Outage): Outage {
   };
   if (next.restoredAt === undefined && stored.restoredAt !== undefined) return { ...merged, alerts: stored.alerts };
   return merged;
+}
+
+/** Throws the first error of a MULTI/EXEC reply (EXEC itself resolves even when a command failed). */
+function failedIn(replies: [Error | null, unknown][] | null): void {
+  if (!replies) throw new KpidError('state_multi_aborted', 'a Redis transaction was aborted', {});
+  const err = replies.find(([e]) => e)?.[0];
+  if (err) throw err;
 }
 
 function sortedValues<T>(hash: Record<string, string>): T[] {
