@@ -14,7 +14,7 @@ export function alertNotification(t: AlertTransition, evidenceSamples?: number):
   const what = t.annotations.summary ?? describe(t);
   const noData = t.reason === 'no_data' && kind === 'firing' ? ' (no data)' : '';
   return {
-    id: `alert:${t.fingerprint}:${t.activeAt}:${kind}`,
+    id: alertNotificationId(t.fingerprint, t.activeAt, kind),
     kind,
     fingerprint: t.fingerprint,
     severity: t.severity,
@@ -33,6 +33,11 @@ export function alertNotification(t: AlertTransition, evidenceSamples?: number):
     // notification is about: back under it, for a resolution.
     crossedAt: kind === 'resolved' ? (t.clearedAt ?? t.at) : t.crossedAt,
   };
+}
+
+/** The id of an alert's firing or resolved message: one per activation of the alert. */
+export function alertNotificationId(fingerprint: string, activeAt: number, kind: 'firing' | 'resolved'): string {
+  return `alert:${fingerprint}:${activeAt}:${kind}`;
 }
 
 function describe(t: AlertTransition): string {

@@ -14,7 +14,7 @@ import type { StateStore } from '../alerts/state/state-store.js';
 export interface RulesAndAlertsConfig {
   readonly rules: readonly string[];
   readonly kpis: Readonly<Record<string, KpiOverride>>;
-  readonly state: { readonly sqlite: string } | { readonly redis: string };
+  readonly state: ({ readonly sqlite: string } | { readonly redis: string }) & { readonly max_pending_writes?: number | undefined };
 }
 
 export interface RulesAndAlertsDeps {
@@ -29,6 +29,8 @@ export interface RulesAndAlertsDeps {
   readonly beforeResume?: (store: StateStore) => Promise<void>;
   /** Where the outage ledger's series go (the InfluxDB store, when configured). */
   readonly record?: (samples: readonly Sample[]) => void;
+  /** How long a firing message waits in the outbox before any instance may deliver it, ms (AlertKeeperOptions.outboxAfter). */
+  readonly outboxAfter?: number;
 }
 
 /**
@@ -57,6 +59,8 @@ export class RulesAndAlerts {
       clock: deps.clock, rules: runner, publish: (s) => runner.write(s), catalogue: loaded.catalogue, store, notifier: deps.notifier,
       metrics: deps.metrics, log: deps.log, ...(deps.isPlanned ? { isPlanned: deps.isPlanned } : {}),
       ...(deps.record ? { record: deps.record } : {}),
+      ...(deps.outboxAfter !== undefined ? { outboxAfter: deps.outboxAfter } : {}),
+      ...(config.state.max_pending_writes !== undefined ? { maxPendingWrites: config.state.max_pending_writes } : {}),
     });
     try {
       await deps.beforeResume?.(store);
