@@ -112,6 +112,8 @@ export function describeStateStoreContract(name: string, makeHarness: () => Prom
       expect([...joined.alerts].sort()).toEqual(['fp1', 'fp2']);
       expect((await store.openOutages()).map((o) => [o.id, [...o.alerts].sort()])).toEqual([['o-a', ['fp1', 'fp2']]]);
       expect(await store.getOutage('o-b')).toBeUndefined();
+      // Two openers may compute the same id (same service, same start): the second still joins.
+      expect((await other.openOutage(outageFixture({ id: 'o-a', alerts: ['fp3'] }))).alerts).toEqual(['fp1', 'fp2', 'fp3']);
       // Once restored, the service's next outage opens anew.
       await store.putOutage({ ...joined, alerts: [], restoredAt: T + 60_000 });
       expect((await other.openOutage(outageFixture({ id: 'o-c', startedAt: T + 120_000 }))).id).toBe('o-c');

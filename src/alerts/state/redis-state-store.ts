@@ -210,7 +210,12 @@ export class RedisStateStore implements StateStore {
   private async casOutage(outage: Outage, mode: 'put' | 'open'): Promise<Outage> {
     let id = outage.id;
     // What to write given what is stored now; recomputed from a fresh read on every attempt.
-    let change = (stored: Outage | undefined): Outage => (stored ? mergeOutage(stored, outage) : outage);
+    // Alerts join an open outage; two openers may even compute the same id (same service and start).
+    const join = (stored: Outage): Outage => ({ ...stored, alerts: [...new Set([...stored.alerts, ...outage.alerts])] });
+    let change = (stored: Outage | undefined): Outage => {
+      if (!stored) return outage;
+      return mode === 'open' && stored.restoredAt === undefined ? join(stored) : mergeOutage(stored, outage);
+    };
     for (let attempt = 0; attempt < 50; attempt++) {
       const current = await this.run(() => this.redis.hget(this.k.outages, id));
       const next = change(current ? (JSON.parse(current) as Outage) : undefined);
@@ -223,9 +228,7 @@ export class RedisStateStore implements StateStore {
         // Another instance opened this service's outage first: the alerts join that one.
         id = reply[1]!;
         mode = 'put';
-        change = (stored) => (stored
-          ? { ...stored, alerts: [...new Set([...stored.alerts, ...outage.alerts])] }
-          : outage);
+        change = (stored) => (stored ? join(stored) : outage);
       }
       // 'changed': someone wrote in between; read and merge again.
     }

@@ -74,7 +74,7 @@ export class SqliteStateStore implements StateStore {
     return this.db.transaction(() => {
       const row = this.stmt.openOf.get(o.service) as { body: string } | undefined;
       const open = row ? (JSON.parse(row.body) as Outage) : undefined;
-      const next = open && open.id !== o.id ? { ...open, alerts: [...new Set([...open.alerts, ...o.alerts])] } : o;
+      const next = open ? { ...open, alerts: [...new Set([...open.alerts, ...o.alerts])] } : o;
       this.stmt.putOutage.run(next.id, next.service, next.startedAt, next.restoredAt ?? null, JSON.stringify(next));
       return next;
     })();
