@@ -38,9 +38,11 @@ describe('issue 14 §7: two instances feeding one service from different targets
   it('open exactly one outage, which both instances then carry, with both alerts', async () => {
     const clock = new FakeClock(T0);
     const [a, b] = [await instance(clock), await instance(clock)];
-    // Both SBCs fail in the same poll round: each instance opens the service's outage in its own ledger.
+    // Both SBCs fail before either write reached Redis: each instance opens the service's outage in its own ledger.
     a.wired.rules.write([probe('sbc1', 0, T0)]);
-    b.wired.rules.write([probe('sbc2', 0, T0 + 10)]);
+    clock.advance(5_000);
+    // Seconds apart, so each computes a different outage id (service, start).
+    b.wired.rules.write([probe('sbc2', 0, T0 + 5_000)]);
     await Promise.all([a.wired.runtime.flush(), b.wired.runtime.flush()]);
 
     const open = (await a.store.openOutages()).filter((o) => o.service === 'voice-dc1');
