@@ -63,11 +63,12 @@ describe('SLA timers any cluster member fires, exactly once', () => {
 });
 
 /**
- * The known gap of issue 14 §6: the firing message of a new outage waits in
- * the opener's memory (here for a group_wait of 10 s, so the gap is wide)
- * after the outage is stored and before it is queued in BullMQ. Kill the
- * opener inside that gap and the message is lost. The kill after the mail
- * left is covered in cluster-failover-sla.test.ts.
+ * The gap of issue 14 §6: the firing message of a new outage waits in the
+ * opener's memory (here for a group_wait of 10 s, so the gap is wide) after
+ * the outage is stored and before it is queued in BullMQ. Kill the opener
+ * inside that gap: the outbox entry written with the alert lets the
+ * survivor deliver it. The kill after the mail left is covered in
+ * cluster-failover-sla.test.ts.
  */
 describe('cluster mode: the opener killed after the outage is stored, before its firing message is queued', () => {
   const GROUP_WAIT = 10_000;
@@ -129,11 +130,16 @@ describe('cluster mode: the opener killed after the outage is stored, before its
       .map((re) => about(re).length)).toEqual([1, 1, 1]);
   }, 60_000);
 
-  // Known gap, issue 14 §6 (an outbox entry written with the alert, delivered by any instance):
-  // until it exists the firing message dies with the opener. When this starts to pass, drop `.fails`.
-  it.fails('the firing message of that outage still reaches the NOC, once (needs the outbox of issue 14 §6)', async () => {
-    // The breach has been mailed by now, long after group_wait: a firing mail would have arrived.
-    await eventually(() => firingMails().length > 0, 5_000, 100);
+  // Issue 14 §6: the firing message was stored in the outbox with its alert; once overdue (group_wait
+  // + 5 s after it was written) the survivor's sweep delivers it, through its own group_wait.
+  it('the firing message of that outage still reaches the NOC, once, from the outbox', async () => {
+    const lateBy = GROUP_WAIT + 5_000 + GROUP_WAIT;
+    await eventually(() => firingMails().length > 0, lateBy + 10_000, 100);
     expect(firingMails()).toHaveLength(1);
-  }, 30_000);
+    expect(plain(firingMails()[0]!)).toContain(`outage ${outage.id}`);
+    // Nothing else sends it again: the outbox entry is gone, and a later sweep finds nothing.
+    expect(await store.overdueOutbox(Date.now() + 3_600_000)).toEqual([]);
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(firingMails()).toHaveLength(1);
+  }, 60_000);
 });

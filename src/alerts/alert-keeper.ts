@@ -11,10 +11,10 @@ import { DAY } from './availability.js';
 import { DEFAULT_FLAP_THRESHOLDS, FlapDetector, type FlapThresholds } from './flap-detector.js';
 import { kpiReadings } from './kpi-readings.js';
 import { NotificationGate, type NotificationConsumer } from './notification-gate.js';
-import { alertNotification, flapEndedNotification, flappingNotification, withOutage } from './notifications.js';
+import { alertNotification, alertNotificationId, flapEndedNotification, flappingNotification, withOutage } from './notifications.js';
 import { OutageKeeper } from './outage-keeper.js';
 import { SerialWrites } from './serial-writes.js';
-import type { StateStore, StoredAlert } from './state/state-store.js';
+import type { OutboxEntry, StateStore, StoredAlert } from './state/state-store.js';
 import { alertView } from './views.js';
 
 export type { NotificationConsumer } from './notification-gate.js';
@@ -47,6 +47,14 @@ export interface AlertKeeperOptions {
    * restored outages are pruned every hour. Default 1 day.
    */
   readonly claimsMatterFor?: number;
+  /**
+   * How long a firing message stays in the outbox before any instance may
+   * deliver it, ms: longer than notify can hold it (group_wait,
+   * group_interval) before queuing. Default 1 minute.
+   */
+  readonly outboxAfter?: number;
+  /** State writes that may wait for an unreachable store before new ones are dropped. Default 10 000. */
+  readonly maxPendingWrites?: number;
 }
 
 /** How often flaps are checked for calm and old claims pruned. */
@@ -68,10 +76,15 @@ export class AlertKeeper {
   private readonly flaps: FlapDetector;
   private sweepTimer: TimerHandle | undefined;
   private lastPrune = -Infinity;
+  /** Ids of the firing messages this instance put in the outbox and notify has not queued yet. */
+  private readonly outboxed = new Set<string>();
 
   constructor(private readonly o: AlertKeeperOptions) {
     this.catalogue = o.catalogue ?? new KpiCatalogue();
-    this.writes = new SerialWrites(o.log);
+    this.writes = new SerialWrites({
+      ...(o.log ? { log: o.log } : {}), ...(o.maxPendingWrites !== undefined ? { maxPending: o.maxPendingWrites } : {}),
+      ...(o.metrics ? { dropped: o.metrics.stateWritesDropped } : {}),
+    });
     this.flaps = new FlapDetector(o.flapping ?? DEFAULT_FLAP_THRESHOLDS);
     this.gate = new NotificationGate({ store: o.store, notifier: o.notifier, clock: o.clock, ...(o.log ? { log: o.log } : {}) });
     this.outageKeeper = new OutageKeeper({
@@ -112,7 +125,10 @@ export class AlertKeeper {
     this.writes.run(() => this.o.store.beginBatch());
     for (const t of transitions) {
       const change = this.book.apply(t);
-      this.writes.run(() => ('put' in change ? this.o.store.putAlert(change.put) : this.o.store.deleteAlert(change.remove)));
+      // Filled in below, before the write runs (writes run later, in order): the firing
+      // message goes into the store in one transaction with its alert, ahead of the outage.
+      let outbox: OutboxEntry | undefined;
+      this.writes.run(() => ('put' in change ? this.o.store.putAlert(change.put, outbox) : this.o.store.deleteAlert(change.remove)));
       const flapping = this.flaps.observe(t);
       const plain = alertNotification(t, this.o.rules.rules.find((r) => r.name === t.rule)?.samples);
       // A flapping alert: one message says so, then silence until the sweep finds it stable again.
@@ -120,8 +136,16 @@ export class AlertKeeper {
       if (t.to === 'firing') {
         // The ledger first: the page of an alert that opens (or joins) an outage carries its clock and true start.
         const outage = this.outageKeeper.onTransition(t);
-        if (n) this.send(outage && n.kind === 'firing' ? withOutage(n, outage, this.o.clock.now()) : n);
+        if (!n) continue;
+        const now = this.o.clock.now();
+        const page = outage && n.kind === 'firing' ? withOutage(n, outage, now) : n;
+        if (page.kind === 'firing') {
+          outbox = { notification: page, dueAt: now + (this.o.outboxAfter ?? 60_000) };
+          this.outboxed.add(page.id);
+        }
+        this.send(page);
       } else {
+        if (t.from === 'firing') this.handedOver([alertNotificationId(t.fingerprint, t.activeAt, 'firing')]);
         if (n) this.send(n);
         this.outageKeeper.onTransition(t);
       }
@@ -132,6 +156,11 @@ export class AlertKeeper {
   /** Whether the alert (by fingerprint) is flapping now. */
   isFlapping(fingerprint: string): boolean {
     return this.flaps.isFlapping(fingerprint);
+  }
+
+  /** Notify queued (or dropped) these notifications: their outbox entries are done with. */
+  handedOver(ids: readonly string[]): void {
+    for (const id of ids) if (this.outboxed.delete(id)) this.writes.run(() => this.o.store.removeOutbox(id));
   }
 
   /** The alerts pending or firing now: what a new rule set carries over. */

@@ -27,9 +27,13 @@ export interface NotificationGateOptions {
 export class NotificationGate {
   constructor(private readonly o: NotificationGateOptions) {}
 
-  /** Resolves to whether this caller won the claim (and so handed `n` to notify). */
-  async pass(n: Notification): Promise<boolean> {
-    if (!(await this.o.store.claimNotification(n.id, this.o.clock.now()))) return false;
+  /**
+   * Resolves to whether this caller won the claim (and so handed `n` to
+   * notify). `claim` is the id claimed, `n.id` unless a second, separate
+   * delivery of `n` is meant (a late one from the outbox).
+   */
+  async pass(n: Notification, claim = n.id): Promise<boolean> {
+    if (!(await this.o.store.claimNotification(claim, this.o.clock.now()))) return false;
     // Not awaited: store writes must not queue behind delivery.
     Promise.resolve(this.o.notifier.deliver(n)).catch((err) => {
       this.o.log?.error({ err: errorMessage(err), notification: n.id }, 'notify refused a notification');

@@ -16,7 +16,7 @@ export function alertNotification(t: AlertTransition, evidenceSamples?: number):
   // Whoever got the page learns the alert ended because its rule or target left the config, not because it recovered.
   const removed = kind === 'resolved' && noLongerMonitored(t) ? ' (no longer monitored)' : '';
   return {
-    id: `alert:${t.fingerprint}:${t.activeAt}:${kind}`,
+    id: alertNotificationId(t.fingerprint, t.activeAt, kind),
     kind,
     fingerprint: t.fingerprint,
     severity: t.severity,
@@ -74,6 +74,11 @@ function alertBase(t: AlertTransition, kind: 'flapping' | 'flap_ended', at: numb
     ...(t.threshold !== undefined ? { threshold: t.threshold } : {}),
     ...(t.kpi !== undefined ? { kpi: t.kpi } : {}),
   };
+}
+
+/** The id of an alert's firing or resolved message: one per activation of the alert. */
+export function alertNotificationId(fingerprint: string, activeAt: number, kind: 'firing' | 'resolved'): string {
+  return `alert:${fingerprint}:${activeAt}:${kind}`;
 }
 
 function describe(t: AlertTransition): string {

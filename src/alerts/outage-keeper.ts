@@ -67,11 +67,13 @@ export class OutageKeeper {
     if (t.to === 'firing' && t.outage) {
       const r = this.ledger.onFiring(t, this.o.isPlanned?.(t.labels, t.activeAt) ?? false);
       if (!r) return undefined;
-      this.save(r.outage);
-      if (r.opened) {
-        this.startClock(r.outage);
-        this.feedAvailability();
+      if (!r.opened) {
+        this.save(r.outage);
+        return r.outage;
       }
+      this.open(r.outage);
+      this.startClock(r.outage);
+      this.feedAvailability();
       return r.outage;
     } else if (t.from === 'firing') {
       const r = this.ledger.onResolved(t);
@@ -174,6 +176,25 @@ export class OutageKeeper {
     if (!updated) return;
     this.o.send(slaNotification(updated, step, this.o.clock.now()));
     this.save(updated);
+  }
+
+  /**
+   * Stores a newly opened outage through the store's atomic open: when
+   * another instance (feeding the same service from another target) opened
+   * one first, ours joins it, so the service has one outage and one clock.
+   */
+  private open(o: Outage): void {
+    this.o.writes.run(async () => {
+      const stored = await this.o.store.openOutage(o);
+      if (stored.id === o.id) return;
+      const ours = this.ledger.get(o.id);
+      if (!ours || ours.restoredAt !== undefined) return;
+      this.stopClock(o.id);
+      this.ledger.forget(o.id);
+      const joined = { ...stored, alerts: [...new Set([...stored.alerts, ...ours.alerts])] };
+      this.ledger.load([joined]);
+      if (this.running) this.startClock(joined);
+    });
   }
 
   private save(o: Outage | undefined): void {

@@ -1,5 +1,6 @@
 import { NotificationGate, withStepRecorded, type NotificationConsumer } from './notification-gate.js';
 import { slaNotification } from './notifications.js';
+import { deliverOverdueOutbox } from './overdue-outbox.js';
 import { SlaClock, type SlaStep } from './sla-clock.js';
 import type { Outage, StateStore } from './state/state-store.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
@@ -25,6 +26,8 @@ export interface SlaSweeperOptions {
  * while it lives, and every sweeper compete for one claim: one message.
  * A step is recorded on the outage whether this instance won the claim or
  * not, because the winner may have died between claiming and recording.
+ * The same pass delivers overdue outbox entries (messages an instance
+ * stored with their alert and died before queuing).
  */
 export class SlaSweeper {
   private timer: TimerHandle | undefined;
@@ -50,12 +53,13 @@ export class SlaSweeper {
     await this.sweeping;
   }
 
-  /** One pass over the open outages. */
+  /** One pass over the open outages, then the overdue outbox. */
   async sweep(): Promise<void> {
     const open = await this.o.store.openOutages();
     for (const outage of open) {
       for (const step of due(outage, this.o.clock.now())) await this.fire(outage, step);
     }
+    this.sent += await deliverOverdueOutbox(this.o.store, this.gate, this.o.clock.now(), this.o.log);
   }
 
   private async fire(outage: Outage, step: SlaStep): Promise<void> {

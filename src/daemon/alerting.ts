@@ -14,7 +14,7 @@ import type { StateStore } from '../alerts/state/state-store.js';
 export interface RulesAndAlertsConfig {
   readonly rules: readonly string[];
   readonly kpis: Readonly<Record<string, KpiOverride>>;
-  readonly state: { readonly sqlite: string } | { readonly redis: string };
+  readonly state: ({ readonly sqlite: string } | { readonly redis: string }) & { readonly max_pending_writes?: number | undefined };
   /** Absent (tests that build this by hand): DEFAULT_FLAP_THRESHOLDS. */
   readonly flapping?: { readonly window: number; readonly start_above: number; readonly stop_below: number };
   /** Read for how long a sent-notification claim can still matter: the longest repeat or escalation step. */
@@ -34,6 +34,8 @@ export interface RulesAndAlertsDeps {
   readonly beforeResume?: (store: StateStore) => Promise<void>;
   /** Where the outage ledger's series go (the InfluxDB store, when configured). */
   readonly record?: (samples: readonly Sample[]) => void;
+  /** How long a firing message waits in the outbox before any instance may deliver it, ms (AlertKeeperOptions.outboxAfter). */
+  readonly outboxAfter?: number;
 }
 
 /**
@@ -64,6 +66,8 @@ export class RulesAndAlerts {
       ...(config.flapping ? { flapping: { window: config.flapping.window, startAbove: config.flapping.start_above, stopBelow: config.flapping.stop_below } } : {}),
       claimsMatterFor: claimsMatterFor(config.notify),
       ...(deps.record ? { record: deps.record } : {}),
+      ...(deps.outboxAfter !== undefined ? { outboxAfter: deps.outboxAfter } : {}),
+      ...(config.state.max_pending_writes !== undefined ? { maxPendingWrites: config.state.max_pending_writes } : {}),
     });
     try {
       await deps.beforeResume?.(store);

@@ -17,6 +17,8 @@ export interface NotificationDeps {
   readonly listening: { readonly address: string; readonly port: number };
   /** Sees every notification as well as the channels (the demo prints them). */
   readonly onNotification?: (n: Notification) => void;
+  /** Told the ids of notifications notify queued or dropped (alerts' outbox forgets them). */
+  readonly onHandedOver?: (ids: readonly string[]) => void;
 }
 
 /**
@@ -35,7 +37,7 @@ export class NotifyStage {
       const publicUrl = config.server.public_url ?? config.notify.external_url;
       const links = { localUrl: localUrlOf({ host: deps.listening.address, port: deps.listening.port }), ...(publicUrl ? { publicUrl } : {}) };
       notifier = createNotifier(config.notify, config.queue, {
-        clock: deps.clock, logger: deps.log, metrics: deps.metrics, options: { isSilenced: deps.isSilenced, links },
+        clock: deps.clock, logger: deps.log, metrics: deps.metrics, options: { isSilenced: deps.isSilenced, links, ...(deps.onHandedOver ? { onHandedOver: deps.onHandedOver } : {}) },
       });
       await notifier.start();
     }
@@ -43,7 +45,10 @@ export class NotifyStage {
       deliver: (n) => {
         deps.onNotification?.(n);
         if (notifier) void notifier.deliver(n);
-        else deps.log.info({ kind: n.kind, severity: n.severity, labels: n.labels }, `notification (no notify channels configured): ${n.summary}`);
+        else {
+          deps.log.info({ kind: n.kind, severity: n.severity, labels: n.labels }, `notification (no notify channels configured): ${n.summary}`);
+          deps.onHandedOver?.([n.id]);
+        }
       },
     };
     return new NotifyStage(consumer, notifier);

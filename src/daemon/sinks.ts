@@ -39,12 +39,15 @@ export async function startSinks(config: KpidConfig, d: SinkDeps, into: Sinks): 
   silences.maxAhead = config.silences.max_ahead;
   const notify = (into.notify = await NotifyStage.start(config, {
     clock, log, metrics: metrics.notify, isSilenced: silences.isSilenced, listening, ...(onNotification ? { onNotification } : {}),
+    // Alerts starts after notify; what notify queued while it resumed had no outbox entry of this run.
+    onHandedOver: (ids) => into.alerting?.runtime.handedOver(ids),
   }));
   const alerting = (into.alerting = await RulesAndAlerts.start(config, {
     clock, log, metrics: metrics.kpi, notifier: notify.consumer,
     isPlanned: silences.isPlanned, beforeResume: (store) => silences.attach(store),
     // The SLA dashboard reads outages and availability from InfluxDB.
     record: (samples) => into.storage?.record(samples),
+    outboxAfter: outboxAfter(config),
   }));
   pipeline.add(alerting.runner);
   return { storage: into.storage, notify, alerting };
@@ -59,4 +62,14 @@ export async function stopSinks(sinks: Sinks, pipeline: Pipeline): Promise<void>
   }
   await notify?.stop();
   await storage?.stop();
+}
+
+/**
+ * How long a firing message stays in the outbox before another instance may
+ * deliver it: longer than notify holds a message before queuing it (the
+ * longest group_wait or group_interval of any route), plus 5 s to queue it.
+ */
+export function outboxAfter(config: KpidConfig): number {
+  const holds = (config.notify?.routes ?? []).flatMap((r) => [r.group_wait, r.group_interval]);
+  return Math.max(0, ...holds) + 5_000;
 }

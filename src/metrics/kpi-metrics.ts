@@ -1,4 +1,4 @@
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** A KPI reading for /metrics: its value now and whether it meets its target. */
 export interface KpiReading {
@@ -85,8 +85,13 @@ export function defineKpiMetrics(registry: Registry) {
       for (const o of source?.openOutageClocks() ?? []) slaRemaining.set({ outage: o.outage, service: o.service }, o.remainingSeconds);
     },
   });
+  const stateWritesDropped = new Counter({
+    name: 'kpid_state_writes_dropped_total',
+    help: 'Alert and outage state writes dropped because too many were waiting for an unreachable state store (state.max_pending_writes).',
+    registers: r,
+  });
   return {
-    kpiValue, kpiCompliant, alerts, outagesOpen, slaRemaining,
+    kpiValue, kpiCompliant, alerts, outagesOpen, slaRemaining, stateWritesDropped,
     /** Points the gauges at the running alert runtime (replacing any earlier one). */
     readFrom(s: KpiMetricsSource | undefined): void {
       source = s;

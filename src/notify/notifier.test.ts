@@ -41,7 +41,7 @@ function alert(fp: string, kind: NotificationKind = 'firing', extra: Partial<Not
   };
 }
 
-function setup(notify: Partial<NotifyConfigInput>) {
+function setup(notify: Partial<NotifyConfigInput>, handedOver: string[] = []) {
   const clock = new FakeClock(T0);
   const cfg = notifySchema.parse({
     channels: {
@@ -63,7 +63,9 @@ function setup(notify: Partial<NotifyConfigInput>) {
   const metrics = defineNotifyMetrics(registry);
   const queue = new MemoryJobQueue(clock, { attempts: 4, backoff: { initial: 1_000, max: 10_000 }, random: () => 0 });
   const silenced = new Set<string>();
-  const notifier = new Notifier(cfg, queue, channels, clock, silentLogger(), metrics, { isSilenced: (l) => silenced.has(l.target ?? '') });
+  const notifier = new Notifier(cfg, queue, channels, clock, silentLogger(), metrics, {
+    isSilenced: (l) => silenced.has(l.target ?? ''), onHandedOver: (ids) => void handedOver.push(...ids),
+  });
   const advance = async (ms: number) => {
     await clock.advanceAsync(ms, 100);
     await notifier.settled();
@@ -72,6 +74,26 @@ function setup(notify: Partial<NotifyConfigInput>) {
   const subjects = (name: string) => channels.get(name)!.sent.map((s) => s.message.subject);
   return { clock, notifier, channels, queue, metrics, registry, advance, subjects, silenced };
 }
+
+describe('Notifier hands notifications over to the queue', () => {
+  it('says a firing message is handed over only once its group_wait passed and it was queued, and at once when it is dropped', async () => {
+    const handed: string[] = [];
+    const t = setup({ routes: [{ match: { site: 'bj1' }, channels: ['mail'], group_wait: '30s' }] }, handed);
+    await t.notifier.start();
+    await t.notifier.deliver(alert('a'));
+    await t.advance(29_000);
+    expect(handed).toEqual([]);
+    expect(t.subjects('mail')).toEqual([]);
+    await t.advance(1_000);
+    expect(handed).toEqual(['a:firing']);
+    expect(t.subjects('mail')).toHaveLength(1);
+    // Silenced, or matched by no route: notify is done with it at once.
+    t.silenced.add('b');
+    await t.notifier.deliver(alert('b'));
+    await t.notifier.deliver(alert('c', 'firing', { labels: { alertname: 'LinkDown', site: 'elsewhere', target: 'c' } }));
+    expect(handed).toEqual(['a:firing', 'b:firing', 'c:firing']);
+  });
+});
 
 describe('Notifier routing', () => {
   it.each([

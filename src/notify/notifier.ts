@@ -24,6 +24,12 @@ export interface NotifierOptions {
   readonly isSilenced?: (labels: Readonly<Record<string, string>>) => boolean;
   /** server.public_url and the daemon's real listen address, for ack lines and links. */
   readonly links?: Links;
+  /**
+   * Told the ids of notifications notify is done with: queued (after their
+   * group's wait), or dropped because no route or only silenced ones took
+   * them. Alerts then forgets their outbox entries (issue 14 §6).
+   */
+  readonly onHandedOver?: (ids: readonly string[]) => void;
 }
 
 /**
@@ -75,6 +81,7 @@ export class Notifier {
     const routeIds = matchRoutes(this.config.routes, n);
     if (!routeIds.length) {
       this.logger.debug({ fingerprint: n.fingerprint, kind: n.kind }, 'no route matches; not notified');
+      this.options.onHandedOver?.([n.id]);
       return;
     }
     const silenced = this.options.isSilenced?.(n.labels) ?? false;
@@ -82,6 +89,7 @@ export class Notifier {
       this.guard.recordChange();
       // A silenced alert is not announced; its resolution still goes to whoever was told it fired.
       for (const i of routeIds) if (!(silenced && n.kind === 'firing')) this.group(i, n);
+      if (silenced && n.kind === 'firing') this.options.onHandedOver?.([n.id]);
       if (n.kind === 'resolved') {
         this.ladders.resolved(n.fingerprint);
         this.tellExtra(n, 'resolved');
@@ -167,6 +175,8 @@ export class Notifier {
       return;
     }
     this.fanOut(batch, route.channels, flush.repeat ? undefined : earliest(flush.changed));
+    const handedOver = this.options.onHandedOver;
+    if (handedOver) void this.settled().then(() => handedOver(alerts.map((n) => n.id)));
     if (route.escalation) {
       const ladder = this.config.escalations[route.escalation]!;
       for (const n of alerts) if (!isResolved(n)) this.ladders.start(n, route.escalation, ladder);

@@ -114,6 +114,37 @@ export function describeStateStoreContract(name: string, makeHarness: () => Prom
       expect(await other.claimNotification('alert:fp2:1:firing', T)).toBe(false);
     });
 
+    it('writes an alert and its outbox entry together; overdue entries are listed until removed', async () => {
+      const firing = { id: 'alert:fp1:1:firing', kind: 'firing', fingerprint: 'fp1', severity: 'critical', labels: { target: 'r1' },
+        annotations: {}, summary: 'LinkDown: r1', startsAt: T, crossedAt: T } as const;
+      await store.putAlert(alertFixture(), { notification: firing, dueAt: T + 20_000 });
+      await store.putAlert(alertFixture({ fingerprint: 'fp2' }), { notification: { ...firing, id: 'alert:fp2:1:firing', fingerprint: 'fp2' }, dueAt: T + 10_000 });
+      await store.putAlert(alertFixture({ fingerprint: 'fp3' }));
+      expect((await store.listAlerts()).map((a) => a.fingerprint)).toEqual(['fp1', 'fp2', 'fp3']);
+      expect(await store.overdueOutbox(T + 9_999)).toEqual([]);
+      const other = await reopen();
+      expect((await other.overdueOutbox(T + 20_000)).map((e) => e.notification.id)).toEqual(['alert:fp2:1:firing', 'alert:fp1:1:firing']);
+      expect(await other.overdueOutbox(T + 20_000)).toContainEqual({ notification: firing, dueAt: T + 20_000 });
+      await other.removeOutbox('alert:fp2:1:firing');
+      await other.removeOutbox('never-there');
+      expect((await store.overdueOutbox(T + 20_000)).map((e) => e.notification.id)).toEqual(['alert:fp1:1:firing']);
+    });
+
+    it('opens one outage per service: a second opener joins the open one with its alerts', async () => {
+      const other = await reopen();
+      expect(await store.openOutage(outageFixture({ id: 'o-a', alerts: ['fp1'] }))).toEqual(outageFixture({ id: 'o-a', alerts: ['fp1'] }));
+      const joined = await other.openOutage(outageFixture({ id: 'o-b', alerts: ['fp2'], startedAt: T + 5 }));
+      expect(joined.id).toBe('o-a');
+      expect([...joined.alerts].sort()).toEqual(['fp1', 'fp2']);
+      expect((await store.openOutages()).map((o) => [o.id, [...o.alerts].sort()])).toEqual([['o-a', ['fp1', 'fp2']]]);
+      expect(await store.getOutage('o-b')).toBeUndefined();
+      // Two openers may compute the same id (same service, same start): the second still joins.
+      expect((await other.openOutage(outageFixture({ id: 'o-a', alerts: ['fp3'] }))).alerts).toEqual(['fp1', 'fp2', 'fp3']);
+      // Once restored, the service's next outage opens anew.
+      await store.putOutage({ ...joined, alerts: [], restoredAt: T + 60_000 });
+      expect((await other.openOutage(outageFixture({ id: 'o-c', startedAt: T + 120_000 }))).id).toBe('o-c');
+    });
+
     it('stores acknowledgements and silences', async () => {
       await store.putAck({ id: 'fp1', by: 'ana', at: T });
       await store.putAck({ id: 'fp1', by: 'bo', at: T + 1, comment: 'on it' });

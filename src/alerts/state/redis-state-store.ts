@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Ack, Outage, Silence, StateStore, StoredAlert } from './state-store.js';
+import type { Ack, Outage, OutboxEntry, Silence, StateStore, StoredAlert } from './state-store.js';
 import { KpidError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { closeRedis, connectRedis } from '../../core/redis-connection.js';
@@ -98,7 +98,7 @@ return #old
  */
 export class RedisStateStore implements StateStore {
   private readonly redis: Redis;
-  private readonly k: Record<'alerts' | 'outages' | 'open' | 'started' | 'openByService' | 'notified' | 'claims' | 'acks' | 'silences', string>;
+  private readonly k: Record<'alerts' | 'outages' | 'open' | 'started' | 'openByService' | 'notified' | 'claims' | 'acks' | 'silences' | 'outbox' | 'outboxDue', string>;
   private readonly scripts: Scripts;
   /** Identifies this store's claims; with a counter, each claim attempt. */
   private readonly token = randomBytes(8).toString('hex');
@@ -111,6 +111,7 @@ export class RedisStateStore implements StateStore {
     this.k = {
       alerts: `${p}alerts`, outages: `${p}outages`, open: `${p}outages:open`, started: `${p}outages:started`,
       openByService: `${p}outages:open-by-service`, notified: `${p}notified`, claims: `${p}claims`, acks: `${p}acks`, silences: `${p}silences`,
+      outbox: `${p}outbox`, outboxDue: `${p}outbox:due`,
     };
     this.maxPending = o.maxPending ?? 10_000;
     this.redis = connectRedis(url, o.log);
@@ -120,8 +121,18 @@ export class RedisStateStore implements StateStore {
     this.scripts = this.redis as unknown as Scripts;
   }
 
-  async putAlert(alert: StoredAlert): Promise<void> {
-    await this.run(() => this.redis.hset(this.k.alerts, alert.fingerprint, JSON.stringify(alert)));
+  async putAlert(alert: StoredAlert, outbox?: OutboxEntry): Promise<void> {
+    if (!outbox) {
+      await this.run(() => this.redis.hset(this.k.alerts, alert.fingerprint, JSON.stringify(alert)));
+      return;
+    }
+    // MULTI/EXEC: the alert and its outbox entry are written together or not at all.
+    const id = outbox.notification.id;
+    await this.run(() => this.redis.multi()
+      .hset(this.k.alerts, alert.fingerprint, JSON.stringify(alert))
+      .hset(this.k.outbox, id, JSON.stringify(outbox))
+      .zadd(this.k.outboxDue, outbox.dueAt, id)
+      .exec().then(failedIn));
   }
 
   async deleteAlert(fingerprint: string): Promise<void> {
@@ -174,6 +185,17 @@ export class RedisStateStore implements StateStore {
 
   async commitBatch(): Promise<void> {}
 
+  async overdueOutbox(now: number): Promise<OutboxEntry[]> {
+    const ids = await this.run(() => this.redis.zrangebyscore(this.k.outboxDue, '-inf', now));
+    if (!ids.length) return [];
+    const found = await this.run(() => this.redis.hmget(this.k.outbox, ...ids));
+    return found.filter((b): b is string => b !== null).map((b) => JSON.parse(b) as OutboxEntry);
+  }
+
+  async removeOutbox(id: string): Promise<void> {
+    await this.run(() => this.redis.multi().hdel(this.k.outbox, id).zrem(this.k.outboxDue, id).exec().then(failedIn));
+  }
+
   async putAck(ack: Ack): Promise<void> {
     await this.run(() => this.redis.hset(this.k.acks, ack.id, JSON.stringify(ack)));
   }
@@ -202,7 +224,12 @@ export class RedisStateStore implements StateStore {
   private async casOutage(outage: Outage, mode: 'put' | 'open'): Promise<Outage> {
     let id = outage.id;
     // What to write given what is stored now; recomputed from a fresh read on every attempt.
-    let change = (stored: Outage | undefined): Outage => (stored ? mergeOutage(stored, outage) : outage);
+    // Alerts join an open outage; two openers may even compute the same id (same service and start).
+    const join = (stored: Outage): Outage => ({ ...stored, alerts: [...new Set([...stored.alerts, ...outage.alerts])] });
+    let change = (stored: Outage | undefined): Outage => {
+      if (!stored) return outage;
+      return mode === 'open' && stored.restoredAt === undefined ? join(stored) : mergeOutage(stored, outage);
+    };
     for (let attempt = 0; attempt < 50; attempt++) {
       const current = await this.run(() => this.redis.hget(this.k.outages, id));
       const next = change(current ? (JSON.parse(current) as Outage) : undefined);
@@ -215,9 +242,7 @@ export class RedisStateStore implements StateStore {
         // Another instance opened this service's outage first: the alerts join that one.
         id = reply[1]!;
         mode = 'put';
-        change = (stored) => (stored
-          ? { ...stored, alerts: [...new Set([...stored.alerts, ...outage.alerts])] }
-          : outage);
+        change = (stored) => (stored ? join(stored) : outage);
       }
       // 'changed': someone wrote in between; read and merge again.
     }
@@ -269,6 +294,13 @@ export function mergeOutage(stored: Outage, next: Outage): Outage {
   };
   if (next.restoredAt === undefined && stored.restoredAt !== undefined) return { ...merged, alerts: stored.alerts };
   return merged;
+}
+
+/** Throws the first error of a MULTI/EXEC reply (EXEC itself resolves even when a command failed). */
+function failedIn(replies: [Error | null, unknown][] | null): void {
+  if (!replies) throw new KpidError('state_multi_aborted', 'a Redis transaction was aborted', {});
+  const err = replies.find(([e]) => e)?.[0];
+  if (err) throw err;
 }
 
 function sortedValues<T>(hash: Record<string, string>): T[] {

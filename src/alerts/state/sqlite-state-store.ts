@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { openSqliteFile } from '../../core/sqlite-file.js';
-import type { Ack, Outage, Silence, StateStore, StoredAlert } from './state-store.js';
+import type { Ack, Outage, OutboxEntry, Silence, StateStore, StoredAlert } from './state-store.js';
 import { readStoredSilences, type UnreadableSilence } from './stored-silence.js';
 
 const SCHEMA = `
@@ -11,6 +11,7 @@ CREATE INDEX IF NOT EXISTS outages_open ON outages (restored_at, started_at);
 CREATE TABLE IF NOT EXISTS notifications_sent (id TEXT PRIMARY KEY, at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS acks (id TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS silences (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS outbox (id TEXT PRIMARY KEY, due_at INTEGER NOT NULL, body TEXT NOT NULL);
 `;
 
 /**
@@ -35,6 +36,10 @@ export class SqliteStateStore implements StateStore {
         ON CONFLICT(id) DO UPDATE SET service = excluded.service, started_at = excluded.started_at,
         restored_at = excluded.restored_at, body = excluded.body`),
       getOutage: db.prepare('SELECT body FROM outages WHERE id = ?'),
+      openOf: db.prepare('SELECT body FROM outages WHERE service = ? AND restored_at IS NULL ORDER BY started_at LIMIT 1'),
+      putOutbox: db.prepare('INSERT INTO outbox (id, due_at, body) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET due_at = excluded.due_at, body = excluded.body'),
+      overdueOutbox: db.prepare('SELECT body FROM outbox WHERE due_at <= ? ORDER BY due_at, id'),
+      removeOutbox: db.prepare('DELETE FROM outbox WHERE id = ?'),
       openOutages: db.prepare('SELECT body FROM outages WHERE restored_at IS NULL ORDER BY started_at, id'),
       outagesBetween: db.prepare(`SELECT body FROM outages WHERE started_at < ? AND (restored_at IS NULL OR restored_at >= ?)
         ORDER BY started_at, id`),
@@ -49,8 +54,11 @@ export class SqliteStateStore implements StateStore {
     };
   }
 
-  async putAlert(alert: StoredAlert): Promise<void> {
-    this.stmt.putAlert.run(alert.fingerprint, JSON.stringify(alert));
+  async putAlert(alert: StoredAlert, outbox?: OutboxEntry): Promise<void> {
+    this.db.transaction(() => {
+      this.stmt.putAlert.run(alert.fingerprint, JSON.stringify(alert));
+      if (outbox) this.stmt.putOutbox.run(outbox.notification.id, outbox.dueAt, JSON.stringify(outbox));
+    })();
   }
 
   async deleteAlert(fingerprint: string): Promise<void> {
@@ -63,6 +71,16 @@ export class SqliteStateStore implements StateStore {
 
   async putOutage(o: Outage): Promise<void> {
     this.stmt.putOutage.run(o.id, o.service, o.startedAt, o.restoredAt ?? null, JSON.stringify(o));
+  }
+
+  async openOutage(o: Outage): Promise<Outage> {
+    return this.db.transaction(() => {
+      const row = this.stmt.openOf.get(o.service) as { body: string } | undefined;
+      const open = row ? (JSON.parse(row.body) as Outage) : undefined;
+      const next = open ? { ...open, alerts: [...new Set([...open.alerts, ...o.alerts])] } : o;
+      this.stmt.putOutage.run(next.id, next.service, next.startedAt, next.restoredAt ?? null, JSON.stringify(next));
+      return next;
+    })();
   }
 
   async getOutage(id: string): Promise<Outage | undefined> {
@@ -96,6 +114,14 @@ export class SqliteStateStore implements StateStore {
 
   async commitBatch(): Promise<void> {
     if (this.db.inTransaction) this.db.exec('COMMIT');
+  }
+
+  async overdueOutbox(now: number): Promise<OutboxEntry[]> {
+    return bodies<OutboxEntry>(this.stmt.overdueOutbox.all(now));
+  }
+
+  async removeOutbox(id: string): Promise<void> {
+    this.stmt.removeOutbox.run(id);
   }
 
   async putAck(ack: Ack): Promise<void> {

@@ -1,4 +1,4 @@
-import type { AlertState, Severity } from '../../core/alert.js';
+import type { AlertState, Notification, Severity } from '../../core/alert.js';
 
 /**
  * Everything kpid must remember across a restart: alerts that are pending or
@@ -9,11 +9,22 @@ import type { AlertState, Severity } from '../../core/alert.js';
  * Every method is async so a networked store fits the same shape.
  */
 export interface StateStore {
-  putAlert(alert: StoredAlert): Promise<void>;
+  /**
+   * Stores an alert; with `outbox`, the notification announcing it is
+   * written in the same transaction, so an instance killed before notify
+   * queued it leaves it for another to deliver (issue 14 §6).
+   */
+  putAlert(alert: StoredAlert, outbox?: OutboxEntry): Promise<void>;
   deleteAlert(fingerprint: string): Promise<void>;
   listAlerts(): Promise<StoredAlert[]>;
 
   putOutage(outage: Outage): Promise<void>;
+  /**
+   * Opens `outage` unless its service already has an open outage (opened
+   * by any writer of this store); then the alerts of `outage` join that
+   * one. Atomic; returns the outage open for the service afterwards.
+   */
+  openOutage(outage: Outage): Promise<Outage>;
   getOutage(id: string): Promise<Outage | undefined>;
   /** Outages not yet restored, oldest first. */
   openOutages(): Promise<Outage[]>;
@@ -39,6 +50,11 @@ export interface StateStore {
    */
   beginBatch(): Promise<void>;
   commitBatch(): Promise<void>;
+
+  /** Outbox entries due at or before `now` (their writer should have queued them by then), oldest first. */
+  overdueOutbox(now: number): Promise<OutboxEntry[]>;
+  /** Forgets an outbox entry: its notification was handed to the queue. */
+  removeOutbox(id: string): Promise<void>;
 
   putAck(ack: Ack): Promise<void>;
   listAcks(): Promise<Ack[]>;
@@ -100,6 +116,13 @@ export interface Outage {
   /** Offsets (ms after start) of the warnings already sent. */
   readonly warningsSent: readonly number[];
   readonly breached: boolean;
+}
+
+/** A notification waiting to be handed to notify's queue, keyed by the notification's id. */
+export interface OutboxEntry {
+  readonly notification: Notification;
+  /** From when any instance may deliver it, epoch ms: the writer should have queued it by then. */
+  readonly dueAt: number;
 }
 
 export interface Ack {

@@ -25,10 +25,13 @@ export const defaults = z
   })
   .default({ interval: 30_000, timeout: 5_000, concurrency: 64 });
 
+/** Alert state writes that may wait for an unreachable store before new ones are dropped and counted. */
+const maxPendingWrites = z.number().int().min(1).max(10_000_000).optional();
+
 export const state = z
   .union([
-    z.strictObject({ sqlite: z.string().min(1) }),
-    z.strictObject({ redis: z.string().url() }),
+    z.strictObject({ sqlite: z.string().min(1), max_pending_writes: maxPendingWrites }),
+    z.strictObject({ redis: z.string().url(), max_pending_writes: maxPendingWrites }),
   ], { error: 'state takes either { sqlite: FILE } or { redis: URL }' })
   .default({ sqlite: 'data/kpid.db' });
 
