@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { jobId } from './job-id.js';
 import type { Notification } from '../core/alert.js';
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
@@ -289,16 +289,6 @@ export class Notifier {
       this.metrics.deliverySeconds.observe({ channel: job.channel }, Math.max(0, this.clock.now() - job.crossedAt) / 1000);
     }
   }
-}
-
-/**
- * Job ids come from what is said (alerts, transition, group, repeat) and to
- * whom (channel, recipient), never from when: queuing the same decision twice
- * — a retry, a replay after restart, two cluster members — sends once.
- */
-export function jobId(parts: readonly string[], channel: string, recipient: string): string {
-  const h = createHash('sha256').update(JSON.stringify([...parts, channel, recipient])).digest('hex').slice(0, 32);
-  return `n-${h}`;
 }
 
 function earliest(ns: readonly Notification[]): number | undefined {
