@@ -43,7 +43,9 @@ export class ConsoleTimeline {
   notification(n: Notification): void {
     const rule = n.labels.alertname ?? '';
     if (n.kind === 'firing') this.fired.set(rule, (this.fired.get(rule) ?? 0) + 1);
-    const text = n.outage ? n.summary : `${rule} (${n.severity}): ${n.annotations.summary ?? n.summary}`;
+    // Alert pages name the rule and severity; outage steps (SLA, restore) speak for themselves.
+    const outageStep = n.kind === 'sla_warning' || n.kind === 'sla_breach' || n.kind === 'sla_restored';
+    const text = outageStep ? n.summary : `${rule} (${n.severity}): ${n.annotations.summary ?? n.summary}`;
     this.line(TAGS[n.kind], text);
   }
 
