@@ -90,7 +90,7 @@ return #old
  */
 export class RedisStateStore implements StateStore {
   private readonly redis: Redis;
-  private readonly k: Record<'alerts' | 'outages' | 'open' | 'started' | 'openByService' | 'notified' | 'claims' | 'acks' | 'silences', string>;
+  private readonly k: Record<'alerts' | 'outages' | 'open' | 'started' | 'openByService' | 'notified' | 'claims' | 'acks' | 'silences' | 'links', string>;
   private readonly scripts: Scripts;
   /** Identifies this store's claims; with a counter, each claim attempt. */
   private readonly token = randomBytes(8).toString('hex');
@@ -103,6 +103,7 @@ export class RedisStateStore implements StateStore {
     this.k = {
       alerts: `${p}alerts`, outages: `${p}outages`, open: `${p}outages:open`, started: `${p}outages:started`,
       openByService: `${p}outages:open-by-service`, notified: `${p}notified`, claims: `${p}claims`, acks: `${p}acks`, silences: `${p}silences`,
+      links: `${p}links-seen-up`,
     };
     this.maxPending = o.maxPending ?? 10_000;
     this.redis = connectRedis(url, o.log);
@@ -179,6 +180,14 @@ export class RedisStateStore implements StateStore {
 
   async listSilences(): Promise<Silence[]> {
     return sortedValues<Silence>(await this.run(() => this.redis.hgetall(this.k.silences)));
+  }
+
+  async linksSeenUp(): Promise<string[]> {
+    return (await this.run(() => this.redis.hkeys(this.k.links))).sort();
+  }
+
+  async rememberLinkSeenUp(link: string, at: number): Promise<void> {
+    await this.run(() => this.redis.hsetnx(this.k.links, link, String(at)));
   }
 
   async close(): Promise<void> {

@@ -10,6 +10,7 @@ CREATE INDEX IF NOT EXISTS outages_open ON outages (restored_at, started_at);
 CREATE TABLE IF NOT EXISTS notifications_sent (id TEXT PRIMARY KEY, at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS acks (id TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS silences (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS links_seen_up (link TEXT PRIMARY KEY, at INTEGER NOT NULL);
 `;
 
 /**
@@ -43,6 +44,8 @@ export class SqliteStateStore implements StateStore {
       putSilence: db.prepare('INSERT INTO silences (id, body) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET body = excluded.body'),
       deleteSilence: db.prepare('DELETE FROM silences WHERE id = ?'),
       listSilences: db.prepare('SELECT body FROM silences ORDER BY id'),
+      linksSeenUp: db.prepare('SELECT link FROM links_seen_up ORDER BY link'),
+      rememberLink: db.prepare('INSERT OR IGNORE INTO links_seen_up (link, at) VALUES (?, ?)'),
     };
   }
 
@@ -101,6 +104,14 @@ export class SqliteStateStore implements StateStore {
 
   async listSilences(): Promise<Silence[]> {
     return bodies<Silence>(this.stmt.listSilences.all());
+  }
+
+  async linksSeenUp(): Promise<string[]> {
+    return (this.stmt.linksSeenUp.all() as { link: string }[]).map((r) => r.link);
+  }
+
+  async rememberLinkSeenUp(link: string, at: number): Promise<void> {
+    this.stmt.rememberLink.run(link, at);
   }
 
   async close(): Promise<void> {

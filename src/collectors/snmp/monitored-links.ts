@@ -1,0 +1,74 @@
+import type { InterfaceFilterConfig, LinkMatcherConfig } from '../../config/sections/snmp.js';
+import type { LinksSeenUp } from '../../core/links-seen-up.js';
+import type { Logger } from '../../core/logger.js';
+import type { Sample } from '../../core/sample.js';
+import type { Target } from '../../core/target.js';
+
+/** What a matcher reads of a link: the names an operator knows it by. */
+export interface LinkFacts {
+  readonly name: string;
+  readonly alias: string;
+  readonly descr: string;
+  /** The target's labels, with `target` and `site`. */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** A link matches when every key the matcher gives matches. */
+export function matchesLink(m: LinkMatcherConfig, link: LinkFacts): boolean {
+  const re = (pattern: string | undefined, text: string) => pattern === undefined || new RegExp(pattern).test(text);
+  return re(m.name, link.name) && re(m.alias, link.alias) && re(m.descr, link.descr) &&
+    Object.entries(m.labels ?? {}).every(([k, v]) => link.labels[k] === v);
+}
+
+/**
+ * Whether interface rules may alert on a link: 0 for a port nobody uses, so a
+ * switch full of empty access ports pages nobody. `never_alert` wins; then
+ * `must_be_up`; otherwise a link is monitored once kpid has seen it up.
+ */
+export function isMonitored(cfg: InterfaceFilterConfig, link: LinkFacts, seenUp: boolean): boolean {
+  if (cfg.never_alert.some((m) => matchesLink(m, link))) return false;
+  return seenUp || cfg.must_be_up.some((m) => matchesLink(m, link));
+}
+
+/**
+ * Adds `monitored: 1|0` to every `interface` sample of a poll, remembering
+ * each link the first time it is seen operationally up. The memory is loaded
+ * once from the store (so a restart during a fibre cut still knows the link)
+ * and written through; while the store cannot be read, links seen up by this
+ * process still count, and loading is tried again next poll.
+ */
+export class MonitoredLinks {
+  private readonly seen = new Set<string>();
+  private loaded = false;
+
+  constructor(private readonly memory: LinksSeenUp | undefined, private readonly log: Logger) {}
+
+  async mark(target: Target, cfg: InterfaceFilterConfig, samples: readonly Sample[], at: number): Promise<Sample[]> {
+    await this.load();
+    const labels = { ...target.labels, target: target.name, site: target.site };
+    return samples.map((s) => {
+      if (s.measurement !== 'interface') return s;
+      const link: LinkFacts = { name: s.tags.interface ?? '', alias: s.tags.alias ?? '', descr: s.tags.descr ?? '', labels };
+      const key = `${target.name}/${link.name}`;
+      if (s.fields.oper_up === 1 && !this.seen.has(key)) this.remember(key, at);
+      const monitored = isMonitored(cfg, link, this.seen.has(key)) ? 1 : 0;
+      return { ...s, fields: { ...s.fields, monitored }, integerFields: [...(s.integerFields ?? []), 'monitored'] };
+    });
+  }
+
+  private remember(key: string, at: number): void {
+    this.seen.add(key);
+    this.memory?.rememberLinkSeenUp(key, at).catch((err: Error) =>
+      this.log.warn({ link: key, err: err.message }, 'could not record that a link was seen up; it counts until kpid restarts'));
+  }
+
+  private async load(): Promise<void> {
+    if (this.loaded || !this.memory) return;
+    try {
+      for (const key of await this.memory.linksSeenUp()) this.seen.add(key);
+      this.loaded = true;
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'could not read which links were seen up; a link counts once seen up again');
+    }
+  }
+}
