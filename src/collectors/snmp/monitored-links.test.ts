@@ -71,6 +71,19 @@ describe('which links interface rules may alert on (the monitored field)', () =>
     expect(afterRestart).toEqual({ 'Gi0/1': 1, 'Gi0/2': 0, 'Te1/1': 1 });
   });
 
+  it('in a cluster, a target handed back reads the store again: what the other instance saw up counts', async () => {
+    const t0 = walk('snmpd-edge-t0.json');
+    const store = new MemoryLinks();
+    const spec = snmpTarget.parse({ community: 'public' });
+    const session = new RecordedSession(withOper(t0, 1, 2));
+    const b = new SnmpCollector({ log: silentLogger(), clock: new FakeClock(t0.at), openSession: () => session, linksSeenUp: store });
+    expect(monitored(await b.collect(target, spec, signal))['Gi0/1']).toBe(0);
+    b.forget(target.name); // handed to another instance, which sees Gi0/1 up
+    await poll([t0], store);
+    session.load(withOper(t0, 1, 2)); // handed back during a cut
+    expect(monitored(await b.collect(target, spec, signal))['Gi0/1']).toBe(1);
+  });
+
   it('must_be_up makes a link down from the start monitored; never_alert wins over everything', async () => {
     const t0 = walk('snmpd-edge-t0.json');
     const [first] = await poll([withOper(t0, 1, 2)], new MemoryLinks(), {

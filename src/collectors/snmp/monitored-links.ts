@@ -32,19 +32,22 @@ export function isMonitored(cfg: InterfaceFilterConfig, link: LinkFacts, seenUp:
 
 /**
  * Adds `monitored: 1|0` to every `interface` sample of a poll, remembering
- * each link the first time it is seen operationally up. The memory is loaded
- * once from the store (so a restart during a fibre cut still knows the link)
- * and written through; while the store cannot be read, links seen up by this
- * process still count, and loading is tried again next poll.
+ * each link the first time it is seen operationally up. The store is read
+ * when a target is first polled (so a restart during a fibre cut still knows
+ * the link, and in a cluster the instance taking a target over knows what
+ * its previous poller saw) and written through; while the store cannot be
+ * read, links seen up by this process still count, and the read is tried
+ * again next poll.
  */
 export class MonitoredLinks {
   private readonly seen = new Set<string>();
-  private loaded = false;
+  /** Targets whose links were read from the store since this collector first polled them. */
+  private readonly loaded = new Set<string>();
 
   constructor(private readonly memory: LinksSeenUp | undefined, private readonly log: Logger) {}
 
   async mark(target: Target, cfg: InterfaceFilterConfig, samples: readonly Sample[], at: number): Promise<Sample[]> {
-    await this.load();
+    await this.load(target.name);
     const labels = { ...target.labels, target: target.name, site: target.site };
     return samples.map((s) => {
       if (s.measurement !== 'interface') return s;
@@ -62,11 +65,16 @@ export class MonitoredLinks {
       this.log.warn({ link: key, err: err.message }, 'could not record that a link was seen up; it counts until kpid restarts'));
   }
 
-  private async load(): Promise<void> {
-    if (this.loaded || !this.memory) return;
+  /** Read again when the target comes back (a cluster handover): another instance may have seen links up meanwhile. */
+  forget(targetName: string): void {
+    this.loaded.delete(targetName);
+  }
+
+  private async load(targetName: string): Promise<void> {
+    if (this.loaded.has(targetName) || !this.memory) return;
     try {
       for (const key of await this.memory.linksSeenUp()) this.seen.add(key);
-      this.loaded = true;
+      this.loaded.add(targetName);
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'could not read which links were seen up; a link counts once seen up again');
     }

@@ -105,6 +105,7 @@ export class SnmpCollector implements Collector<SnmpConfig> {
     const device = this.devices.get(targetName);
     device?.session.close();
     this.devices.delete(targetName);
+    this.links.forget(targetName);
   }
 
   async close(): Promise<void> {
