@@ -44,6 +44,10 @@ describe('SNMP trap receiver, with traps sent by Net-SNMP snmptrap', () => {
     receiver.interfaces.learn([{
       measurement: 'interface', time: 0, fields: { oper_up: 1, monitored: 1 },
       tags: { target: 'edge-1', site: 'dc1', interface: 'ge-0/0/3', ifindex: '3', descr: 'uplink', alias: 'to core' },
+    }, {
+      // An unused port (never seen up): its traps page nobody.
+      measurement: 'interface', time: 0, fields: { oper_up: 0, monitored: 0 },
+      tags: { target: 'edge-1', site: 'dc1', interface: 'ge-0/0/4', ifindex: '4', descr: '', alias: '' },
     }]);
   });
   afterAll(() => receiver?.close());
@@ -54,6 +58,14 @@ describe('SNMP trap receiver, with traps sent by Net-SNMP snmptrap', () => {
     expect(s.tags).toEqual({ target: 'edge-1', site: 'dc1', interface: 'ge-0/0/3', ifindex: '3', descr: 'uplink', alias: 'to core' });
     expect(s.fields).toEqual({ oper_up: 0, admin_up: 1, monitored: 1 });
     expect(published.find((p) => p.measurement === 'trap')?.tags).toEqual({ target: 'edge-1', site: 'dc1', trap: 'linkDown' });
+  });
+
+  it('a linkDown on a port the poll judged unused says monitored 0', async () => {
+    const before = interfaceSamples().length;
+    snmptrap(['-v', '2c', '-c', 'trap-secret', `127.0.0.1:${port}`, '', LINK_DOWN, '1.3.6.1.2.1.2.2.1.1.4', 'i', '4']);
+    const s = await eventually(() => interfaceSamples()[before]);
+    expect(s.tags.interface).toBe('ge-0/0/4');
+    expect(s.fields).toEqual({ oper_up: 0, admin_up: 1, monitored: 0 });
   });
 
   it('a v1 linkUp (generic trap 3) becomes oper_up 1', async () => {
