@@ -38,7 +38,7 @@ allow_empty_targets: true
   const post = (path: string, body: unknown) => api(path, { method: 'POST', body: JSON.stringify(body) });
   const push = (samples: unknown[]) => post('/api/v1/ingest', samples).then(async (r) => expect(await r.json()).toMatchObject({ rejected: [] }));
   const coverage = (scope: string, value: number) => ({ measurement: 'kpi', tags: { kpi: 'network_coverage', scope }, fields: { value } });
-  const link = (site: string, up: number) => ({ measurement: 'interface', tags: { target: `edge-${site}`, site, interface: 'ge-0/0/1' }, fields: { oper_up: up, admin_up: 1 } });
+  const link = (site: string, up: number) => ({ measurement: 'interface', tags: { target: `edge-${site}`, site, interface: 'ge-0/0/1' }, fields: { oper_up: up, admin_up: 1, monitored: 1 } });
   // The subject opens with the severity ([CRIT], [WARN]) or [OK] (src/notify/render-subject.ts).
   const mailsAbout = (word: 'FIRING' | 'RESOLVED', scope: string) =>
     smtp.mails.filter((m) => (word === 'FIRING' ? /^\[(CRIT|WARN|INFO)\]/ : /^\[OK\]/).test(decodedHeader(m.raw, 'Subject')) && plainText(m.raw).includes(scope));

@@ -106,7 +106,7 @@ describe('SNMP collector against crafted answers (in-process net-snmp Agent)', (
       () => { agent.uptimeTicks = 5_000_000; agent.set(row({ hcIn: 1_000_000n, hcOut: 2_000_000n, in32: 1_000_000, out32: 2_000_000 })); },
       () => { agent.uptimeTicks = 2_500; agent.set(row({ hcIn: 1_000_000n + OCTETS_10M_30S, hcOut: 2_000_000n + OCTETS_10M_30S, in32: 1_000_001, out32: 2_000_001 })); },
     );
-    expect(iface(samples).fields).toEqual({ oper_up: 1, admin_up: 1, speed_bps: 10e9 });
+    expect(iface(samples).fields).toEqual({ oper_up: 1, admin_up: 1, speed_bps: 10e9, monitored: 1 });
     expect(sample(samples, 'device').fields.counter_resets).toBe(1);
   });
 
@@ -240,7 +240,7 @@ describe('SNMPv3 reboot detection against a real snmpd that restarts', () => {
       // Ground truth: the engine restarted once, sysUpTime did not go back, the counters went on growing.
       expect(await engineBoots(agent, V3_USER)).toBe(bootsBefore + 1);
       expect(uptimeOf(second)).toBeGreaterThan(uptimeOf(first));
-      expect(iface(second).fields).toEqual({ oper_up: 1, admin_up: 1, speed_bps: 10e9 });
+      expect(iface(second).fields).toEqual({ oper_up: 1, admin_up: 1, speed_bps: 10e9, monitored: 1 });
       expect(sample(second, 'device').fields.counter_resets).toBe(1);
 
       // From the post-reboot baseline, rates again.

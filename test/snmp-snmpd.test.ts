@@ -71,7 +71,7 @@ describe('SNMP collector against Debian snmpd', () => {
       const first = await collector.collect(t, t.snmp as SnmpConfig, signal);
       const uplink = byInterface(first).get('Gi0/1')!;
       // Status from the first poll; no rate without a previous counter.
-      expect(uplink.fields).toEqual({ oper_up: 1, admin_up: 1, speed_bps: 1e9 });
+      expect(uplink.fields).toEqual({ oper_up: 1, admin_up: 1, speed_bps: 1e9, monitored: 1 });
     }
     clock.advance(2500);
     for (const t of [v2, v3]) {

@@ -56,7 +56,7 @@ describe('SNMP informs, sent by Net-SNMP snmpinform to the trap receiver', () =>
     expect(exit).toBe(0);
     const [s] = interfaceSamples().slice(before);
     expect(s?.tags).toEqual({ target: 'edge-2', site: 'dc2', interface: 'ifIndex 7', ifindex: '7' });
-    expect(s?.fields).toEqual({ oper_up: 0, admin_up: 1 });
+    expect(s?.fields).toEqual({ oper_up: 0, admin_up: 1, monitored: 1 });
     expect(published.filter((p) => p.measurement === 'trap').at(-1)?.tags).toEqual({ target: 'edge-2', site: 'dc2', trap: 'linkDown' });
   });
 
@@ -65,7 +65,7 @@ describe('SNMP informs, sent by Net-SNMP snmpinform to the trap receiver', () =>
     // The sender discovers the receiver's engine ID first (RFC 3414 §4), then informs under it.
     const exit = await snmpinform([...V3_AUTH_PRIV, `127.0.0.1:${port}`, '', LINK_UP, ...IF_INDEX_7]);
     expect(exit).toBe(0);
-    expect(interfaceSamples().slice(before).map((s) => s.fields)).toEqual([{ oper_up: 1, admin_up: 1 }]);
+    expect(interfaceSamples().slice(before).map((s) => s.fields)).toEqual([{ oper_up: 1, admin_up: 1, monitored: 1 }]);
   });
 
   it('an inform with the wrong community is neither acknowledged nor accepted', async () => {

@@ -42,25 +42,37 @@ describe('SNMP trap receiver, with traps sent by Net-SNMP snmptrap', () => {
     await receiver.setTargets([router]);
     // What the SNMP collector would have published for ifIndex 3.
     receiver.interfaces.learn([{
-      measurement: 'interface', time: 0, fields: { oper_up: 1 },
+      measurement: 'interface', time: 0, fields: { oper_up: 1, monitored: 1 },
       tags: { target: 'edge-1', site: 'dc1', interface: 'ge-0/0/3', ifindex: '3', descr: 'uplink', alias: 'to core' },
+    }, {
+      // An unused port (never seen up): its traps page nobody.
+      measurement: 'interface', time: 0, fields: { oper_up: 0, monitored: 0 },
+      tags: { target: 'edge-1', site: 'dc1', interface: 'ge-0/0/4', ifindex: '4', descr: '', alias: '' },
     }]);
   });
   afterAll(() => receiver?.close());
 
-  it('a v2c linkDown becomes oper_up 0 on the polled interface, with its tags', async () => {
+  it('a v2c linkDown becomes oper_up 0 on the polled interface, with its tags and whether the poll judged it monitored', async () => {
     snmptrap(['-v', '2c', '-c', 'trap-secret', `127.0.0.1:${port}`, '', LINK_DOWN, ...IF_INDEX_3]);
     const s = await eventually(() => interfaceSamples().at(-1));
     expect(s.tags).toEqual({ target: 'edge-1', site: 'dc1', interface: 'ge-0/0/3', ifindex: '3', descr: 'uplink', alias: 'to core' });
-    expect(s.fields).toEqual({ oper_up: 0, admin_up: 1 });
+    expect(s.fields).toEqual({ oper_up: 0, admin_up: 1, monitored: 1 });
     expect(published.find((p) => p.measurement === 'trap')?.tags).toEqual({ target: 'edge-1', site: 'dc1', trap: 'linkDown' });
+  });
+
+  it('a linkDown on a port the poll judged unused says monitored 0', async () => {
+    const before = interfaceSamples().length;
+    snmptrap(['-v', '2c', '-c', 'trap-secret', `127.0.0.1:${port}`, '', LINK_DOWN, '1.3.6.1.2.1.2.2.1.1.4', 'i', '4']);
+    const s = await eventually(() => interfaceSamples()[before]);
+    expect(s.tags.interface).toBe('ge-0/0/4');
+    expect(s.fields).toEqual({ oper_up: 0, admin_up: 1, monitored: 0 });
   });
 
   it('a v1 linkUp (generic trap 3) becomes oper_up 1', async () => {
     const before = interfaceSamples().length;
     snmptrap(['-v', '1', '-c', 'trap-secret', `127.0.0.1:${port}`, '1.3.6.1.4.1.8072', '127.0.0.1', '3', '0', '', ...IF_INDEX_3]);
     const s = await eventually(() => interfaceSamples()[before]);
-    expect(s.fields).toEqual({ oper_up: 1, admin_up: 1 });
+    expect(s.fields).toEqual({ oper_up: 1, admin_up: 1, monitored: 1 });
     expect(s.tags.interface).toBe('ge-0/0/3');
   });
 
@@ -69,7 +81,7 @@ describe('SNMP trap receiver, with traps sent by Net-SNMP snmptrap', () => {
     snmptrap(['-v', '3', '-e', ENGINE, '-u', 'trapuser', '-l', 'authPriv', '-a', 'SHA', '-A', 'authpass123', '-x', 'AES', '-X', 'privpass123',
       `127.0.0.1:${port}`, '', LINK_UP, ...IF_INDEX_3]);
     const s = await eventually(() => interfaceSamples()[before]);
-    expect(s.fields).toEqual({ oper_up: 1, admin_up: 1 });
+    expect(s.fields).toEqual({ oper_up: 1, admin_up: 1, monitored: 1 });
   });
 
   it('ifAdminStatus in the trap is reported: a port shut by an operator is admin down', async () => {
@@ -77,7 +89,7 @@ describe('SNMP trap receiver, with traps sent by Net-SNMP snmptrap', () => {
     snmptrap(['-v', '2c', '-c', 'trap-secret', `127.0.0.1:${port}`, '', LINK_DOWN, ...IF_INDEX_3,
       '1.3.6.1.2.1.2.2.1.7.3', 'i', '2', '1.3.6.1.2.1.2.2.1.8.3', 'i', '2']);
     const s = await eventually(() => interfaceSamples()[before]);
-    expect(s.fields).toEqual({ oper_up: 0, admin_up: 0 });
+    expect(s.fields).toEqual({ oper_up: 0, admin_up: 0, monitored: 1 });
   });
 
   it('a v3 trap with the wrong key is rejected and counted', async () => {

@@ -1,5 +1,6 @@
 import type { KpidConfig } from '../config/load.js';
 import type { Clock } from '../core/clock.js';
+import type { LinksSeenUp } from '../core/links-seen-up.js';
 import type { Logger } from '../core/logger.js';
 import type { Sample } from '../core/sample.js';
 import type { Target } from '../core/target.js';
@@ -20,6 +21,8 @@ export interface CollectionDeps {
   readonly pipeline: Pipeline;
   /** Counts a pushed sample refused by an ingest limit (kpid_ingest_refused_total). */
   readonly ingestRefused: (limit: string) => void;
+  /** The state store: which links were ever seen up, so an unused port never pages. */
+  readonly linksSeenUp?: LinksSeenUp;
 }
 
 /**
@@ -33,7 +36,7 @@ export class Collection {
   private traps?: TrapReceiver;
 
   constructor(config: KpidConfig, private readonly deps: CollectionDeps) {
-    this.collectors = createCollectors(deps.log, deps.clock);
+    this.collectors = createCollectors(deps.log, deps.clock, deps.linksSeenUp);
     this.scheduler = new Scheduler({
       clock: deps.clock,
       collectors: this.collectors,

@@ -101,6 +101,7 @@ export class Daemon {
     this.reader.accepted();
     const collection = (this.collection = new Collection(config, {
       clock, log, pipeline, metrics: all.kpid, trapMetrics: all.trap, ingestRefused: (limit) => this.ingestRefused.inc({ limit }),
+      linksSeenUp: started.alerting.store,
     }));
     if (config.cluster.enabled) {
       const { scheduler } = collection;

@@ -26,6 +26,8 @@ export const MEASUREMENT_FIELDS: Readonly<Record<string, Readonly<Record<string,
     in_errors_ratio: 'gauge', out_errors_ratio: 'gauge', in_discards_ratio: 'gauge', out_discards_ratio: 'gauge',
     oper_up: 'state', admin_up: 'state', speed_bps: 'gauge', in_bytes: 'delta', out_bytes: 'delta',
     in_packets: 'delta', in_errors: 'delta', in_discards: 'delta', out_packets: 'delta', out_errors: 'delta', out_discards: 'delta',
+    // 1 once kpid has seen the link up (or config says it must be up): interface rules page only for these.
+    monitored: 'state',
   },
   device: { up: 'state', uptime_seconds: 'gauge' },
   voice: { call_attempts: 'delta', calls_answered: 'delta', calls_dropped: 'delta' },

@@ -15,7 +15,7 @@ export const UPLINK: FakeInterface = {
   index: 1, name: 'Gi0/1', alias: 'uplink', ifHighSpeed: 1000,
   inBytesPerSec: 1_250_000, outBytesPerSec: 250_000, inPktsPerSec: 1_000, outPktsPerSec: 400, inErrorsPerSec: 1,
 };
-/** Admin up, oper down: the catalogue's LinkDown fires at the first poll and opens an outage. */
+/** Admin up, oper down, named must_be_up in the config: the catalogue's LinkDown fires at the first poll and opens an outage. */
 export const LINK_DOWN: FakeInterface = { index: 2, name: 'Gi0/2', oper: 2, ifHighSpeed: 1000, inPktsPerSec: 0 };
 /** 4 Gbit/s in on a 10G port: the busiest link. */
 export const BACKBONE: FakeInterface = {
@@ -93,6 +93,8 @@ targets:
       community: public
       port: ${snmpd.port}
       modules: [system, interfaces, custom]
+      # Down from the start, so only a must-be-up link pages (docs/rules.md, "Monitored links").
+      interfaces: { must_be_up: [ { name: "^Gi0/2$" } ] }
       custom:
         - measurement: voice
           fields:

@@ -157,6 +157,14 @@ export function describeStateStoreContract(name: string, makeHarness: () => Prom
       expect(await store.listSilences()).toEqual([]);
     });
 
+    it('remembers each link seen up once, across a reconnect', async () => {
+      expect(await store.linksSeenUp()).toEqual([]);
+      await store.rememberLinkSeenUp('r1/ge-0/0/2', T);
+      await store.rememberLinkSeenUp('r1/ge-0/0/1', T + 1);
+      await store.rememberLinkSeenUp('r1/ge-0/0/1', T + 2);
+      expect(await (await reopen()).linksSeenUp()).toEqual(['r1/ge-0/0/1', 'r1/ge-0/0/2']);
+    });
+
     it('everything written is there after reconnecting', async () => {
       await store.putAlert(alertFixture());
       await store.putOutage(outageFixture({ warningsSent: [900_000] }));

@@ -29,7 +29,7 @@ export interface RedisStateStoreOptions {
  */
 export class RedisStateStore implements StateStore {
   private readonly redis: Redis;
-  private readonly k: Record<'alerts' | 'outages' | 'open' | 'started' | 'openByService' | 'notified' | 'claims' | 'acks' | 'silences' | 'outbox' | 'outboxDue', string>;
+  private readonly k: Record<'alerts' | 'outages' | 'open' | 'started' | 'openByService' | 'notified' | 'claims' | 'acks' | 'silences' | 'outbox' | 'outboxDue' | 'links', string>;
   private readonly scripts: Scripts;
   /** Identifies this store's claims; with a counter, each claim attempt. */
   private readonly token = randomBytes(8).toString('hex');
@@ -42,7 +42,7 @@ export class RedisStateStore implements StateStore {
     this.k = {
       alerts: `${p}alerts`, outages: `${p}outages`, open: `${p}outages:open`, started: `${p}outages:started`,
       openByService: `${p}outages:open-by-service`, notified: `${p}notified`, claims: `${p}claims`, acks: `${p}acks`, silences: `${p}silences`,
-      outbox: `${p}outbox`, outboxDue: `${p}outbox:due`,
+      outbox: `${p}outbox`, outboxDue: `${p}outbox:due`, links: `${p}links-seen-up`,
     };
     this.maxPending = o.maxPending ?? 10_000;
     this.redis = connectRedis(url, o.log);
@@ -146,6 +146,14 @@ export class RedisStateStore implements StateStore {
   async listSilences(onUnreadable?: (bad: UnreadableSilence) => void): Promise<Silence[]> {
     const hash = await this.run(() => this.redis.hgetall(this.k.silences));
     return readStoredSilences(Object.keys(hash).sort().map((id) => ({ id, body: hash[id]! })), onUnreadable);
+  }
+
+  async linksSeenUp(): Promise<string[]> {
+    return (await this.run(() => this.redis.hkeys(this.k.links))).sort();
+  }
+
+  async rememberLinkSeenUp(link: string, at: number): Promise<void> {
+    await this.run(() => this.redis.hsetnx(this.k.links, link, String(at)));
   }
 
   async close(): Promise<void> {

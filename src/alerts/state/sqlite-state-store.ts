@@ -12,6 +12,7 @@ CREATE TABLE IF NOT EXISTS notifications_sent (id TEXT PRIMARY KEY, at INTEGER N
 CREATE TABLE IF NOT EXISTS acks (id TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS silences (id TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (id TEXT PRIMARY KEY, due_at INTEGER NOT NULL, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS links_seen_up (link TEXT PRIMARY KEY, at INTEGER NOT NULL);
 `;
 
 /**
@@ -51,6 +52,8 @@ export class SqliteStateStore implements StateStore {
       putSilence: db.prepare('INSERT INTO silences (id, body) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET body = excluded.body'),
       deleteSilence: db.prepare('DELETE FROM silences WHERE id = ?'),
       listSilences: db.prepare('SELECT id, body FROM silences ORDER BY id'),
+      linksSeenUp: db.prepare('SELECT link FROM links_seen_up ORDER BY link'),
+      rememberLink: db.prepare('INSERT OR IGNORE INTO links_seen_up (link, at) VALUES (?, ?)'),
     };
   }
 
@@ -142,6 +145,14 @@ export class SqliteStateStore implements StateStore {
 
   async listSilences(onUnreadable?: (bad: UnreadableSilence) => void): Promise<Silence[]> {
     return readStoredSilences(this.stmt.listSilences.all() as Array<{ id: string; body: string }>, onUnreadable);
+  }
+
+  async linksSeenUp(): Promise<string[]> {
+    return (this.stmt.linksSeenUp.all() as { link: string }[]).map((r) => r.link);
+  }
+
+  async rememberLinkSeenUp(link: string, at: number): Promise<void> {
+    this.stmt.rememberLink.run(link, at);
   }
 
   async close(): Promise<void> {

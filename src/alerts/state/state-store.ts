@@ -1,14 +1,15 @@
 import type { AlertState, Notification, Severity } from '../../core/alert.js';
+import type { LinksSeenUp } from '../../core/links-seen-up.js';
 
 /**
  * Everything kpid must remember across a restart: alerts that are pending or
  * firing, outages (open and recent, for availability), acknowledgements,
- * silences, and which notifications were already sent, so each is sent
- * exactly once. Two implementations: SqliteStateStore (embedded default)
+ * silences, which notifications were already sent, so each is sent
+ * exactly once, and which links were ever seen up (for the SNMP collector). Two implementations: SqliteStateStore (embedded default)
  * and, for a cluster, Redis; both pass test/helpers/state-store-contract.ts.
  * Every method is async so a networked store fits the same shape.
  */
-export interface StateStore {
+export interface StateStore extends LinksSeenUp {
   /**
    * Stores an alert; with `outbox`, the notification announcing it is
    * written in the same transaction, so an instance killed before notify

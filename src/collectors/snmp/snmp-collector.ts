@@ -1,6 +1,7 @@
 import type { SnmpConfig } from '../../config/sections/snmp.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { CollectorError } from '../../core/errors.js';
+import type { LinksSeenUp } from '../../core/links-seen-up.js';
 import type { Logger } from '../../core/logger.js';
 import type { Sample } from '../../core/sample.js';
 import { targetTags, type Target } from '../../core/target.js';
@@ -8,6 +9,7 @@ import type { Collector } from '../../core/collector.js';
 import { resolveAddress } from '../resolve-address.js';
 import { confirmationPlan } from './confirmation-plan.js';
 import { emptyMemory, PartialPoll, pollDevice, type DeviceMemory, type PollResult } from './device-poll.js';
+import { MonitoredLinks } from './monitored-links.js';
 import { isUnanswered, NetSnmpSession, SnmpRequestError, type SessionAddress, type SnmpSession } from './snmp-session.js';
 import { WalkError } from './table-walker.js';
 import { ValueError } from './varbind-values.js';
@@ -17,6 +19,8 @@ export interface SnmpCollectorOptions {
   readonly clock?: Clock;
   /** Opens a session to a device; tests substitute recorded walks. */
   readonly openSession?: (address: SessionAddress, spec: SnmpConfig) => SnmpSession;
+  /** Which links were ever seen up, kept across restarts (the state store); without it, memory only. */
+  readonly linksSeenUp?: LinksSeenUp;
 }
 
 interface DeviceState {
@@ -37,7 +41,8 @@ interface DeviceState {
  * answer is confirmed with quick re-polls, fitted inside the poll's budget
  * (confirmation-plan.ts), before the device is reported down: a lost
  * datagram declares nothing, and a dead device is declared by one poll, with
- * one `up: 0` sample per unanswered attempt.
+ * one `up: 0` sample per unanswered attempt. Every `interface` sample says
+ * whether its link is monitored (monitored-links.ts).
  */
 export class SnmpCollector implements Collector<SnmpConfig> {
   readonly kind = 'snmp';
@@ -45,9 +50,11 @@ export class SnmpCollector implements Collector<SnmpConfig> {
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly open: (address: SessionAddress, spec: SnmpConfig) => SnmpSession;
+  private readonly links: MonitoredLinks;
 
   constructor(opts: SnmpCollectorOptions) {
     this.log = opts.log;
+    this.links = new MonitoredLinks(opts.linksSeenUp, opts.log);
     this.clock = opts.clock ?? systemClock;
     this.open = opts.openSession ?? ((address, spec) => new NetSnmpSession(address, spec));
   }
@@ -74,8 +81,12 @@ export class SnmpCollector implements Collector<SnmpConfig> {
       try {
         const result = await pollDevice(device.session, target, spec, device.memory, this.clock, signal);
         this.succeeded(target, device, result);
-        return result.samples;
-      } catch (err) {
+        return await this.links.mark(target, spec.interfaces, result.samples, sentAt);
+      } catch (caught) {
+        // Interface samples of a poll that failed part way are judged like any others.
+        const err = caught instanceof PartialPoll
+          ? new PartialPoll(caught.failure, await this.links.mark(target, spec.interfaces, caught.samples, sentAt))
+          : caught;
         const failure = this.failure(target, spec, err, attempt);
         const unanswered = isUnanswered(failure.reason);
         if (unanswered) misses.push(this.downSample(target, sentAt));
@@ -94,6 +105,7 @@ export class SnmpCollector implements Collector<SnmpConfig> {
     const device = this.devices.get(targetName);
     device?.session.close();
     this.devices.delete(targetName);
+    this.links.forget(targetName);
   }
 
   async close(): Promise<void> {

@@ -8,6 +8,7 @@ import type { Sample } from '../../core/sample.js';
 export class InterfaceIndex {
   private readonly byTarget = new Map<string, Map<number, Readonly<Record<string, string>>>>();
   private readonly adminUp = new Map<string, number>();
+  private readonly monitored = new Map<string, number>();
 
   learn(samples: readonly Sample[]): void {
     for (const s of samples) {
@@ -17,12 +18,18 @@ export class InterfaceIndex {
       if (!m) this.byTarget.set(s.tags.target, (m = new Map()));
       if (m.get(idx) !== s.tags) m.set(idx, s.tags);
       if (s.fields.admin_up !== undefined) this.adminUp.set(`${s.tags.target}/${idx}`, s.fields.admin_up);
+      if (s.fields.monitored !== undefined) this.monitored.set(`${s.tags.target}/${idx}`, s.fields.monitored);
     }
   }
 
   /** ifAdminStatus last polled for the interface (1 up), if known. */
   lastAdminUp(target: string, ifIndex: number): number | undefined {
     return this.adminUp.get(`${target}/${ifIndex}`);
+  }
+
+  /** Whether the last poll judged the link monitored (1), so a linkDown trap on an unused port pages nobody. */
+  lastMonitored(target: string, ifIndex: number): number | undefined {
+    return this.monitored.get(`${target}/${ifIndex}`);
   }
 
   tags(target: string, ifIndex: number): Readonly<Record<string, string>> | undefined {

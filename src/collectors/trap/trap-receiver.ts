@@ -145,9 +145,12 @@ export class TrapReceiver {
       // The link-down rule watches admin-up ports only; a trap without
       // ifAdminStatus is taken to be about a port that was administratively up.
       const adminUp = trap.adminUp ?? this.interfaces.lastAdminUp(target.name, trap.ifIndex) ?? 1;
+      // Monitored as the last poll judged it (an unused port's trap pages nobody); on a link kpid
+      // does not poll, the trap is the only evidence, so its linkDown pages.
+      const monitored = this.interfaces.lastMonitored(target.name, trap.ifIndex) ?? 1;
       samples.push({
-        measurement: 'interface', tags, time, integerFields: ['oper_up', 'admin_up'],
-        fields: { oper_up: trap.kind === 'linkUp' ? 1 : 0, admin_up: adminUp },
+        measurement: 'interface', tags, time, integerFields: ['oper_up', 'admin_up', 'monitored'],
+        fields: { oper_up: trap.kind === 'linkUp' ? 1 : 0, admin_up: adminUp, monitored },
       });
     }
     if (trap.kind === 'coldStart' || trap.kind === 'warmStart') {

@@ -38,6 +38,19 @@ export const snmpUser = z
     if (u.level === 'authPriv') (['priv_protocol', 'priv_key'] as const).forEach(need);
   });
 
+/**
+ * Selects links by what the operator knows them by: regexes on ifName,
+ * ifAlias or ifDescr, and exact target labels. All given keys must match.
+ */
+export const linkMatcher = z
+  .strictObject({
+    name: regex.optional(),
+    alias: regex.optional(),
+    descr: regex.optional(),
+    labels: z.record(z.string(), z.string()).optional(),
+  })
+  .refine((m) => Object.keys(m).length > 0, 'a link matcher needs name, alias, descr or labels');
+
 /** Which interfaces of the device are reported. All filters must match. */
 export const interfaceFilter = z.strictObject({
   /** Regex on the interface name (ifName, or ifDescr when ifName is empty). */
@@ -48,7 +61,16 @@ export const interfaceFilter = z.strictObject({
   admin_status: z.array(z.enum(['up', 'down', 'testing'])).min(1).optional(),
   /** Regex on ifAlias (the description an operator typed on the port). */
   alias: regex.optional(),
+  /**
+   * Links that page when down even if kpid never saw them up (an uplink that
+   * is down when kpid starts). By default only a link once seen up is
+   * monitored: docs/rules.md, "Monitored links".
+   */
+  must_be_up: z.array(linkMatcher).default([]),
+  /** Links no interface rule ever alerts on, up or down (a lab port, a flapping access port). */
+  never_alert: z.array(linkMatcher).default([]),
 });
+
 
 /** One value read from the device: a gauge as is, a counter as a rate or a per-poll increase. */
 const customField = z.strictObject({
@@ -96,7 +118,7 @@ export const snmpTarget = z
     /** A column longer than this ends the poll with table_too_long: guards against endless tables. */
     max_rows: z.number().int().min(1).default(100_000),
     modules: z.array(z.enum(['system', 'interfaces', 'custom'])).default(['system', 'interfaces']),
-    interfaces: interfaceFilter.default({}),
+    interfaces: interfaceFilter.prefault({}),
     custom: z.array(customEntry).default([]),
     /**
      * After a poll fails for lack of an answer, re-poll this many times,
@@ -119,6 +141,7 @@ export const snmpTarget = z
   });
 
 export type SnmpConfig = z.output<typeof snmpTarget>;
+export type LinkMatcherConfig = z.output<typeof linkMatcher>;
 export type SnmpUserConfig = z.output<typeof snmpUser>;
 export type CustomEntryConfig = z.output<typeof customEntry>;
 export type InterfaceFilterConfig = z.output<typeof interfaceFilter>;

@@ -1,0 +1,91 @@
+import type { InterfaceFilterConfig, LinkMatcherConfig } from '../../config/sections/snmp.js';
+import { linearRegex, type LinearRegex } from '../../core/linear-regex.js';
+import type { LinksSeenUp } from '../../core/links-seen-up.js';
+import type { Logger } from '../../core/logger.js';
+import type { Sample } from '../../core/sample.js';
+import type { Target } from '../../core/target.js';
+
+/** What a matcher reads of a link: the names an operator knows it by. */
+export interface LinkFacts {
+  readonly name: string;
+  readonly alias: string;
+  readonly descr: string;
+  /** The target's labels, with `target` and `site`. */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+// Names and aliases come from the device: matched in linear time (RE2), each pattern compiled once.
+const patterns = new Map<string, LinearRegex>();
+function compiled(pattern: string): LinearRegex {
+  let re = patterns.get(pattern);
+  if (!re) patterns.set(pattern, (re = linearRegex(pattern)));
+  return re;
+}
+
+/** A link matches when every key the matcher gives matches. */
+export function matchesLink(m: LinkMatcherConfig, link: LinkFacts): boolean {
+  const re = (pattern: string | undefined, text: string) => pattern === undefined || compiled(pattern).test(text);
+  return re(m.name, link.name) && re(m.alias, link.alias) && re(m.descr, link.descr) &&
+    Object.entries(m.labels ?? {}).every(([k, v]) => link.labels[k] === v);
+}
+
+/**
+ * Whether interface rules may alert on a link: 0 for a port nobody uses, so a
+ * switch full of empty access ports pages nobody. `never_alert` wins; then
+ * `must_be_up`; otherwise a link is monitored once kpid has seen it up.
+ */
+export function isMonitored(cfg: InterfaceFilterConfig, link: LinkFacts, seenUp: boolean): boolean {
+  if (cfg.never_alert.some((m) => matchesLink(m, link))) return false;
+  return seenUp || cfg.must_be_up.some((m) => matchesLink(m, link));
+}
+
+/**
+ * Adds `monitored: 1|0` to every `interface` sample of a poll, remembering
+ * each link the first time it is seen operationally up. The store is read
+ * when a target is first polled (so a restart during a fibre cut still knows
+ * the link, and in a cluster the instance taking a target over knows what
+ * its previous poller saw) and written through; while the store cannot be
+ * read, links seen up by this process still count, and the read is tried
+ * again next poll.
+ */
+export class MonitoredLinks {
+  private readonly seen = new Set<string>();
+  /** Targets whose links were read from the store since this collector first polled them. */
+  private readonly loaded = new Set<string>();
+
+  constructor(private readonly memory: LinksSeenUp | undefined, private readonly log: Logger) {}
+
+  async mark(target: Target, cfg: InterfaceFilterConfig, samples: readonly Sample[], at: number): Promise<Sample[]> {
+    await this.load(target.name);
+    const labels = { ...target.labels, target: target.name, site: target.site };
+    return samples.map((s) => {
+      if (s.measurement !== 'interface') return s;
+      const link: LinkFacts = { name: s.tags.interface ?? '', alias: s.tags.alias ?? '', descr: s.tags.descr ?? '', labels };
+      const key = `${target.name}/${link.name}`;
+      if (s.fields.oper_up === 1 && !this.seen.has(key)) this.remember(key, at);
+      const monitored = isMonitored(cfg, link, this.seen.has(key)) ? 1 : 0;
+      return { ...s, fields: { ...s.fields, monitored }, integerFields: [...(s.integerFields ?? []), 'monitored'] };
+    });
+  }
+
+  private remember(key: string, at: number): void {
+    this.seen.add(key);
+    this.memory?.rememberLinkSeenUp(key, at).catch((err: Error) =>
+      this.log.warn({ link: key, err: err.message }, 'could not record that a link was seen up; it counts until kpid restarts'));
+  }
+
+  /** Read again when the target comes back (a cluster handover): another instance may have seen links up meanwhile. */
+  forget(targetName: string): void {
+    this.loaded.delete(targetName);
+  }
+
+  private async load(targetName: string): Promise<void> {
+    if (this.loaded.has(targetName) || !this.memory) return;
+    try {
+      for (const key of await this.memory.linksSeenUp()) this.seen.add(key);
+      this.loaded.add(targetName);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'could not read which links were seen up; a link counts once seen up again');
+    }
+  }
+}
