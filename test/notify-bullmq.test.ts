@@ -170,7 +170,11 @@ describe('BullMQ job queue across a Redis restart', () => {
     await redis.start();
     try {
       let restarts = 0;
-      const q = queue(redis.url, { concurrency: 4, watchdogInterval: 1_000, stallAfter: 3_000, onRecovery: () => restarts++ });
+      // Jobs at the worker when Redis went away may come back as stalled: short locks bound how long
+      // that takes (BullMQ's 30 s defaults would outlast the wait below), and the sent marks keep them single.
+      const lockDuration = 3_000;
+      const stalledInterval = 1_000;
+      const q = queue(redis.url, { concurrency: 4, lockDuration, stalledInterval, watchdogInterval: 1_000, stallAfter: 3_000, onRecovery: () => restarts++ });
       const delivered: string[] = [];
       let release!: () => void;
       const gate = new Promise<void>((r) => (release = r));
@@ -191,7 +195,7 @@ describe('BullMQ job queue across a Redis restart', () => {
       await waitFor(() => new Set(delivered).size === 60, 45_000, 'all 60 jobs delivered');
       // Give a duplicate time to show up, and add a few ids again.
       for (let i = 0; i < 5; i++) await q.add(job(i));
-      await sleep(2_000);
+      await sleep(lockDuration + 4 * stalledInterval);
       expect(delivered.length).toBe(60);
       expect(new Set(delivered).size).toBe(60);
       expect(await q.backlog()).toBe(0);
