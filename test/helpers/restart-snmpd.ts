@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import snmp from 'net-snmp';
+import { runSnmpd } from './snmpd-process.js';
 import type { Snmpd } from './snmpd.js';
 
 /** An snmpd restarted by `restartSnmpd`; stop it before the helper's own `stop` removes its directory. */
@@ -33,30 +33,18 @@ export async function restartSnmpd(agent: Snmpd): Promise<RestartedSnmpd> {
     if (i > 200) throw new Error(`snmpd ${pid} did not exit within 10 s of SIGTERM`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  // The command line and environment of test/helpers/snmpd.ts, plus the persistent file as a
-  // second config file: with -C snmpd reads no file it was not given, and would start as a new
-  // engine (boots 1, a new engine ID) instead of the same one rebooted.
-  const config = [join(agent.dir, 'snmpd.conf'), join(agent.dir, 'persist', 'snmpd.conf')].join(',');
-  const child: ChildProcess = spawn('snmpd', ['-f', '-Lo', '-C', '-c', config, '-p', join(agent.dir, 'pid')], {
-    env: { ...process.env, SNMP_PERSISTENT_DIR: join(agent.dir, 'persist'), MIBS: '' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (d) => (stderr += d));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
-  };
+  // As test/helpers/snmpd.ts runs it, plus the persistent file as a second config file: with -C
+  // snmpd reads no file it was not given, and would start as a new engine (boots 1, a new engine
+  // ID) instead of the same one rebooted.
+  const snmpd = runSnmpd(agent.dir, [join(agent.dir, 'snmpd.conf'), join(agent.dir, 'persist', 'snmpd.conf')]);
+  const { child } = snmpd;
+  const stop = () => snmpd.stop(5_000);
   const session = snmp.createSession(agent.address, 'public', { port: agent.port, version: snmp.Version2c, timeout: 200, retries: 0 });
   session.on('error', () => {});
   try {
     for (let i = 0; ; i++) {
-      if (child.exitCode !== null) throw new Error(`restarted snmpd exited: ${stderr.slice(-2000)}`);
-      if (i >= 100) throw new Error(`restarted snmpd did not answer within 20 s: ${stderr.slice(-2000)}`);
+      if (child.exitCode !== null) throw new Error(`restarted snmpd exited: ${snmpd.stderr().slice(-2000)}`);
+      if (i >= 100) throw new Error(`restarted snmpd did not answer within 20 s: ${snmpd.stderr().slice(-2000)}`);
       const ok = await new Promise<boolean>((r) => session.get(['1.3.6.1.2.1.1.3.0'], (err) => r(!err)));
       if (ok) break;
     }

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import snmp from 'net-snmp';
+import { runSnmpd } from './snmpd-process.js';
 
 /** One OID the agent serves: `type` is a Net-SNMP pass type (string, integer, counter, counter64, gauge). */
 export interface StaticOid {
@@ -59,19 +59,10 @@ export async function startStaticSnmpd(address: '127.0.0.1' | '::1', oids: reado
   const serve = (list: readonly StaticOid[]) =>
     writeFileSync(join(dir, 'static.tsv'), list.map((o) => `.${o.oid.replace(/^\./, '')}\t${o.type}\t${o.value}\n`).join(''));
   serve(oids);
-  const child = spawn('snmpd', ['-f', '-Lo', '-C', '-c', join(dir, 'snmpd.conf'), '-p', join(dir, 'pid')], {
-    env: { ...process.env, SNMP_PERSISTENT_DIR: join(dir, 'persist'), MIBS: '' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (d) => (stderr += d));
+  const snmpd = runSnmpd(dir, [join(dir, 'snmpd.conf')]);
+  const { child } = snmpd;
   const stop = async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
+    await snmpd.stop();
     rmSync(dir, { recursive: true, force: true });
   };
   const session = snmp.createSession(address, 'public', {
@@ -80,7 +71,7 @@ export async function startStaticSnmpd(address: '127.0.0.1' | '::1', oids: reado
   session.on('error', () => {});
   try {
     for (let i = 0; ; i++) {
-      if (child.exitCode !== null || i >= 50) throw new Error(`snmpd did not answer on ${address} port ${port}: ${stderr.slice(-2000)}`);
+      if (child.exitCode !== null || i >= 50) throw new Error(`snmpd did not answer on ${address} port ${port}: ${snmpd.stderr().slice(-2000)}`);
       const ok = await new Promise<boolean>((r) => session.get(['1.3.6.1.2.1.1.3.0'], (err) => r(!err)));
       if (ok) break;
     }

@@ -1,9 +1,9 @@
 import { freeUdpPort } from '../../src/demo/free-ports.js';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import snmp from 'net-snmp';
+import { runSnmpd } from './snmpd-process.js';
 import { systemClock, type Clock } from '../../src/core/clock.js';
 
 /**
@@ -120,27 +120,17 @@ export async function startSnmpd(opts: { interfaces?: FakeInterface[]; counters?
     };
   };
   serve(opts.interfaces ?? [], opts.counters);
-  const child: ChildProcess = spawn('snmpd', ['-f', '-Lo', '-C', '-c', join(dir, 'snmpd.conf'), '-p', join(dir, 'pid')], {
-    // Its own persistent directory: engine boots and USM keys never touch /var/lib/snmp.
-    env: { ...process.env, SNMP_PERSISTENT_DIR: join(dir, 'persist'), MIBS: '' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (d) => (stderr += d));
+  const snmpd = runSnmpd(dir, [join(dir, 'snmpd.conf')]);
+  const { child } = snmpd;
   const stop = async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
+    await snmpd.stop();
     rmSync(dir, { recursive: true, force: true });
   };
   try {
     await waitForAgent(address, port, () => child.exitCode !== null);
   } catch (err) {
     await stop();
-    throw new Error(`snmpd did not start: ${(err as Error).message}\n${stderr.slice(-2000)}`);
+    throw new Error(`snmpd did not start: ${(err as Error).message}\n${snmpd.stderr().slice(-2000)}`);
   }
   return { address, port, dir, serve, pinClock, stop };
 }
