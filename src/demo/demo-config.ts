@@ -15,7 +15,7 @@ export interface DemoConfigInput {
 
 /** Poll timing in demo time, and the real-time waits that must fit in it. */
 export interface DemoTiming {
-  /** Poll interval, demo ms: 30 s, or longer when the speed would make polls closer than 0.5 s real. */
+  /** Poll interval, demo ms: 30 s, or longer when the speed would make polls closer than 1 s real. */
   readonly interval: number;
   /** Per-poll timeout, demo ms. */
   readonly timeout: number;
@@ -25,7 +25,9 @@ export interface DemoTiming {
   readonly icmpReplyTimeout: number;
 }
 
-const MIN_REAL_INTERVAL_MS = 500;
+// At least a second of real time per poll: the agents answer in-process, and a loaded machine
+// delays them past the SNMP timeout when polls come every half second.
+const MIN_REAL_INTERVAL_MS = 1_000;
 
 export function demoTiming(speed: number): DemoTiming {
   const interval = Math.max(30_000, Math.round(MIN_REAL_INTERVAL_MS * speed));
