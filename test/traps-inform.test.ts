@@ -9,6 +9,7 @@ import { silentLogger } from '../src/core/logger.js';
 import type { Sample } from '../src/core/sample.js';
 import type { Target } from '../src/core/target.js';
 import { defineTrapMetrics } from '../src/metrics/trap-metrics.js';
+import { trapCount } from './helpers/trap-counts.js';
 import { freeUdpPort } from './helpers/udp.js';
 
 const LINK_DOWN = '1.3.6.1.6.3.1.1.5.3';
@@ -30,8 +31,7 @@ describe('SNMP informs, sent by Net-SNMP snmpinform to the trap receiver', () =>
   const published: Sample[] = [];
   const registry = new Registry();
   const metrics = defineTrapMetrics(registry);
-  const count = async (result: string) =>
-    (await metrics.traps.get()).values.filter((v) => v.labels.result === result).reduce((a, v) => a + v.value, 0);
+  const count = (result: string) => trapCount(metrics, result);
   const interfaceSamples = () => published.filter((s) => s.measurement === 'interface');
   /** Resolves with snmpinform's exit code: 0 when acknowledged. One try of one second, so a missing answer fails fast. */
   const snmpinform = (args: string[]) =>

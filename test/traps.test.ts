@@ -10,6 +10,7 @@ import type { Sample } from '../src/core/sample.js';
 import type { Target } from '../src/core/target.js';
 import { defineTrapMetrics } from '../src/metrics/trap-metrics.js';
 import { eventually } from './helpers/kpid-process.js';
+import { trapCount } from './helpers/trap-counts.js';
 import { captureDatagram, freeUdpPort, sendDatagrams } from './helpers/udp.js';
 
 const ENGINE = '0x80001f8880aabbccdd01';
@@ -25,8 +26,7 @@ describe('SNMP trap receiver, with traps sent by Net-SNMP snmptrap', () => {
   const published: Sample[] = [];
   const registry = new Registry();
   const metrics = defineTrapMetrics(registry);
-  const count = async (result: string) =>
-    (await metrics.traps.get()).values.filter((v) => v.labels.result === result).reduce((a, v) => a + v.value, 0);
+  const count = (result: string) => trapCount(metrics, result);
   const snmptrap = (args: string[]) => execFileSync('snmptrap', ['-Ln', ...args], { stdio: 'pipe' });
   const interfaceSamples = () => published.filter((s) => s.measurement === 'interface');
 
