@@ -62,7 +62,7 @@ export async function startKpid(configText: string, env: Record<string, string> 
   proc.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
 
-  const waitForLog = (pred: (l: Record<string, unknown>) => boolean, ms = 15_000) =>
+  const waitForLog = (pred: (l: Record<string, unknown>) => boolean, ms = 30_000) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
       const check = () => {
         const hit = logs.find(pred);
@@ -82,7 +82,8 @@ export async function startKpid(configText: string, env: Record<string, string> 
     });
 
   const running = await Promise.race([
-    waitForLog((l) => l.msg === 'kpid running'),
+    // Starting node and loading every stage takes seconds when the machine is busy.
+    waitForLog((l) => l.msg === 'kpid running', 45_000),
     exited.then((code) => {
       throw new Error(`kpid exited ${code} before running: ${stderr}`);
     }),

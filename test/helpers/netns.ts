@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * A test host in a network namespace of the test's own, reached over a veth
@@ -25,17 +28,18 @@ function run(cmd: string, args: string[], input?: string): string {
 
 /**
  * Creates a namespace for `name` with host address 198.18.x.2 (this side is
- * .1). Name and subnet carry this process's id, so two test runs on one
- * machine (two clones, or a developer's run beside CI) never take each
- * other's namespace or route. `subnet` keeps one process's hosts apart.
+ * .1). Test files run in parallel, and two runs may share the machine (two
+ * clones, or a developer's run beside CI), so each host first claims a /24
+ * slot of its own (see claimSlot); the namespace and link names carry the
+ * slot, so they are unique too. `subnet` is only where the search starts.
  */
 export function createTestHost(name: string, subnet: number): TestHost {
-  const tag = (process.pid % 1296).toString(36).padStart(2, '0');
-  name = `${name.slice(0, 10)}${tag}`;
+  const slot = claimSlot(subnet);
+  name = `${name.slice(0, 10)}${slot.toString(36).padStart(2, '0')}`;
   const hostSide = `${name}h`;
   const nsSide = `${name}n`;
   removeQuietly(name, hostSide);
-  const slot = (subnet + (process.pid % 97) * 5) % 512;
+  writeFileSync(join(SLOTS, String(slot), 'names'), `${name} ${hostSide}`);
   const prefix = `198.${18 + (slot >> 8)}.${slot & 255}`;
   run('ip', ['netns', 'add', name]);
   try {
@@ -48,6 +52,7 @@ export function createTestHost(name: string, subnet: number): TestHost {
     run('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
   } catch (err) {
     removeQuietly(name, hostSide);
+    releaseSlot(slot);
     throw err;
   }
   const exec = (cmd: string, args: string[], input?: string) => run('ip', ['netns', 'exec', name, cmd, ...args], input);
@@ -66,8 +71,76 @@ export function createTestHost(name: string, subnet: number): TestHost {
         '',
       ].join('\n'));
     },
-    remove: () => removeQuietly(name, hostSide),
+    remove: () => {
+      removeQuietly(name, hostSide);
+      releaseSlot(slot);
+    },
   };
+}
+
+const SLOTS = join(tmpdir(), 'kpid-test-netns-slots');
+const SLOT_COUNT = 512;
+
+/**
+ * Claims one of 512 /24 slots in 198.18.0.0/15 for this process: mkdir is
+ * atomic, so two processes never get the same slot. A slot whose owner has
+ * died (a crashed or killed test run) is taken over.
+ */
+function claimSlot(start: number): number {
+  mkdirSync(SLOTS, { recursive: true });
+  for (let i = 0; i < SLOT_COUNT; i++) {
+    const slot = (start + (process.pid % 97) * 5 + i) % SLOT_COUNT;
+    const dir = join(SLOTS, String(slot));
+    try {
+      mkdirSync(dir);
+    } catch {
+      if (ownerAlive(dir)) continue;
+      removeLeftovers(dir);
+      rmSync(dir, { recursive: true, force: true });
+      try {
+        mkdirSync(dir);
+      } catch {
+        continue; // another process took it over first
+      }
+    }
+    writeFileSync(join(dir, 'pid'), String(process.pid));
+    return slot;
+  }
+  throw new Error(`no free test network slot: all ${SLOT_COUNT} in ${SLOTS} are held by live processes`);
+}
+
+function ownerAlive(dir: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(dir, 'pid'), 'utf8'));
+  } catch {
+    // Claimed a moment ago and its pid not written yet, or never: alive unless old.
+    try {
+      return Date.now() - statSync(dir).mtimeMs < 10_000;
+    } catch {
+      return false;
+    }
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A dead owner's namespace and link would keep the slot's addresses and routes. */
+function removeLeftovers(dir: string): void {
+  try {
+    const [ns, link] = readFileSync(join(dir, 'names'), 'utf8').split(' ');
+    if (ns && link) removeQuietly(ns, link);
+  } catch {
+    // it never got as far as creating them
+  }
+}
+
+function releaseSlot(slot: number): void {
+  rmSync(join(SLOTS, String(slot)), { recursive: true, force: true });
 }
 
 function removeQuietly(ns: string, link: string): void {
