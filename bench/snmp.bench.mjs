@@ -25,7 +25,7 @@ const MAXREP = Number(process.env.MAXREP ?? 25);
 const NS = 'kps-bench';
 const HOST_LINK = 'kpsbh';
 const NS_LINK = 'kpsbn';
-const AGENT = '198.18.77.2';
+const AGENT = '198.19.199.2';
 const COLUMNS = interfaceColumns('hc').map((c) => IF_MIB[c]);
 const TICK = 100;
 setFlagsFromString('--expose-gc');
@@ -55,7 +55,7 @@ function setupNamespace() {
   sh('ip', ['netns', 'add', NS]);
   sh('ip', ['link', 'add', HOST_LINK, 'type', 'veth', 'peer', 'name', NS_LINK]);
   sh('ip', ['link', 'set', NS_LINK, 'netns', NS]);
-  sh('ip', ['addr', 'add', '198.18.77.1/24', 'dev', HOST_LINK]);
+  sh('ip', ['addr', 'add', '198.19.199.1/24', 'dev', HOST_LINK]);
   sh('ip', ['link', 'set', HOST_LINK, 'up']);
   sh('ip', ['-n', NS, 'addr', 'add', `${AGENT}/24`, 'dev', NS_LINK]);
   sh('ip', ['-n', NS, 'link', 'set', NS_LINK, 'up']);
@@ -65,7 +65,7 @@ function setupNamespace() {
 }
 
 async function startSnmpd(dir) {
-  writeFileSync(join(dir, 'snmpd.conf'), `agentAddress udp:${AGENT}:161\nrocommunity public 198.18.77.0/24\n`);
+  writeFileSync(join(dir, 'snmpd.conf'), `agentAddress udp:${AGENT}:161\nrocommunity public 198.19.199.0/24\n`);
   const child = spawn('ip', ['netns', 'exec', NS, 'snmpd', '-f', '-Lo', '-C', '-c', join(dir, 'snmpd.conf'), '-p', join(dir, 'snmpd.pid')], {
     env: { ...process.env, SNMP_PERSISTENT_DIR: join(dir, 'persist'), MIBS: '' }, stdio: 'ignore',
   });

@@ -79,10 +79,11 @@ export function createTestHost(name: string, subnet: number): TestHost {
 }
 
 const SLOTS = join(tmpdir(), 'kpid-test-netns-slots');
-const SLOT_COUNT = 512;
+// 198.18.0.0 – 198.19.191.255: the benchmarks keep 198.19.192.0/18 for their own links.
+const SLOT_COUNT = 448;
 
 /**
- * Claims one of 512 /24 slots in 198.18.0.0/15 for this process: mkdir is
+ * Claims one of 448 /24 slots in 198.18.0.0/15 for this process: mkdir is
  * atomic, so two processes never get the same slot. A slot whose owner has
  * died (a crashed or killed test run) is taken over.
  */
