@@ -6,6 +6,7 @@ import type { Logger } from '../core/logger.js';
 import type { NotifyMetrics } from '../metrics/notify-metrics.js';
 import { createNotifier } from '../notify/create-notifier.js';
 import { localUrlOf } from '../notify/links.js';
+import { notifyOptions } from '../notify/notify-options.js';
 import type { Notifier } from '../notify/notifier.js';
 
 export interface NotificationDeps {
@@ -36,7 +37,7 @@ export class NotifyStage {
     if (config.notify) {
       const publicUrl = config.server.public_url ?? config.notify.external_url;
       const links = { localUrl: localUrlOf({ host: deps.listening.address, port: deps.listening.port }), ...(publicUrl ? { publicUrl } : {}) };
-      notifier = createNotifier(config.notify, config.queue, {
+      notifier = createNotifier(notifyOptions(config.notify), config.queue, {
         clock: deps.clock, logger: deps.log, metrics: deps.metrics, options: { isSilenced: deps.isSilenced, links, ...(deps.onHandedOver ? { onHandedOver: deps.onHandedOver } : {}) },
       });
       await notifier.start();

@@ -1,9 +1,9 @@
 import { jobId } from './job-id.js';
+import type { NotifyOptions, RouteOptions } from './notify-options.js';
 import type { Notification } from '../core/alert.js';
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { NotifyConfig, RouteConfig } from '../config/sections/notify.js';
 import type { NotifyMetrics } from '../metrics/notify-metrics.js';
 import { isResolved, type AlertBatch } from './batch.js';
 import { DeliveryError, isRetryable, type Channel, type DeliveryJob, type RenderedMessage } from './delivery.js';
@@ -27,7 +27,7 @@ export interface NotifierOptions {
   /**
    * Told the ids of notifications notify is done with: queued (after their
    * group's wait), or dropped because no route or only silenced ones took
-   * them. Alerts then forgets their outbox entries (issue 14 §6).
+   * them. Alerts then forgets their outbox entries.
    */
   readonly onHandedOver?: (ids: readonly string[]) => void;
 }
@@ -48,7 +48,7 @@ export class Notifier {
   private readonly adding = new Set<Promise<void>>();
 
   constructor(
-    private readonly config: NotifyConfig,
+    private readonly config: NotifyOptions,
     private readonly queue: JobQueue,
     private readonly channels: ReadonlyMap<string, Channel>,
     private readonly clock: Clock,
@@ -57,7 +57,7 @@ export class Notifier {
     private readonly options: NotifierOptions = {},
   ) {
     this.ladders = new EscalationLadders(clock, (s) => this.escalate(s));
-    this.guard = new StormGuard(clock, config.storm_guard ?? { max_changes: 200, interval: 60_000 }, (s) => this.guardSummary(s));
+    this.guard = new StormGuard(clock, config.stormGuard, (s) => this.guardSummary(s));
     if (config.storm) this.storm = new StormGate(clock, config.storm, (c, r, held, start) => this.stormSummary(c, r, held, start));
   }
 
@@ -128,7 +128,7 @@ export class Notifier {
 
   /** Without the daemon's links (unit tests), notify.external_url stands in for the public URL. */
   private get links(): Links {
-    return this.options.links ?? { localUrl: 'http://127.0.0.1:9464', ...(this.config.external_url ? { publicUrl: this.config.external_url } : {}) };
+    return this.options.links ?? { localUrl: 'http://127.0.0.1:9464', ...(this.config.externalUrl ? { publicUrl: this.config.externalUrl } : {}) };
   }
 
   private silenced(n: Notification): boolean {
@@ -139,20 +139,20 @@ export class Notifier {
     return [...this.groups.values()].some((g) => g.wasTold(fingerprint)) || this.extraTold.has(fingerprint);
   }
 
-  private receiver(i: number, r: RouteConfig): string {
+  private receiver(i: number, r: RouteOptions): string {
     return r.name ?? `route${i}`;
   }
 
   private group(i: number, n: Notification): void {
     const route = this.config.routes[i]!;
-    const labels = groupLabels(route.group_by, n.labels);
+    const labels = groupLabels(route.groupBy, n.labels);
     // `...` means one group per alert; the fingerprint says which alert, even if two carry equal labels.
-    const key = route.group_by.includes('...') ? `route${i}:${n.fingerprint}` : groupKey(i, labels);
+    const key = route.groupBy.includes('...') ? `route${i}:${n.fingerprint}` : groupKey(i, labels);
     let g = this.groups.get(key);
     if (!g) {
       g = new AggregationGroup(
         this.clock,
-        { groupWait: route.group_wait, groupInterval: route.group_interval, repeat: route.repeat },
+        { groupWait: route.groupWait, groupInterval: route.groupInterval, repeat: route.repeat },
         (flush) => this.flushed(i, key, labels, flush),
       );
       this.groups.set(key, g);
@@ -197,7 +197,7 @@ export class Notifier {
     const managers = new Set<string>();
     for (const i of routeIds) {
       const name = this.config.routes[i]!.escalation;
-      if (name) for (const c of this.config.escalations[name]!.sla_breach) managers.add(c);
+      if (name) for (const c of this.config.escalations[name]!.slaBreach) managers.add(c);
     }
     if (!managers.size) return;
     this.rememberExtra(n.fingerprint, [...managers], 'sla_breach');
@@ -241,7 +241,7 @@ export class Notifier {
         this.logger.error({ channel: name }, 'route names a channel that is not configured');
         continue;
       }
-      const maxAlerts = this.config.channels[name]?.webhook?.max_alerts ?? 0;
+      const maxAlerts = this.config.channels[name]?.webhook?.maxAlerts ?? 0;
       const message = render(batch, { links: this.links, now: this.clock.now(), maxAlerts });
       for (const recipient of ch.recipients) {
         if (ch.type === 'sms' && this.storm && !this.storm.admit(name, recipient, batch)) {
@@ -262,7 +262,7 @@ export class Notifier {
   private guardSummary(s: StormSummary): void {
     const ch = this.channels.get(s.channel);
     if (!ch) return;
-    const message = renderGuardSummary(s, { externalUrl: apiBase(this.links), maxAlerts: this.config.channels[s.channel]?.webhook?.max_alerts ?? 0 });
+    const message = renderGuardSummary(s, { externalUrl: apiBase(this.links), maxAlerts: this.config.channels[s.channel]?.webhook?.maxAlerts ?? 0 });
     this.logger.warn({ channel: s.channel, alerts: s.alerts.length, last: s.last }, 'alert storm: summary instead of one message per alert');
     for (const recipient of ch.recipients) this.enqueue({ id: jobId(['storm-guard', String(s.windowStart)], s.channel, recipient), channel: s.channel, recipient, message });
   }

@@ -5,7 +5,7 @@ export interface StormOptions {
   /** Sliding window, ms. */
   readonly window: number;
   /** Messages per recipient per window before summaries take over. */
-  readonly max_messages: number;
+  readonly maxMessages: number;
 }
 
 interface Recipient {
@@ -15,7 +15,7 @@ interface Recipient {
 }
 
 /**
- * Storm control for SMS: a phone that already got `max_messages` in the
+ * Storm control for SMS: a phone that already got `maxMessages` in the
  * last `window` gets no more single messages; what would have been sent is
  * held and summarised in one message at the end of the window.
  */
@@ -35,7 +35,7 @@ export class StormGate {
     const r = this.recipients.get(key) ?? { sent: [], held: [] };
     this.recipients.set(key, r);
     r.sent = r.sent.filter((t) => t > now - this.opts.window);
-    if (r.sent.length < this.opts.max_messages && !r.held.length) {
+    if (r.sent.length < this.opts.maxMessages && !r.held.length) {
       r.sent.push(now);
       return true;
     }
