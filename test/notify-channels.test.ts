@@ -81,7 +81,7 @@ function notifier(notify: Partial<NotifyConfigInput>, log = process.env.DEBUG_NO
   }));
   const registry = new Registry();
   const metrics = defineNotifyMetrics(registry);
-  const channels = buildChannels(cfg, systemClock, log, metrics);
+  const channels = buildChannels(cfg.channels, systemClock, log, metrics);
   const queue = new MemoryJobQueue(systemClock, { attempts: cfg.retry.attempts, backoff: cfg.retry });
   const n = new Notifier(cfg, queue, channels, systemClock, log, metrics);
   open.push(n);

@@ -23,6 +23,6 @@ export function createNotifier(
       ? new BullMqJobQueue({ redis: queueCfg.redis, prefix: queueCfg.prefix, ...retry, onRecovery: () => metrics.queueRecoveries.inc() }, clock, logger.child({ component: 'notify-queue' }))
       : new MemoryJobQueue(clock, retry);
   metrics.backlogSource.read = () => queue.backlog();
-  const channels = buildChannels(notify, clock, logger.child({ component: 'notify' }), metrics);
+  const channels = buildChannels(notify.channels, clock, logger.child({ component: 'notify' }), metrics);
   return new Notifier(notify, queue, channels, clock, logger.child({ component: 'notify' }), metrics, deps.options);
 }

@@ -46,13 +46,18 @@ export class StormGuard {
 
   constructor(
     private readonly clock: Clock,
-    private readonly opts: StormGuardOptions,
+    private opts: StormGuardOptions,
     private readonly onSummary: (s: StormSummary) => void,
   ) {}
 
   /** Whether a storm is on now. */
   get active(): boolean {
     return this.storming;
+  }
+
+  /** New limits from a reload; they apply from the next change on. */
+  configure(opts: StormGuardOptions): void {
+    this.opts = opts;
   }
 
   /** Counts one alert state change (a firing or resolved notification); may start a storm. */

@@ -24,9 +24,19 @@ export class StormGate {
 
   constructor(
     private readonly clock: Clock,
-    private readonly opts: StormOptions,
+    private opts: StormOptions,
     private readonly onSummary: (channel: string, recipient: string, held: AlertBatch[], windowStart: number) => void,
   ) {}
+
+  /** The window of the summaries, ms. */
+  get window(): number {
+    return this.opts.window;
+  }
+
+  /** New limits from a reload; they apply from the next message on. */
+  configure(opts: StormOptions): void {
+    this.opts = opts;
+  }
 
   /** True: send `batch` now. False: it is held for the summary. */
   admit(channel: string, recipient: string, batch: AlertBatch): boolean {
