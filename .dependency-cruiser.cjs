@@ -5,6 +5,11 @@
  *   config → targets → scheduler → collectors → pipeline → {store, rules, metrics} → alerts → notify
  * A stage imports core/ and the stages before it, never one after it, and
  * never a peer (store, rules and metrics are peers) except through core/.
+ * One exception: a collector owns the schema of its config section
+ * (collectors/<name>/<name>-config.ts) and config/ composes those schemas;
+ * such a file imports only core/ and config/'s schema helpers.
+ * Config is mapped once, at each stage's edge: the stages that do (see
+ * EDGE_MAPPED) import config/ only from their *-options.ts.
  * Beside the pipeline: http, report, cluster, demo and daemon (the
  * composition root); no stage imports them, and http imports no stage: each
  * stage offers its routes through core/route.ts. Only the CLI and the demo start
@@ -13,6 +18,10 @@
 const STAGES = ['config', 'targets', 'scheduler', 'collectors', 'pipeline', ['store', 'rules', 'metrics'], 'alerts', 'notify'];
 const BESIDE = ['http', 'report', 'cluster', 'demo', 'daemon'];
 const notTest = '\\.test\\.ts$';
+/** A collector's section schema, which config/ composes. */
+const collectorConfig = '^src/collectors/[^/]+/[^/]+-config\\.ts$';
+/** Stages whose running code reads typed options only: their *-options.ts maps the YAML section. */
+const EDGE_MAPPED = ['notify', 'store', 'pipeline', 'scheduler', 'metrics'];
 
 const dir = (names) => `^src/(${names.join('|')})/`;
 
@@ -27,7 +36,7 @@ const stageRules = STAGES.flatMap((level, i) => {
       comment: `${stage}/ may import core/ and the stages before it: not ${[...later, ...peers, ...BESIDE].join(', ')}`,
       severity: 'error',
       from: { path: `^src/${stage}/`, pathNot: notTest },
-      to: { path: dir([...later, ...peers, ...BESIDE]) },
+      to: { path: dir([...later, ...peers, ...BESIDE]), ...(stage === 'config' ? { pathNot: collectorConfig } : {}) },
     };
   });
 });
@@ -56,6 +65,20 @@ module.exports = {
       to: { path: '^src/(?!core/)' },
     },
     ...stageRules,
+    {
+      name: 'collector-config-imports-only-schema-helpers',
+      comment: 'A collector config schema is composed by config/: it imports core/, config/ helpers and other collector schemas, nothing that runs.',
+      severity: 'error',
+      from: { path: collectorConfig },
+      to: { path: '^src/', pathNot: ['^src/core/', '^src/config/(duration-schema|probe-name)\\.ts$', collectorConfig] },
+    },
+    {
+      name: 'config-mapped-at-the-edge',
+      comment: `${EDGE_MAPPED.join(', ')} read typed options; only their *-options.ts knows the YAML section (config/).`,
+      severity: 'error',
+      from: { path: dir(EDGE_MAPPED), pathNot: [notTest, '-options\\.ts$'] },
+      to: { path: '^src/config/' },
+    },
     {
       name: 'http-imports-no-stage',
       comment: 'The server serves the routes the stages offer (core/route.ts); it knows no stage.',

@@ -50,9 +50,16 @@ describe('layering (.dependency-cruiser.cjs): samples flow one way, config â†’ â
     // (the path is split so that a grep for src/ importing test/ does not find this scratch file's text)
     file('src/notify/send.ts', `import { help } from '../../${'test'}/helper.js';\nexport const send = help;\n`);
     file('src/daemon/daemon.ts', 'export const daemon = 1;\n');
+    file('src/config/sections/mail.ts', 'export const mailSchema = 1;\n');
+    file('src/notify/mailer.ts', "import { mailSchema } from '../config/sections/mail.js';\nexport const mailer = mailSchema;\n");
+    file('src/collectors/ping/pinger.ts', 'export const pinger = 1;\n');
+    file('src/collectors/ping/ping-config.ts', "import { pinger } from './pinger.js';\nexport const pingSchema = pinger;\n");
+    file('src/config/schema.ts', "import { pingSchema } from '../collectors/ping/ping-config.js';\nexport const schema = pingSchema;\n");
     file('src/http/routes.ts', "import { daemon } from '../daemon/daemon.js';\nimport { outage as o } from '../alerts/outage.js';\nexport const routes = daemon + o;\n");
     const names = new Set(violationsIn(scratch).map((v) => v.rule.name));
     expect([...names].sort()).toEqual([
+      'collector-config-imports-only-schema-helpers',
+      'config-mapped-at-the-edge',
       'core-imports-only-core',
       'http-imports-no-stage',
       'no-circular',

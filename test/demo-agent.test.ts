@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SnmpCollector, type SnmpCollectorOptions } from '../src/collectors/snmp/snmp-collector.js';
 import { NetSnmpSession, type SessionAddress, type SnmpSession } from '../src/collectors/snmp/snmp-session.js';
-import { snmpTarget, type SnmpConfig } from '../src/config/sections/snmp.js';
+import { snmpTarget, type SnmpConfig } from '../src/collectors/snmp/snmp-config.js';
 import { FakeClock, type Clock } from '../src/core/clock.js';
 import { CollectorError } from '../src/core/errors.js';
 import { silentLogger } from '../src/core/logger.js';

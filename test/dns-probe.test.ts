@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DnsCollector } from '../src/collectors/dns/dns-collector.js';
-import { dnsProbe } from '../src/config/sections/probes.js';
+import { dnsProbe } from '../src/collectors/dns/dns-config.js';
 import type { CollectorError } from '../src/core/errors.js';
 import type { Sample } from '../src/core/sample.js';
 import type { Target } from '../src/core/target.js';

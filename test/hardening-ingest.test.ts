@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ingest } from '../src/config/sections/ingest.js';
+import { ingest } from '../src/collectors/ingest/ingest-config.js';
 import { ingestLimits, PushIngest } from '../src/collectors/ingest/push-ingest.js';
 import { FakeClock } from '../src/core/clock.js';
 

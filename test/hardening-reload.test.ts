@@ -20,7 +20,7 @@ const RULE = `groups:
 
 const TARGETS = ['edge-1', 'edge-2', 'edge-3', 'edge-4'];
 
-function config(o: { smtpPort: number; rules: string; targets?: readonly string[]; token?: boolean }): string {
+function config(o: { smtpPort: number; rules: string; targets?: readonly string[]; token?: boolean; groupWait?: string }): string {
   const targets = (o.targets ?? TARGETS).map((n) => `  - { name: ${n}, site: dc1, address: 127.0.0.1 }`).join('\n');
   return `server:
   listen: "127.0.0.1:0"
@@ -28,7 +28,7 @@ ${o.token === false ? '' : '  api_token: "${KPID_API_TOKEN}"\n'}rules: [ "${o.ru
 notify:
   channels:
     noc-mail: { email: { smtp: { host: 127.0.0.1, port: ${o.smtpPort}, secure: false }, from: kpid@example.net, to: [noc@example.net] } }
-  routes: [ { match: {}, channels: [noc-mail], group_wait: 200ms, group_interval: 500ms } ]
+  routes: [ { match: {}, channels: [noc-mail], group_wait: ${o.groupWait ?? '200ms'}, group_interval: 500ms } ]
 targets:
 ${targets}
 `;
@@ -101,14 +101,16 @@ describe('a reload never turns an emptied or truncated config into "monitor noth
     expect(await openOutages()).toHaveLength(1);
   });
 
-  it('a forced reload applies; server: changes wait for a restart, so the running token stays required and the log says so truly', async () => {
+  it('a forced reload applies; server: changes wait for a restart, so the running token stays required and the log says so truly; notify: applies', async () => {
     const from = kpid.logs.length;
-    writeFileSync(kpid.configFile, config({ smtpPort: port, rules, targets: ['edge-1'], token: false }));
+    writeFileSync(kpid.configFile, config({ smtpPort: port, rules, targets: ['edge-1'], token: false, groupWait: '300ms' }));
     const forced = await api('/api/v1/reload?force=1', { method: 'POST' });
     expect(forced.status).toBe(200);
     expect(await forced.json()).toEqual({ status: 'reloaded', targets: 1 });
     expect(await reloadSuccess()).toBe('1');
     await kpid.waitForLog((l) => l.msg === 'server changed; it takes effect at the next restart' && kpid.logs.indexOf(l) >= from);
+    await kpid.waitForLog((l) => l.msg === 'notify reconfigured' && kpid.logs.indexOf(l) >= from);
+    expect(logsAfter(from).filter((l) => /^notify changed/.test(String(l.msg)))).toEqual([]);
     expect((await fetch(`${kpid.url}/api/v1/alerts`)).status).toBe(401);
     expect((await api('/api/v1/alerts')).status).toBe(200);
     expect(await openOutages()).toHaveLength(1);

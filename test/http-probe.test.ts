@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpCollector } from '../src/collectors/http/http-collector.js';
-import { httpProbe } from '../src/config/sections/probes.js';
+import { httpProbe } from '../src/collectors/http/http-config.js';
 import type { Target } from '../src/core/target.js';
 
 const target: Target = { name: 'portal', site: 'lab', address: '127.0.0.1', labels: {}, interval: 30_000, timeout: 5_000, probes: [] };

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpCollector } from '../src/collectors/http/http-collector.js';
-import { httpProbe } from '../src/config/sections/probes.js';
+import { httpProbe } from '../src/collectors/http/http-config.js';
 import { CollectorError } from '../src/core/errors.js';
 import type { Sample } from '../src/core/sample.js';
 import type { Target } from '../src/core/target.js';

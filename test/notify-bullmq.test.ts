@@ -6,6 +6,7 @@ import { channelSchema } from '../src/config/sections/notify.js';
 import { systemClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/logger.js';
 import { EmailChannel } from '../src/notify/channels/email.js';
+import { emailOptions } from '../src/notify/notify-options.js';
 import { DeliveryError, type DeliveryJob } from '../src/notify/delivery.js';
 import { BullMqJobQueue } from '../src/notify/queue/bullmq-queue.js';
 import { RedisServer } from './helpers/redis.js';
@@ -126,7 +127,7 @@ describe('BullMQ job queue across a Redis crash', () => {
     const { email } = channelSchema.parse({
       email: { smtp: { host: '127.0.0.1', port: smtp.port, starttls: 'off', max_connections: 4 }, from: 'kpid@example.net', to: ['noc@example.net'] },
     });
-    const mail = new EmailChannel('mail', email!);
+    const mail = new EmailChannel('mail', emailOptions(email!));
     // Short locks and stall checks, so a job whose lock lapsed while Redis was dead runs again within this test.
     const lockDuration = 2_000;
     const stalledInterval = 500;

@@ -3,6 +3,7 @@ import { Registry } from 'prom-client';
 import type { Notification } from '../src/core/alert.js';
 import { systemClock } from '../src/core/clock.js';
 import { createLogger, silentLogger } from '../src/core/logger.js';
+import { notifyOptions } from '../src/notify/notify-options.js';
 import { notifySchema, type NotifyConfigInput } from '../src/config/sections/notify.js';
 import { defineNotifyMetrics } from '../src/metrics/notify-metrics.js';
 import { buildChannels } from '../src/notify/channels/build-channels.js';
@@ -57,7 +58,7 @@ function alert(extra: Partial<Notification> = {}): Notification {
 }
 
 function notifier(notify: Partial<NotifyConfigInput>, log = process.env.DEBUG_NOTIFY ? createLogger('json', 'debug') : silentLogger()) {
-  const cfg = notifySchema.parse({
+  const cfg = notifyOptions(notifySchema.parse({
     external_url: 'http://noc.example.net:9464',
     retry: { attempts: 30, initial: '100ms', max: '400ms' },
     channels: {
@@ -77,10 +78,10 @@ function notifier(notify: Partial<NotifyConfigInput>, log = process.env.DEBUG_NO
       hook: { webhook: { url: hook.url('/alertmanager') } },
     },
     ...notify,
-  });
+  }));
   const registry = new Registry();
   const metrics = defineNotifyMetrics(registry);
-  const channels = buildChannels(cfg, systemClock, log, metrics);
+  const channels = buildChannels(cfg.channels, systemClock, log, metrics);
   const queue = new MemoryJobQueue(systemClock, { attempts: cfg.retry.attempts, backoff: cfg.retry });
   const n = new Notifier(cfg, queue, channels, systemClock, log, metrics);
   open.push(n);

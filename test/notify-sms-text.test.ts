@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/logger.js';
+import { smppOptions } from '../src/notify/notify-options.js';
 import { notifySchema } from '../src/config/sections/notify.js';
 import type { Notification } from '../src/core/alert.js';
 import { SmppChannel } from '../src/notify/channels/sms-smpp.js';
@@ -19,9 +20,9 @@ let channel: SmppChannel;
 
 beforeAll(async () => {
   await smsc.start();
-  const cfg = notifySchema.parse({
+  const cfg = smppOptions(notifySchema.parse({
     channels: { sms: { sms: { smpp: { url: smsc.url, system_id: 'kpid', password: 'sms-pw' }, to: ['+8613800000001'] } } },
-  }).channels.sms!.sms!.smpp!;
+  }).channels.sms!.sms!.smpp!);
   channel = new SmppChannel('sms', cfg, ['+8613800000001'], systemClock, silentLogger());
 });
 afterAll(async () => {

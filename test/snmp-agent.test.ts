@@ -1,7 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SnmpCollector } from '../src/collectors/snmp/snmp-collector.js';
-import { snmpTarget, type SnmpConfig } from '../src/config/sections/snmp.js';
+import { snmpTarget, type SnmpConfig } from '../src/collectors/snmp/snmp-config.js';
 import { FakeClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/logger.js';
 import type { Sample } from '../src/core/sample.js';

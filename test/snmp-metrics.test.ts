@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SnmpCollector } from '../src/collectors/snmp/snmp-collector.js';
-import { snmpTarget } from '../src/config/sections/snmp.js';
+import { snmpTarget } from '../src/collectors/snmp/snmp-config.js';
 import { FakeClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/logger.js';
 import type { Target } from '../src/core/target.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SnmpCollector } from '../src/collectors/snmp/snmp-collector.js';
-import { snmpTarget, type SnmpConfig } from '../src/config/sections/snmp.js';
+import { snmpTarget, type SnmpConfig } from '../src/collectors/snmp/snmp-config.js';
 import { CollectorError } from '../src/core/errors.js';
 import { silentLogger } from '../src/core/logger.js';
 import type { Sample } from '../src/core/sample.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../src/config/schema.js';
 import { jobsFor } from '../src/scheduler/jobs.js';
 import { ThroughputCollector } from '../src/collectors/throughput/throughput-collector.js';
-import { throughputProbe } from '../src/config/sections/probes.js';
+import { throughputProbe } from '../src/collectors/throughput/throughput-config.js';
 import type { Target } from '../src/core/target.js';
 import { expectedGoodput, startShapedLink, type ShapedLink } from './helpers/shaped-link.js';
 

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrapReceiver } from '../src/collectors/trap/trap-receiver.js';
-import { traps as trapsSchema } from '../src/config/sections/traps.js';
+import { traps as trapsSchema } from '../src/collectors/trap/trap-config.js';
 import { systemClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/logger.js';
 import type { Sample } from '../src/core/sample.js';

@@ -13,8 +13,11 @@ export interface ReloadResult {
   readonly refused?: boolean;
 }
 
-/** Sections a reload does not apply: they take effect at the next restart. */
-const RESTART_ONLY = ['server', 'storage', 'state', 'queue', 'notify', 'cluster'] as const;
+/**
+ * Sections a reload does not apply: they take effect at the next restart.
+ * (notify: and storage: apply at reload, except notify.retry: daemon/notification.ts.)
+ */
+const RESTART_ONLY = ['server', 'state', 'queue', 'cluster'] as const;
 
 /** Reads the config file and keeps kpid_config_* up to date with the outcome. */
 export class ConfigReader {

@@ -1,9 +1,7 @@
 import { Registry } from 'prom-client';
 import { SilenceKeeper } from '../alerts/silence-keeper.js';
-import type { Env, KpidConfig } from '../config/load.js';
-import type { Notification } from '../core/alert.js';
+import type { KpidConfig } from '../config/load.js';
 import { systemClock, type Clock } from '../core/clock.js';
-import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Target } from '../core/target.js';
 import { SeriesTracker } from '../metrics/series-tracker.js';
@@ -11,27 +9,20 @@ import { Pipeline } from '../pipeline/pipeline.js';
 import { defineSilenceMetrics } from '../metrics/silence-metrics.js';
 import { RedisReachability, redisUrls } from './redis-reachability.js';
 import { defineIngestMetrics } from '../metrics/ingest-metrics.js';
-import { loadRuleFiles } from '../rules/rule-files.js';
 import { resolveTargets } from '../targets/targets.js';
 import type { HttpServer } from '../http/server.js';
 import { ClusterStage } from './cluster.js';
 import { Collection } from './collection.js';
 import { ConfigReader, type ReloadResult } from './config-reader.js';
+import type { DaemonOptions } from './daemon-options.js';
+import { reloadConfig } from './reload.js';
 import { httpServer } from './http.js';
 import { defineDaemonMetrics, forgetRemovedTargets, metricsSink, type DaemonMetrics } from './metrics.js';
 import { startSinks, stopSinks, type Sinks } from './sinks.js';
 
 export type { ReloadResult } from './config-reader.js';
+export type { DaemonOptions } from './daemon-options.js';
 
-export interface DaemonOptions {
-  readonly configFile: string;
-  readonly log: Logger;
-  readonly env?: Env;
-  /** Every component reads this clock (the demo's runs faster). */
-  readonly clock?: Clock;
-  /** Receives every notification as well as the channels (the demo prints them). */
-  readonly onNotification?: (n: Notification) => void;
-}
 
 /**
  * One running kpid, built from a valid config or not at all. The HTTP server
@@ -114,40 +105,12 @@ export class Daemon {
     return { url };
   }
 
-  /**
-   * Re-reads the config file and rule files. Anything invalid leaves the
-   * running setup in place, logs every error and sets
-   * kpid_config_last_reload_success to 0.
-   */
-  async reload(opts: { force?: boolean } = {}): Promise<ReloadResult> {
-    let next: KpidConfig;
-    try {
-      next = this.reader.read();
-      const { alerting } = this.sinks;
-      if (!opts.force && this.config) {
-        this.reader.refuseAccidents(this.config, next, { now: alerting?.rules.rules.length ?? 0, next: () => loadRuleFiles(next.rules, { kpis: next.kpis }).rules.length });
-      }
-      alerting?.reload(next);
-    } catch (err) {
-      return this.reader.rejected(err);
-    }
-    const previous = this.config ?? next;
-    this.reader.warnRestartOnly(previous, next);
-    // Before collection (and a cluster's handover) sees them go: removed targets' alerts resolve, not merely leave.
-    const kept = new Set(next.targets.map((t) => t.name));
-    this.sinks.alerting?.runtime.removeTargets(new Set(previous.targets.map((t) => t.name).filter((n) => !kept.has(n))));
-    const targets = this.retarget(next);
-    this.silences.setMaintenance(next.maintenance);
-    this.silences.maxAhead = next.silences.max_ahead;
-    this.config = next;
-    try {
-      await this.collection?.applyTraps(next, targets, previous);
-    } catch (err) {
-      this.log.error({ err: errorMessage(err) }, 'trap receiver could not be restarted');
-    }
-    this.reader.accepted();
-    this.log.info({ targets: next.targets.length }, 'config reloaded');
-    return { ok: true, errors: [] };
+  /** Re-reads the config and applies what a reload applies (daemon/reload.ts). */
+  reload(opts: { force?: boolean } = {}): Promise<ReloadResult> {
+    const { reader, sinks, silences, log, collection, config } = this;
+    return reloadConfig({
+      reader, sinks, silences, log, collection, config, adopt: (next) => (this.config = next), retarget: (next) => this.retarget(next),
+    }, opts);
   }
 
   /** Stops polling (aborting in-flight polls), drains alerting, delivery and storage, and closes the server. */

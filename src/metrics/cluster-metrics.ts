@@ -1,6 +1,6 @@
 import { Gauge, type Registry } from 'prom-client';
 
-/** Metrics of cluster mode (src/cluster); the three names are the issue's contract. */
+/** Metrics of cluster mode (src/cluster); operators' dashboards read these three names (README.md lists them). */
 export function defineClusterMetrics(registry: Registry) {
   const r = [registry];
   return {

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
-/** Metrics of the InfluxDB writer (src/store); names are in SPEC.md and issue 6. */
+/** Metrics of the InfluxDB writer (src/store); names are in SPEC.md. */
 export function defineStoreMetrics(registry: Registry) {
   const r = [registry];
   return {

@@ -33,3 +33,8 @@ export function isResolved(n: Notification): boolean {
 export function batchStatus(b: AlertBatch): 'firing' | 'resolved' {
   return b.alerts.some((a) => !isResolved(a)) ? 'firing' : 'resolved';
 }
+
+/** The earliest threshold crossing among `ns`: where a message's delivery latency starts. */
+export function earliest(ns: readonly Notification[]): number | undefined {
+  return ns.length ? Math.min(...ns.map((n) => n.crossedAt)) : undefined;
+}

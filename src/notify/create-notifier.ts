@@ -1,18 +1,18 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import type { NotifyConfig } from '../config/sections/notify.js';
 import type { NotifyMetrics } from '../metrics/notify-metrics.js';
 import { buildChannels } from './channels/build-channels.js';
 import { Notifier, type NotifierOptions } from './notifier.js';
+import type { NotifyOptions } from './notify-options.js';
 import { BullMqJobQueue } from './queue/bullmq-queue.js';
 import type { JobQueue } from './queue/job-queue.js';
 import { MemoryJobQueue } from './queue/memory-queue.js';
 
 export type QueueConfig = { driver: 'memory' } | { driver: 'bullmq'; redis: string; prefix: string };
 
-/** Builds the Notifier the daemon runs: channels from notify.channels, the queue from `queue:`. */
+/** Builds the Notifier the daemon runs: channels from notify's options, the queue from `queue:`. */
 export function createNotifier(
-  notify: NotifyConfig,
+  notify: NotifyOptions,
   queueCfg: QueueConfig,
   deps: { clock: Clock; logger: Logger; metrics: NotifyMetrics; options?: NotifierOptions },
 ): Notifier {
@@ -23,6 +23,6 @@ export function createNotifier(
       ? new BullMqJobQueue({ redis: queueCfg.redis, prefix: queueCfg.prefix, ...retry, onRecovery: () => metrics.queueRecoveries.inc() }, clock, logger.child({ component: 'notify-queue' }))
       : new MemoryJobQueue(clock, retry);
   metrics.backlogSource.read = () => queue.backlog();
-  const channels = buildChannels(notify, clock, logger.child({ component: 'notify' }), metrics);
+  const channels = buildChannels(notify.channels, clock, logger.child({ component: 'notify' }), metrics);
   return new Notifier(notify, queue, channels, clock, logger.child({ component: 'notify' }), metrics, deps.options);
 }

@@ -3,6 +3,7 @@ import { Registry } from 'prom-client';
 import type { Notification, NotificationKind } from '../core/alert.js';
 import { FakeClock, flushMicrotasks } from '../core/clock.js';
 import { silentLogger } from '../core/logger.js';
+import { notifyOptions } from './notify-options.js';
 import { notifySchema, type NotifyConfigInput } from '../config/sections/notify.js';
 import { defineNotifyMetrics } from '../metrics/notify-metrics.js';
 import { DeliveryError, type Channel, type RenderedMessage } from './delivery.js';
@@ -43,7 +44,7 @@ function alert(fp: string, kind: NotificationKind = 'firing', extra: Partial<Not
 
 function setup(notify: Partial<NotifyConfigInput>, handedOver: string[] = []) {
   const clock = new FakeClock(T0);
-  const cfg = notifySchema.parse({
+  const cfg = notifyOptions(notifySchema.parse({
     channels: {
       mail: { email: { smtp: { host: '127.0.0.1' }, from: 'kpid@example.net', to: ['noc@example.net'] } },
       sms: { sms: { http: { url: 'http://127.0.0.1:1/send' }, to: ['+8613800000001', '+8613800000002'] } },
@@ -52,7 +53,7 @@ function setup(notify: Partial<NotifyConfigInput>, handedOver: string[] = []) {
     },
     routes: [{ match: {}, channels: ['mail'] }],
     ...notify,
-  });
+  }));
   const channels = new Map<string, RecordingChannel>([
     ['mail', new RecordingChannel('mail', 'email', ['noc@example.net'], clock)],
     ['sms', new RecordingChannel('sms', 'sms', ['+8613800000001', '+8613800000002'], clock)],

@@ -1,13 +1,15 @@
 import { jobId } from './job-id.js';
+import type { NotifyOptions, RouteOptions } from './notify-options.js';
 import type { Notification } from '../core/alert.js';
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { NotifyConfig, RouteConfig } from '../config/sections/notify.js';
 import type { NotifyMetrics } from '../metrics/notify-metrics.js';
-import { isResolved, type AlertBatch } from './batch.js';
-import { DeliveryError, isRetryable, type Channel, type DeliveryJob, type RenderedMessage } from './delivery.js';
+import { earliest, isResolved, type AlertBatch } from './batch.js';
+import type { Channel, DeliveryJob, RenderedMessage } from './delivery.js';
+import { startDelivery } from './queue-worker.js';
 import type { JobQueue } from './queue/job-queue.js';
+import { ChannelSet, type BuildChannels } from './channels/channel-set.js';
 import { apiBase, type Links } from './links.js';
 import { render } from './render.js';
 import { renderStormSummary } from './render-storm.js';
@@ -15,7 +17,8 @@ import { AggregationGroup, type GroupFlush } from './routing/aggregation-group.j
 import { EscalationLadders, type EscalationStep } from './routing/escalation-ladder.js';
 import { nextPage } from './routing/next-page.js';
 import { groupKey, groupLabels, matchRoutes } from './routing/route-match.js';
-import { StormGate } from './routing/storm-gate.js';
+import { StormGate, type StormOptions } from './routing/storm-gate.js';
+import { ToldBeyondRoutes } from './routing/told-beyond-routes.js';
 import { StormGuard, type StormSummary } from './storm-guard.js';
 import { renderStormSummary as renderGuardSummary } from './storm-summary.js';
 
@@ -27,7 +30,7 @@ export interface NotifierOptions {
   /**
    * Told the ids of notifications notify is done with: queued (after their
    * group's wait), or dropped because no route or only silenced ones took
-   * them. Alerts then forgets their outbox entries (issue 14 §6).
+   * them. Alerts then forgets their outbox entries.
    */
   readonly onHandedOver?: (ids: readonly string[]) => void;
 }
@@ -39,41 +42,51 @@ export interface NotifierOptions {
  * injected clock; delivery runs in the JobQueue's workers.
  */
 export class Notifier {
+  /** Groups by key; a key starts with the routes' generation (a reload that changes routes starts a new one). */
   private readonly groups = new Map<string, AggregationGroup>();
+  private generation = 0;
+  private readonly channels: ChannelSet;
   private readonly ladders: EscalationLadders;
-  private readonly storm?: StormGate;
+  private storm?: StormGate;
   private readonly guard: StormGuard;
-  /** Channels beyond the routes' own that were told an alert fires (escalation, managers): they hear its end too. */
-  private readonly extraTold = new Map<string, Map<string, string>>();
+  private readonly extraTold = new ToldBeyondRoutes();
   private readonly adding = new Set<Promise<void>>();
 
   constructor(
-    private readonly config: NotifyConfig,
+    private config: NotifyOptions,
     private readonly queue: JobQueue,
-    private readonly channels: ReadonlyMap<string, Channel>,
+    channels: ReadonlyMap<string, Channel>,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly metrics: NotifyMetrics,
     private readonly options: NotifierOptions = {},
   ) {
+    this.channels = new ChannelSet(config.channels, channels);
     this.ladders = new EscalationLadders(clock, (s) => this.escalate(s));
-    this.guard = new StormGuard(clock, config.storm_guard ?? { max_changes: 200, interval: 60_000 }, (s) => this.guardSummary(s));
-    if (config.storm) this.storm = new StormGate(clock, config.storm, (c, r, held, start) => this.stormSummary(c, r, held, start));
+    this.guard = new StormGuard(clock, config.stormGuard, (s) => this.guardSummary(s));
+    if (config.storm) this.storm = this.stormGate(config.storm);
+  }
+
+  /**
+   * Applies a reloaded notify: section. Nothing queued or in flight is lost
+   * or sent twice (ChannelSet). An alert already announced keeps the route it
+   * was announced on until it resolves, so its reminders and its resolution
+   * reach whoever was told; new alerts follow the new routes.
+   */
+  reconfigure(options: NotifyOptions, build: BuildChannels): void {
+    const { changed, added, removed } = this.channels.replace(options.channels, build);
+    if (JSON.stringify(options.routes) !== JSON.stringify(this.config.routes)) this.generation++;
+    if (options.storm && this.storm) this.storm.configure(options.storm);
+    else if (options.storm) this.storm = this.stormGate(options.storm);
+    // Without storm: the old gate still sends the summary of what it holds, at its window's end.
+    else this.storm = undefined;
+    this.guard.configure(options.stormGuard);
+    this.config = options;
+    this.logger.info({ changed, added, removed, routes: options.routes.length }, 'notify reconfigured');
   }
 
   async start(): Promise<void> {
-    await this.queue.start((job, attempt) => this.send(job, attempt), {
-      onRetry: (job, attempt, delay, error) => {
-        this.metrics.notifications.inc({ channel: job.channel, result: 'retry' });
-        this.logger.warn({ channel: job.channel, job: job.id, attempt, delay, error }, 'notification failed; will retry');
-      },
-      onDead: (letter) => {
-        this.metrics.notifications.inc({ channel: letter.job.channel, result: 'failed' });
-        this.metrics.deadLetters.inc({ channel: letter.job.channel });
-        this.metrics.deadLetterSize.inc();
-        this.logger.error({ channel: letter.job.channel, job: letter.job.id, attempts: letter.attempts, error: letter.error }, 'notification given up; kept in the dead letter');
-      },
-    });
+    await startDelivery(this.queue, this.channels, { clock: this.clock, logger: this.logger, metrics: this.metrics });
   }
 
   /** Routes and schedules one notification. Resolves once its immediate messages are queued. */
@@ -89,6 +102,7 @@ export class Notifier {
       this.guard.recordChange();
       // A silenced alert is not announced; its resolution still goes to whoever was told it fired.
       for (const i of routeIds) if (!(silenced && n.kind === 'firing')) this.group(i, n);
+      if (n.kind === 'resolved') this.resolveInEarlierRoutes(n);
       if (silenced && n.kind === 'firing') this.options.onHandedOver?.([n.id]);
       if (n.kind === 'resolved') {
         this.ladders.resolved(n.fingerprint);
@@ -123,12 +137,12 @@ export class Notifier {
     this.guard.close();
     await this.settled();
     await this.queue.close();
-    await Promise.allSettled([...this.channels.values()].map((c) => c.close()));
+    await this.channels.close();
   }
 
   /** Without the daemon's links (unit tests), notify.external_url stands in for the public URL. */
   private get links(): Links {
-    return this.options.links ?? { localUrl: 'http://127.0.0.1:9464', ...(this.config.external_url ? { publicUrl: this.config.external_url } : {}) };
+    return this.options.links ?? { localUrl: 'http://127.0.0.1:9464', ...(this.config.externalUrl ? { publicUrl: this.config.externalUrl } : {}) };
   }
 
   private silenced(n: Notification): boolean {
@@ -139,21 +153,21 @@ export class Notifier {
     return [...this.groups.values()].some((g) => g.wasTold(fingerprint)) || this.extraTold.has(fingerprint);
   }
 
-  private receiver(i: number, r: RouteConfig): string {
+  private receiver(i: number, r: RouteOptions): string {
     return r.name ?? `route${i}`;
   }
 
   private group(i: number, n: Notification): void {
     const route = this.config.routes[i]!;
-    const labels = groupLabels(route.group_by, n.labels);
+    const labels = groupLabels(route.groupBy, n.labels);
     // `...` means one group per alert; the fingerprint says which alert, even if two carry equal labels.
-    const key = route.group_by.includes('...') ? `route${i}:${n.fingerprint}` : groupKey(i, labels);
+    const key = `g${this.generation}:${route.groupBy.includes('...') ? `route${i}:${n.fingerprint}` : groupKey(i, labels)}`;
     let g = this.groups.get(key);
     if (!g) {
       g = new AggregationGroup(
         this.clock,
-        { groupWait: route.group_wait, groupInterval: route.group_interval, repeat: route.repeat },
-        (flush) => this.flushed(i, key, labels, flush),
+        { groupWait: route.groupWait, groupInterval: route.groupInterval, repeat: route.repeat },
+        (flush) => this.flushed(i, route, key, labels, flush),
       );
       this.groups.set(key, g);
     }
@@ -161,13 +175,23 @@ export class Notifier {
     if (g.idle) this.groups.delete(key);
   }
 
-  private flushed(i: number, key: string, labels: Record<string, string>, flush: GroupFlush): void {
-    const route = this.config.routes[i]!;
+  /** Routes changed at a reload: an alert announced before resolves in the group that announced it. */
+  private resolveInEarlierRoutes(n: Notification): void {
+    const current = `g${this.generation}:`;
+    for (const [key, g] of this.groups) {
+      if (key.startsWith(current) || !g.wasTold(n.fingerprint)) continue;
+      g.insert(n);
+      if (g.idle) this.groups.delete(key);
+    }
+  }
+
+  /** `route` is the one the group was made for, even if a reload has changed the routes since. */
+  private flushed(i: number, route: RouteOptions, key: string, labels: Record<string, string>, flush: GroupFlush): void {
     // A reminder is not sent for alerts silenced since they were announced
     // (their resolution still is: that is not a repeat).
     const alerts = flush.repeat ? flush.alerts.filter((n) => isResolved(n) || !this.silenced(n)) : flush.alerts;
     if (!alerts.length) return;
-    const next = flush.repeat ? undefined : alerts.map((n) => nextPage(this.config, [i], n, this.clock.now())).find(Boolean);
+    const next = flush.repeat || !key.startsWith(`g${this.generation}:`) ? undefined : alerts.map((n) => nextPage(this.config, [i], n, this.clock.now())).find(Boolean);
     const batch: AlertBatch = { receiver: this.receiver(i, route), groupKey: key, groupLabels: labels, alerts, repeat: flush.repeat, ...(next ? { next } : {}) };
     // In an alert storm every channel gets one summary per window instead.
     if (this.guard.hold(route.channels, flush.changed)) {
@@ -178,8 +202,8 @@ export class Notifier {
     const handedOver = this.options.onHandedOver;
     if (handedOver) void this.settled().then(() => handedOver(alerts.map((n) => n.id)));
     if (route.escalation) {
-      const ladder = this.config.escalations[route.escalation]!;
-      for (const n of alerts) if (!isResolved(n)) this.ladders.start(n, route.escalation, ladder);
+      const ladder = this.config.escalations[route.escalation];
+      if (ladder) for (const n of alerts) if (!isResolved(n)) this.ladders.start(n, route.escalation, ladder);
     }
     const g = this.groups.get(key);
     if (g?.idle) this.groups.delete(key);
@@ -197,10 +221,10 @@ export class Notifier {
     const managers = new Set<string>();
     for (const i of routeIds) {
       const name = this.config.routes[i]!.escalation;
-      if (name) for (const c of this.config.escalations[name]!.sla_breach) managers.add(c);
+      if (name) for (const c of this.config.escalations[name]?.slaBreach ?? []) managers.add(c);
     }
     if (!managers.size) return;
-    this.rememberExtra(n.fingerprint, [...managers], 'sla_breach');
+    this.extraTold.remember(n.fingerprint, [...managers], 'sla_breach');
     const batch: AlertBatch = { receiver: 'sla_breach', groupKey: `managers:${n.fingerprint}`, groupLabels: {}, alerts: [n], repeat: 0, note: 'Recovery target missed' };
     this.fanOut(batch, [...managers], n.crossedAt);
   }
@@ -210,26 +234,19 @@ export class Notifier {
     if (this.silenced(s.alert)) return;
     const note = `Escalated: not acknowledged after ${Math.round(s.after / 60_000)} min`;
     const alert: Notification = { ...s.alert, kind: 'escalation' };
-    this.rememberExtra(s.alert.fingerprint, s.channels, `${s.ladder}/${s.step + 1}`);
-    const ladder = this.config.escalations[s.ladder]!.steps[s.step + 1];
+    this.extraTold.remember(s.alert.fingerprint, s.channels, `${s.ladder}/${s.step + 1}`);
+    const ladder = this.config.escalations[s.ladder]?.steps[s.step + 1];
     const next = ladder ? { at: this.clock.now() + ladder.after - s.after, who: ladder.channels, unless: 'acked' as const } : undefined;
     const batch: AlertBatch = { receiver: `${s.ladder}/${s.step + 1}`, groupKey: `escalation:${s.ladder}:${s.step}:${s.alert.fingerprint}`, groupLabels: {}, alerts: [alert], repeat: 0, note, ...(next ? { next } : {}) };
     this.fanOut(batch, s.channels, undefined);
   }
 
-  private rememberExtra(fingerprint: string, channels: readonly string[], receiver: string): void {
-    const told = this.extraTold.get(fingerprint) ?? new Map<string, string>();
-    for (const c of channels) if (!told.has(c)) told.set(c, receiver);
-    this.extraTold.set(fingerprint, told);
-  }
-
   /** Whoever heard of the alert through escalation or as a manager hears its end. */
   private tellExtra(n: Notification, why: 'resolved' | 'restored'): void {
-    const told = this.extraTold.get(n.fingerprint);
-    if (!told) return;
-    this.extraTold.delete(n.fingerprint);
+    const told = this.extraTold.take(n.fingerprint);
+    if (!told.length) return;
     const routeChannels = new Set(matchRoutes(this.config.routes, n).flatMap((i) => this.config.routes[i]!.channels));
-    const channels = [...told.keys()].filter((c) => !routeChannels.has(c));
+    const channels = told.filter((c) => !routeChannels.has(c));
     const batch: AlertBatch = { receiver: 'escalation', groupKey: `${why}:${n.fingerprint}`, groupLabels: {}, alerts: [n], repeat: 0 };
     this.fanOut(batch, channels, n.crossedAt);
   }
@@ -241,7 +258,7 @@ export class Notifier {
         this.logger.error({ channel: name }, 'route names a channel that is not configured');
         continue;
       }
-      const maxAlerts = this.config.channels[name]?.webhook?.max_alerts ?? 0;
+      const maxAlerts = this.config.channels[name]?.webhook?.maxAlerts ?? 0;
       const message = render(batch, { links: this.links, now: this.clock.now(), maxAlerts });
       for (const recipient of ch.recipients) {
         if (ch.type === 'sms' && this.storm && !this.storm.admit(name, recipient, batch)) {
@@ -254,15 +271,20 @@ export class Notifier {
     }
   }
 
-  private stormSummary(channel: string, recipient: string, held: AlertBatch[], windowStart: number): void {
-    const message: RenderedMessage = renderStormSummary(held, this.config.storm!.window, { links: this.links, now: this.clock.now() });
+  private stormGate(opts: StormOptions): StormGate {
+    const gate: StormGate = new StormGate(this.clock, opts, (c, r, held, start) => this.stormSummary(c, r, held, start, gate.window));
+    return gate;
+  }
+
+  private stormSummary(channel: string, recipient: string, held: AlertBatch[], windowStart: number, window: number): void {
+    const message: RenderedMessage = renderStormSummary(held, window, { links: this.links, now: this.clock.now() });
     this.enqueue({ id: jobId(['storm', String(windowStart)], channel, recipient), channel, recipient, message });
   }
 
   private guardSummary(s: StormSummary): void {
     const ch = this.channels.get(s.channel);
     if (!ch) return;
-    const message = renderGuardSummary(s, { externalUrl: apiBase(this.links), maxAlerts: this.config.channels[s.channel]?.webhook?.max_alerts ?? 0 });
+    const message = renderGuardSummary(s, { externalUrl: apiBase(this.links), maxAlerts: this.config.channels[s.channel]?.webhook?.maxAlerts ?? 0 });
     this.logger.warn({ channel: s.channel, alerts: s.alerts.length, last: s.last }, 'alert storm: summary instead of one message per alert');
     for (const recipient of ch.recipients) this.enqueue({ id: jobId(['storm-guard', String(s.windowStart)], s.channel, recipient), channel: s.channel, recipient, message });
   }
@@ -274,23 +296,4 @@ export class Notifier {
       .finally(() => this.adding.delete(p));
     this.adding.add(p);
   }
-
-  /** The queue worker: one job to one recipient on one channel. */
-  private async send(job: DeliveryJob, _attempt: number): Promise<void> {
-    const ch = this.channels.get(job.channel);
-    if (!ch) throw new DeliveryError(job.channel, false, `channel "${job.channel}" is no longer configured`);
-    try {
-      await ch.send(job.message, job.recipient);
-    } catch (err) {
-      throw err instanceof DeliveryError ? err : new DeliveryError(job.channel, isRetryable(err), errorMessage(err));
-    }
-    this.metrics.notifications.inc({ channel: job.channel, result: 'sent' });
-    if (job.crossedAt !== undefined) {
-      this.metrics.deliverySeconds.observe({ channel: job.channel }, Math.max(0, this.clock.now() - job.crossedAt) / 1000);
-    }
-  }
-}
-
-function earliest(ns: readonly Notification[]): number | undefined {
-  return ns.length ? Math.min(...ns.map((n) => n.crossedAt)) : undefined;
 }

@@ -3,6 +3,7 @@ import { Registry } from 'prom-client';
 import type { Notification, NotificationKind } from '../core/alert.js';
 import { FakeClock, flushMicrotasks } from '../core/clock.js';
 import { silentLogger } from '../core/logger.js';
+import { notifyOptions } from './notify-options.js';
 import { notifySchema } from '../config/sections/notify.js';
 import { defineNotifyMetrics } from '../metrics/notify-metrics.js';
 import type { Channel, RenderedMessage } from './delivery.js';
@@ -36,7 +37,7 @@ describe('StormGuard on a fake clock', () => {
     it(name, () => {
       const clock = new FakeClock(T0);
       const got: StormSummary[] = [];
-      const guard = new StormGuard(clock, { max_changes: 200, interval: 60 * SEC }, (s) => got.push(s));
+      const guard = new StormGuard(clock, { maxChanges: 200, interval: 60 * SEC }, (s) => got.push(s));
       let i = 0;
       for (const [at, count] of bursts) {
         clock.advance(T0 + at * SEC - clock.now());
@@ -58,7 +59,7 @@ describe('StormGuard on a fake clock', () => {
   it('the same alert held twice in a window (two routes to one channel) is listed once', () => {
     const clock = new FakeClock(T0);
     const got: StormSummary[] = [];
-    const guard = new StormGuard(clock, { max_changes: 1, interval: 60 * SEC }, (s) => got.push(s));
+    const guard = new StormGuard(clock, { maxChanges: 1, interval: 60 * SEC }, (s) => got.push(s));
     guard.recordChange();
     guard.recordChange();
     guard.hold(['mail'], [alert(1)]);
@@ -97,14 +98,14 @@ class RecordingChannel implements Channel {
 describe('Notifier with the storm guard', () => {
   function setup() {
     const clock = new FakeClock(T0);
-    const cfg = notifySchema.parse({
+    const cfg = notifyOptions(notifySchema.parse({
       channels: {
         mail: { email: { smtp: { host: '127.0.0.1' }, from: 'kpid@example.net', to: ['noc@example.net'] } },
         sms: { sms: { http: { url: 'http://127.0.0.1:1/send' }, to: ['+8613800000001', '+8613800000002'] } },
         hook: { webhook: { url: 'http://127.0.0.1:1/hook' } },
       },
       routes: [{ match: {}, channels: ['mail', 'sms', 'hook'] }],
-    });
+    }));
     const channels = new Map<string, RecordingChannel>([
       ['mail', new RecordingChannel('mail', 'email', ['noc@example.net'], clock)],
       ['sms', new RecordingChannel('sms', 'sms', ['+8613800000001', '+8613800000002'], clock)],

@@ -3,7 +3,7 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 
 export interface StormGuardOptions {
   /** More alert state changes than this within one minute is a storm. Default 200. */
-  readonly max_changes: number;
+  readonly maxChanges: number;
   /** While a storm lasts, each channel gets one summary per this window, ms. Default 60 s. */
   readonly interval: number;
 }
@@ -46,7 +46,7 @@ export class StormGuard {
 
   constructor(
     private readonly clock: Clock,
-    private readonly opts: StormGuardOptions,
+    private opts: StormGuardOptions,
     private readonly onSummary: (s: StormSummary) => void,
   ) {}
 
@@ -55,12 +55,17 @@ export class StormGuard {
     return this.storming;
   }
 
+  /** New limits from a reload; they apply from the next change on. */
+  configure(opts: StormGuardOptions): void {
+    this.opts = opts;
+  }
+
   /** Counts one alert state change (a firing or resolved notification); may start a storm. */
   recordChange(): void {
     const now = this.clock.now();
     this.changes.push(now);
     this.forget(now);
-    if (!this.storming && this.changes.length > this.opts.max_changes) {
+    if (!this.storming && this.changes.length > this.opts.maxChanges) {
       this.storming = true;
       this.windowStart = now;
       this.timer = this.clock.setTimeout(() => this.closeWindow(), this.opts.interval);
@@ -98,7 +103,7 @@ export class StormGuard {
   private closeWindow(): void {
     const now = this.clock.now();
     this.forget(now);
-    const last = this.changes.length <= this.opts.max_changes;
+    const last = this.changes.length <= this.opts.maxChanges;
     const start = this.windowStart;
     const held = [...this.held];
     this.held.clear();

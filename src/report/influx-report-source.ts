@@ -1,17 +1,14 @@
+import type { InfluxConnection } from '../core/influx-connection.js';
 import { KpidError, errorMessage } from '../core/errors.js';
 import { NO_SCOPE } from '../store/kpi-rollup.js';
 import { readFirstSeen } from './embedded-report-source.js';
 import { influxPolled, rowsOf as rows, type InfluxSeries as Series } from './influx-polled.js';
 import type { FirstSeen, KpiDay, PolledSeries, ReportSource, VoiceDay } from './report-source.js';
 
-export interface InfluxReportOptions {
-  /** Base URL of InfluxDB 1.x. */
-  readonly url: string;
-  readonly database: string;
+/** The report's own InfluxDB options (src/report/report-options.ts maps them from config). */
+export interface InfluxReportOptions extends InfluxConnection {
   /** The policy kpid writes to (storage.influx.retention_policy when retention is set); none means the default. */
   readonly retentionPolicy?: string;
-  readonly username?: string;
-  readonly password?: string;
   /** One query taking longer fails the report, ms. Default 30,000. */
   readonly timeoutMs?: number;
   /** state.sqlite, whose rollup records when each target was first seen; none: not known. */

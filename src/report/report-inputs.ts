@@ -1,6 +1,7 @@
 import type { KpidConfig } from '../config/load.js';
 import { EmbeddedReportSource } from './embedded-report-source.js';
 import { InfluxReportSource } from './influx-report-source.js';
+import { influxReportOptions } from './report-options.js';
 import { NoReportSource, type ReportSource } from './report-source.js';
 
 /**
@@ -11,16 +12,7 @@ import { NoReportSource, type ReportSource } from './report-source.js';
 export function reportSourceFor(config: Pick<KpidConfig, 'storage' | 'state'>): ReportSource {
   const influx = config.storage.influx;
   if (influx) {
-    return new InfluxReportSource({
-      url: influx.url,
-      database: influx.database,
-      // kpid writes to this policy only when it created it (retention set); otherwise to the default.
-      ...(influx.retention !== undefined ? { retentionPolicy: influx.retention_policy } : {}),
-      ...(influx.username !== undefined ? { username: influx.username } : {}),
-      ...(influx.password !== undefined ? { password: influx.password } : {}),
-      timeoutMs: Math.max(influx.timeout, 30_000),
-      ...('sqlite' in config.state ? { stateFile: config.state.sqlite } : {}),
-    });
+    return new InfluxReportSource(influxReportOptions(influx, 'sqlite' in config.state ? config.state.sqlite : undefined));
   }
   if ('sqlite' in config.state) return new EmbeddedReportSource(config.state.sqlite);
   return new NoReportSource('no sample source: state is in Redis and storage.influx is not configured, so only the outage ledger is reported');

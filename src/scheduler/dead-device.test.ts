@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { snmpTarget } from '../config/sections/snmp.js';
+import { snmpTarget } from '../collectors/snmp/snmp-config.js';
 import type { AlertTransition } from '../core/alert.js';
 import { FakeClock } from '../core/clock.js';
 import { silentLogger } from '../core/logger.js';

@@ -1,3 +1,4 @@
+import type { InfluxConnection } from '../core/influx-connection.js';
 import { InfluxDB } from 'influx';
 import type { FieldTypes } from './line-protocol-writer.js';
 
@@ -10,14 +11,10 @@ export interface DownsampleOptions {
   readonly retentionMs: number;
 }
 
-export interface SetupOptions {
-  readonly url: string;
-  readonly database: string;
+export interface SetupOptions extends InfluxConnection {
   /** Retention policy kpid writes to, created (as the default) when missing. */
   readonly retentionPolicy?: { readonly name: string; readonly durationMs: number };
   readonly downsample?: DownsampleOptions;
-  readonly username?: string;
-  readonly password?: string;
   readonly timeoutMs?: number;
 }
 

@@ -1,3 +1,4 @@
+import type { InfluxConnection } from '../core/influx-connection.js';
 /**
  * What InfluxDB 1.x did with one POST /write.
  *
@@ -20,14 +21,9 @@ export interface LineWriter {
   write(lines: readonly string[], signal?: AbortSignal): Promise<WriteResult>;
 }
 
-export interface InfluxHttpOptions {
-  /** Base URL, e.g. http://127.0.0.1:8086. */
-  readonly url: string;
-  readonly database: string;
+export interface InfluxHttpOptions extends InfluxConnection {
   /** Written to explicitly; undefined means the database's default policy. */
   readonly retentionPolicy?: string;
-  readonly username?: string;
-  readonly password?: string;
   /** Time one write may take before it counts as unavailable, ms. Default 10,000. */
   readonly timeoutMs?: number;
 }

@@ -1,15 +1,11 @@
+import type { InfluxConnection } from '../core/influx-connection.js';
 import type { InfluxStorageConfig } from '../config/sections/storage.js';
 import type { DownsampleOptions } from './influx-setup.js';
 
 /** Settings of the InfluxDB writer. Defaults are those of `storage.influx` in config. */
-export interface InfluxStoreOptions {
-  /** Base URL of InfluxDB 1.x, e.g. http://influxdb:8086. */
-  readonly url: string;
-  readonly database: string;
+export interface InfluxStoreOptions extends InfluxConnection {
   /** Policy written to, created as the database default when missing; none means the database default. */
   readonly retentionPolicy?: { readonly name: string; readonly durationMs: number };
-  readonly username?: string;
-  readonly password?: string;
   /** Points per write. Default 5,000. */
   readonly batchSize?: number;
   /** A non-empty buffer is written at least this often, ms. Default 1,000. */

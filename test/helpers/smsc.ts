@@ -24,6 +24,8 @@ export class TestSmsc {
   enquireLinks = 0;
   /** When set, submit_sm gets no response at all (a half-dead SMSC). */
   swallowSubmits = false;
+  /** Answers kept back by holdSubmits(): each submit_sm is taken (and recorded) but in flight until releaseSubmits(). */
+  private heldAnswers?: (() => void)[];
   sendReceipts = true;
   private server!: Server;
   private nextId = 1;
@@ -66,7 +68,18 @@ export class TestSmsc {
           messageId,
           registeredDelivery: Number(pdu.registered_delivery),
         });
-        session.send(pdu.response({ message_id: messageId }));
+        const answer = () => {
+          try {
+            session.send(pdu.response({ message_id: messageId }));
+          } catch {
+            // the client went away while its answer was held
+          }
+        };
+        if (this.heldAnswers) {
+          this.heldAnswers.push(answer);
+          return;
+        }
+        answer();
         if (this.sendReceipts && Number(pdu.registered_delivery) & 1) {
           session.deliver_sm({
             source_addr: pdu.destination_addr,
@@ -89,6 +102,21 @@ export class TestSmsc {
   /** Drops every bound session at the TCP level, as an SMSC restart would. */
   dropSessions(): void {
     for (const s of [...this.server.sessions]) s.destroy();
+  }
+
+  holdSubmits(): void {
+    this.heldAnswers ??= [];
+  }
+
+  /** submit_sm taken but not yet answered. */
+  get heldSubmits(): number {
+    return this.heldAnswers?.length ?? 0;
+  }
+
+  releaseSubmits(): void {
+    const answers = this.heldAnswers ?? [];
+    this.heldAnswers = undefined;
+    for (const answer of answers) answer();
   }
 
   async stop(): Promise<void> {

@@ -10,12 +10,17 @@ export interface ReceivedMail {
 
 /**
  * A real SMTP server (smtp-server) on a free loopback port. `refuse(code)`
- * makes it answer every DATA with that reply until `accept()`.
+ * makes it answer every DATA with that reply until `accept()`. `hold()`
+ * takes each message's data but keeps its reply back (a message in flight)
+ * until `release()`; `held` counts the messages waiting so.
  */
 export class TestSmtpServer {
   readonly mails: ReceivedMail[] = [];
   refusals = 0;
+  held = 0;
   private refuseWith?: number;
+  private holding?: Promise<void>;
+  private releaseHeld?: () => void;
   private server!: SMTPServer;
   port = 0;
 
@@ -32,7 +37,12 @@ export class TestSmtpServer {
       onData: (stream: SMTPServerDataStream, session: SMTPServerSession, cb) => {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => {
+        stream.on('end', async () => {
+          if (this.holding) {
+            this.held++;
+            await this.holding;
+            this.held--;
+          }
           if (this.refuseWith) {
             this.refusals++;
             return cb(Object.assign(new Error(this.refuseWith >= 500 ? 'Mailbox unavailable' : 'Try again later'), { responseCode: this.refuseWith }));
@@ -58,6 +68,15 @@ export class TestSmtpServer {
 
   accept(): void {
     this.refuseWith = undefined;
+  }
+
+  hold(): void {
+    this.holding ??= new Promise<void>((resolve) => (this.releaseHeld = resolve));
+  }
+
+  release(): void {
+    this.releaseHeld?.();
+    this.holding = undefined;
   }
 
   async stop(): Promise<void> {

@@ -4,7 +4,7 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import { CollectorError } from '../../core/errors.js';
 import type { Sample } from '../../core/sample.js';
 import type { Target } from '../../core/target.js';
-import type { DnsProbeConfig } from '../../config/sections/probes.js';
+import type { DnsProbeConfig } from './dns-config.js';
 import type { Collector } from '../../core/collector.js';
 import { resolveAddress } from '../resolve-address.js';
 import { askOverTcp, askOverUdp, type DnsServer, type Exchange } from './dns-exchange.js';

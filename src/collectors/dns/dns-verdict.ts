@@ -1,5 +1,5 @@
 import { decode, type Answer } from 'dns-packet';
-import type { DnsProbeConfig } from '../../config/sections/probes.js';
+import type { DnsProbeConfig } from './dns-config.js';
 
 /**
  * Why a DNS probe failed. The word labels kpid_collector_errors_total; the

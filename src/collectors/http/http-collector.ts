@@ -6,7 +6,7 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import { CollectorError, errorMessage } from '../../core/errors.js';
 import type { Sample } from '../../core/sample.js';
 import type { Target } from '../../core/target.js';
-import type { HttpProbeConfig } from '../../config/sections/probes.js';
+import type { HttpProbeConfig } from './http-config.js';
 import type { Collector } from '../../core/collector.js';
 
 type HttpSpec = HttpProbeConfig & { name: string };

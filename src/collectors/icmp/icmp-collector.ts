@@ -3,7 +3,7 @@ import { CollectorError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Sample } from '../../core/sample.js';
 import type { Target } from '../../core/target.js';
-import type { IcmpProbeConfig } from '../../config/sections/probes.js';
+import type { IcmpProbeConfig } from './icmp-config.js';
 import type { Collector } from '../../core/collector.js';
 import { resolveAddress } from '../resolve-address.js';
 import { FpingBatcher, type FpingBatcherOptions } from './fping-batcher.js';

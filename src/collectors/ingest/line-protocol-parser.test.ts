@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../core/clock.js';
 import { parseLine } from './line-protocol-parser.js';
-import { ingest } from '../../config/sections/ingest.js';
+import { ingest } from './ingest-config.js';
 import { ingestLimits, PushIngest } from './push-ingest.js';
 
 const NOW = Date.UTC(2026, 10, 1);

@@ -2,7 +2,7 @@ import { unstorableName } from './storable-names.js';
 import type { Clock } from '../../core/clock.js';
 import { formatDuration } from '../../core/duration.js';
 import type { Sample } from '../../core/sample.js';
-import type { IngestConfig } from '../../config/sections/ingest.js';
+import type { IngestConfig } from './ingest-config.js';
 import { CardinalityGuard, type CardinalityLimit, type CardinalityLimits } from './cardinality-guard.js';
 import { parseJsonSample } from './json-samples.js';
 import { parseLine, PRECISION_MS, type ParsedLine, type Precision } from './line-protocol-parser.js';

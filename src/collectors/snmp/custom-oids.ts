@@ -1,4 +1,4 @@
-import type { CustomEntryConfig } from '../../config/sections/snmp.js';
+import type { CustomEntryConfig } from './snmp-config.js';
 import { counterIncrease, perSecond, type CounterReading } from './counter-rates.js';
 import type { SnmpSession } from './snmp-session.js';
 import { walkColumns, type TimedVarbind, type WalkOptions } from './table-walker.js';

@@ -1,4 +1,4 @@
-import type { SnmpConfig } from '../../config/sections/snmp.js';
+import type { SnmpConfig } from './snmp-config.js';
 import type { Clock } from '../../core/clock.js';
 import type { Sample } from '../../core/sample.js';
 import { targetTags, type Target } from '../../core/target.js';

@@ -1,5 +1,5 @@
 import { linearRegex } from '../../core/linear-regex.js';
-import type { InterfaceFilterConfig } from '../../config/sections/snmp.js';
+import type { InterfaceFilterConfig } from './snmp-config.js';
 import { IF_MIB, IF_STATUS, type IfMibColumn } from './oids.js';
 import type { InterfaceCounterName, InterfaceCounters } from './interface-rates.js';
 import type { Column } from './table-walker.js';

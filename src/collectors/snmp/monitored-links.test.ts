@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { snmpTarget } from '../../config/sections/snmp.js';
+import { snmpTarget } from './snmp-config.js';
 import { FakeClock } from '../../core/clock.js';
 import type { LinksSeenUp } from '../../core/links-seen-up.js';
 import { silentLogger } from '../../core/logger.js';

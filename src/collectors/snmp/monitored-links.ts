@@ -1,4 +1,4 @@
-import type { InterfaceFilterConfig, LinkMatcherConfig } from '../../config/sections/snmp.js';
+import type { InterfaceFilterConfig, LinkMatcherConfig } from './snmp-config.js';
 import { linearRegex, type LinearRegex } from '../../core/linear-regex.js';
 import type { LinksSeenUp } from '../../core/links-seen-up.js';
 import type { Logger } from '../../core/logger.js';

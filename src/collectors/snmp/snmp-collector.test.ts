@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { snmpTarget } from '../../config/sections/snmp.js';
+import { snmpTarget } from './snmp-config.js';
 import { FakeClock, flushMicrotasks } from '../../core/clock.js';
 import { CollectorError } from '../../core/errors.js';
 import { silentLogger } from '../../core/logger.js';

@@ -1,4 +1,4 @@
-import type { SnmpConfig } from '../../config/sections/snmp.js';
+import type { SnmpConfig } from './snmp-config.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { CollectorError } from '../../core/errors.js';
 import type { LinksSeenUp } from '../../core/links-seen-up.js';

@@ -1,5 +1,5 @@
 import snmp, { type ResponseCallback, type Session, type SessionOptions, type User, type Varbind } from 'net-snmp';
-import type { SnmpConfig } from '../../config/sections/snmp.js';
+import type { SnmpConfig } from './snmp-config.js';
 import type { RawVarbind } from './varbind-values.js';
 
 /**

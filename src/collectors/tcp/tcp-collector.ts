@@ -3,7 +3,7 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import { CollectorError } from '../../core/errors.js';
 import type { Sample } from '../../core/sample.js';
 import type { Target } from '../../core/target.js';
-import type { TcpProbeConfig } from '../../config/sections/probes.js';
+import type { TcpProbeConfig } from './tcp-config.js';
 import type { Collector } from '../../core/collector.js';
 import { resolveAddress } from '../resolve-address.js';
 

@@ -2,7 +2,7 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import { CollectorError, errorMessage } from '../../core/errors.js';
 import type { Sample } from '../../core/sample.js';
 import type { Target } from '../../core/target.js';
-import type { ThroughputProbeConfig } from '../../config/sections/probes.js';
+import type { ThroughputProbeConfig } from './throughput-config.js';
 import type { Collector } from '../../core/collector.js';
 import { download, upload, type TransferOptions } from './transfer.js';
 

@@ -6,7 +6,7 @@ import { KpidError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Sample } from '../../core/sample.js';
 import type { Target } from '../../core/target.js';
-import type { TrapsConfig } from '../../config/sections/traps.js';
+import type { TrapsConfig } from './trap-config.js';
 import type { CounterLike } from '../../core/recorders.js';
 import { decodeTrap, type RawPdu } from './trap-decode.js';
 import { InterfaceIndex } from './interface-index.js';

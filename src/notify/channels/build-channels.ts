@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
-import type { NotifyConfig } from '../../config/sections/notify.js';
+import type { ChannelOptions } from '../notify-options.js';
 import type { NotifyMetrics } from '../../metrics/notify-metrics.js';
 import type { Channel } from '../delivery.js';
 import { EmailChannel } from './email.js';
@@ -9,9 +9,9 @@ import { SmppChannel } from './sms-smpp.js';
 import { WebhookChannel } from './webhook.js';
 
 /** One Channel per entry of notify.channels. SMPP channels bind on start(), not here. */
-export function buildChannels(cfg: NotifyConfig, clock: Clock, logger: Logger, metrics: NotifyMetrics): Map<string, Channel> {
+export function buildChannels(channels: Readonly<Record<string, ChannelOptions>>, clock: Clock, logger: Logger, metrics: NotifyMetrics): Map<string, Channel> {
   const out = new Map<string, Channel>();
-  for (const [name, c] of Object.entries(cfg.channels)) {
+  for (const [name, c] of Object.entries(channels)) {
     if (c.email) out.set(name, new EmailChannel(name, c.email));
     else if (c.webhook) out.set(name, new WebhookChannel(name, c.webhook));
     else if (c.sms?.smpp) {

@@ -1,7 +1,7 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import { errorMessage } from '../../core/errors.js';
-import type { EmailChannelConfig } from '../../config/sections/notify.js';
+import type { EmailOptions } from '../notify-options.js';
 import { DeliveryError, type Channel, type RenderedMessage } from '../delivery.js';
 import { redact } from './redact.js';
 
@@ -14,7 +14,7 @@ export class EmailChannel implements Channel {
   readonly recipients: readonly string[];
   private readonly transport: Transporter;
 
-  constructor(readonly name: string, private readonly cfg: EmailChannelConfig) {
+  constructor(readonly name: string, private readonly cfg: EmailOptions) {
     this.recipients = cfg.to;
     const s = cfg.smtp;
     const options: SMTPPool.Options = {
@@ -25,11 +25,11 @@ export class EmailChannel implements Channel {
       requireTLS: !s.secure && s.starttls === 'required',
       ignoreTLS: !s.secure && s.starttls === 'off',
       auth: s.auth ? { user: s.auth.user, pass: s.auth.password } : undefined,
-      maxConnections: s.max_connections,
+      maxConnections: s.maxConnections,
       connectionTimeout: s.timeout,
       greetingTimeout: s.timeout,
       socketTimeout: s.timeout,
-      tls: { rejectUnauthorized: s.tls_verify },
+      tls: { rejectUnauthorized: s.tlsVerify },
       logger: false,
     };
     this.transport = nodemailer.createTransport(options);

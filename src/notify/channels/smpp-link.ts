@@ -3,7 +3,7 @@ import type { PDU, Session } from 'smpp';
 import type { Logger } from '../../core/logger.js';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import { errorMessage } from '../../core/errors.js';
-import type { SmppConfig } from '../../config/sections/notify.js';
+import type { SmppOptions } from '../notify-options.js';
 import { backoffDelay } from '../queue/backoff.js';
 import { DeliveryError } from '../delivery.js';
 
@@ -45,7 +45,7 @@ export class SmppLink {
 
   constructor(
     private readonly channel: string,
-    private readonly cfg: SmppConfig,
+    private readonly cfg: SmppOptions,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly onReceipt: (r: DeliveryReceipt) => void = () => {},
@@ -117,12 +117,12 @@ export class SmppLink {
   }
 
   private bind(session: Session): void {
-    const fields = { system_id: this.cfg.system_id, password: this.cfg.password, system_type: this.cfg.system_type, interface_version: 0x34 };
+    const fields = { system_id: this.cfg.systemId, password: this.cfg.password, system_type: this.cfg.systemType, interface_version: 0x34 };
     const done = (pdu: PDU) => {
       if (session !== this.session) return;
       if (pdu.command_status !== 0) {
         // The status is enough to act on; the password is never logged.
-        this.logger.error({ channel: this.channel, status: pdu.command_status, system_id: this.cfg.system_id }, 'SMSC refused the bind');
+        this.logger.error({ channel: this.channel, status: pdu.command_status, system_id: this.cfg.systemId }, 'SMSC refused the bind');
         session.destroy();
         return;
       }
@@ -159,7 +159,7 @@ export class SmppLink {
       const dead = this.clock.setTimeout(() => session.destroy(), this.cfg.timeout);
       session.enquire_link(() => this.clock.clearTimeout(dead));
       this.scheduleEnquire(session);
-    }, this.cfg.enquire_link);
+    }, this.cfg.enquireLink);
   }
 
   private dropped(session: Session): void {
@@ -171,7 +171,7 @@ export class SmppLink {
     for (const p of this.pending) p.sentOn = undefined;
     if (this.closing) return;
     this.failures++;
-    const delay = backoffDelay(this.failures, { initial: this.cfg.reconnect_initial, max: this.cfg.reconnect_max });
+    const delay = backoffDelay(this.failures, { initial: this.cfg.reconnectInitial, max: this.cfg.reconnectMax });
     this.logger.warn({ channel: this.channel, delay, unacknowledged: this.pending.size }, 'SMSC bind lost; reconnecting');
     this.reconnectTimer = this.clock.setTimeout(() => this.connect(), delay);
   }

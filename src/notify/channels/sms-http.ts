@@ -1,4 +1,4 @@
-import type { SmsGatewayConfig } from '../../config/sections/notify.js';
+import type { SmsGatewayOptions } from '../notify-options.js';
 import type { Channel, RenderedMessage } from '../delivery.js';
 import { httpDeliver } from './http-post.js';
 
@@ -9,7 +9,7 @@ import { httpDeliver } from './http-post.js';
 export class SmsGatewayChannel implements Channel {
   readonly type = 'sms';
 
-  constructor(readonly name: string, private readonly cfg: SmsGatewayConfig, readonly recipients: readonly string[]) {}
+  constructor(readonly name: string, private readonly cfg: SmsGatewayOptions, readonly recipients: readonly string[]) {}
 
   async send(message: RenderedMessage, recipient: string): Promise<void> {
     const req = gatewayRequest(this.cfg, recipient, message.sms);
@@ -19,7 +19,7 @@ export class SmsGatewayChannel implements Channel {
   async close(): Promise<void> {}
 }
 
-export function gatewayRequest(cfg: SmsGatewayConfig, to: string, text: string) {
+export function gatewayRequest(cfg: SmsGatewayOptions, to: string, text: string) {
   const contentType = Object.entries(cfg.headers).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
   const json = /json/i.test(contentType);
   const form = /x-www-form-urlencoded/i.test(contentType);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
-import type { SmppConfig } from '../../config/sections/notify.js';
+import type { SmppOptions } from '../notify-options.js';
 import type { Channel, RenderedMessage } from '../delivery.js';
 import { SmppLink, type DeliveryReceipt } from './smpp-link.js';
 import { splitSms } from './sms-parts.js';
@@ -15,7 +15,7 @@ export class SmppChannel implements Channel {
 
   constructor(
     readonly name: string,
-    private readonly cfg: SmppConfig,
+    private readonly cfg: SmppOptions,
     readonly recipients: readonly string[],
     clock: Clock,
     logger: Logger,
@@ -31,10 +31,10 @@ export class SmppChannel implements Channel {
   async send(message: RenderedMessage, recipient: string): Promise<void> {
     const ref = createHash('sha1').update(message.sms + recipient).digest()[0]!;
     const { dataCoding, parts } = splitSms(message.sms, ref);
-    const alpha = /[A-Za-z]/.test(this.cfg.source_addr);
+    const alpha = /[A-Za-z]/.test(this.cfg.sourceAddr);
     for (const part of parts) {
       await this.link.submit({
-        source_addr: this.cfg.source_addr,
+        source_addr: this.cfg.sourceAddr,
         source_addr_ton: alpha ? 0x05 : 0x01,
         source_addr_npi: alpha ? 0x00 : 0x01,
         destination_addr: recipient.replace(/^\+/, ''),

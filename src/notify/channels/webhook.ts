@@ -1,4 +1,4 @@
-import type { WebhookChannelConfig } from '../../config/sections/notify.js';
+import type { WebhookOptions } from '../notify-options.js';
 import type { Channel, RenderedMessage } from '../delivery.js';
 import { httpDeliver } from './http-post.js';
 
@@ -7,7 +7,7 @@ export class WebhookChannel implements Channel {
   readonly type = 'webhook';
   readonly recipients: readonly string[];
 
-  constructor(readonly name: string, private readonly cfg: WebhookChannelConfig) {
+  constructor(readonly name: string, private readonly cfg: WebhookOptions) {
     this.recipients = [cfg.url];
   }
 

@@ -1,6 +1,6 @@
 import type { Notification } from '../../core/alert.js';
 import type { Clock, TimerHandle } from '../../core/clock.js';
-import type { EscalationConfig } from '../../config/sections/notify.js';
+import type { EscalationOptions } from '../notify-options.js';
 
 export interface EscalationStep {
   readonly alert: Notification;
@@ -31,7 +31,7 @@ export class EscalationLadders {
   ) {}
 
   /** Starts `ladder` for the alert, once: later calls only refresh the alert shown. */
-  start(alert: Notification, name: string, ladder: EscalationConfig): void {
+  start(alert: Notification, name: string, ladder: EscalationOptions): void {
     const key = `${alert.fingerprint}\u0000${name}`;
     const existing = this.climbs.get(key);
     if (existing) {

@@ -1,5 +1,5 @@
 import type { Notification } from '../../core/alert.js';
-import type { NotifyConfig } from '../../config/sections/notify.js';
+import type { NotifyOptions } from '../notify-options.js';
 import type { NextPage } from '../batch.js';
 
 /**
@@ -8,10 +8,10 @@ import type { NextPage } from '../batch.js';
  * page), or, after an SLA warning, the managers' tier at the recovery
  * deadline. The escalation step itself names the tier after it (notifier).
  */
-export function nextPage(config: NotifyConfig, routeIds: readonly number[], n: Notification, now: number): NextPage | undefined {
+export function nextPage(config: NotifyOptions, routeIds: readonly number[], n: Notification, now: number): NextPage | undefined {
   const ladders = routeIds.map((i) => config.routes[i]?.escalation).filter((l): l is string => !!l).map((l) => config.escalations[l]!);
   if (n.kind === 'sla_warning' && n.outage) {
-    const managers = [...new Set(ladders.flatMap((l) => l.sla_breach))];
+    const managers = [...new Set(ladders.flatMap((l) => l.slaBreach))];
     return managers.length ? { at: n.outage.startedAt + n.outage.recoveryTarget, who: managers, unless: 'restored' } : undefined;
   }
   if (n.kind !== 'firing') return undefined;

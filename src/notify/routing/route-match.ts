@@ -1,12 +1,12 @@
 import type { Notification } from '../../core/alert.js';
-import type { RouteConfig } from '../../config/sections/notify.js';
+import type { RouteOptions } from '../notify-options.js';
 import { linearRegex, type LinearRegex } from '../../core/linear-regex.js';
 
 /**
  * The routes an alert goes to, in order: the first that matches, then the
  * following ones as long as each matched route says `continue: true`.
  */
-export function matchRoutes(routes: readonly RouteConfig[], n: Pick<Notification, 'labels' | 'severity'>): number[] {
+export function matchRoutes(routes: readonly Pick<RouteOptions, 'match' | 'matchRe' | 'continue'>[], n: Pick<Notification, 'labels' | 'severity'>): number[] {
   const out: number[] = [];
   for (let i = 0; i < routes.length; i++) {
     const r = routes[i]!;
@@ -17,14 +17,14 @@ export function matchRoutes(routes: readonly RouteConfig[], n: Pick<Notification
   return out;
 }
 
-export function routeMatches(r: RouteConfig, n: Pick<Notification, 'labels' | 'severity'>): boolean {
+export function routeMatches(r: Pick<RouteOptions, 'match' | 'matchRe'>, n: Pick<Notification, 'labels' | 'severity'>): boolean {
   const value = (k: string) => n.labels[k] ?? (k === 'severity' ? n.severity : undefined);
   for (const [k, v] of Object.entries(r.match)) if (value(k) !== v) return false;
-  for (const [k, re] of Object.entries(r.match_re)) if (!anchored(re).test(value(k) ?? '')) return false;
+  for (const [k, re] of Object.entries(r.matchRe)) if (!anchored(re).test(value(k) ?? '')) return false;
   return true;
 }
 
-/** Compiled match_re patterns; they come from config, so the set stays small. Checked at load (config/sections/notify.ts). */
+/** Compiled match_re patterns (matchRe); they come from config, so the set stays small. Checked at load (config/sections/notify.ts). */
 const compiled = new Map<string, LinearRegex>();
 function anchored(pattern: string): LinearRegex {
   let re = compiled.get(pattern);

@@ -5,7 +5,7 @@ export interface StormOptions {
   /** Sliding window, ms. */
   readonly window: number;
   /** Messages per recipient per window before summaries take over. */
-  readonly max_messages: number;
+  readonly maxMessages: number;
 }
 
 interface Recipient {
@@ -15,7 +15,7 @@ interface Recipient {
 }
 
 /**
- * Storm control for SMS: a phone that already got `max_messages` in the
+ * Storm control for SMS: a phone that already got `maxMessages` in the
  * last `window` gets no more single messages; what would have been sent is
  * held and summarised in one message at the end of the window.
  */
@@ -24,9 +24,19 @@ export class StormGate {
 
   constructor(
     private readonly clock: Clock,
-    private readonly opts: StormOptions,
+    private opts: StormOptions,
     private readonly onSummary: (channel: string, recipient: string, held: AlertBatch[], windowStart: number) => void,
   ) {}
+
+  /** The window of the summaries, ms. */
+  get window(): number {
+    return this.opts.window;
+  }
+
+  /** New limits from a reload; they apply from the next message on. */
+  configure(opts: StormOptions): void {
+    this.opts = opts;
+  }
 
   /** True: send `batch` now. False: it is held for the summary. */
   admit(channel: string, recipient: string, batch: AlertBatch): boolean {
@@ -35,7 +45,7 @@ export class StormGate {
     const r = this.recipients.get(key) ?? { sent: [], held: [] };
     this.recipients.set(key, r);
     r.sent = r.sent.filter((t) => t > now - this.opts.window);
-    if (r.sent.length < this.opts.max_messages && !r.held.length) {
+    if (r.sent.length < this.opts.maxMessages && !r.held.length) {
       r.sent.push(now);
       return true;
     }

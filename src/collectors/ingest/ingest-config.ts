@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration } from '../duration-schema.js';
+import { duration } from '../../config/duration-schema.js';
 
 const DEFAULTS = {
   max_body_bytes: 4 * 1024 * 1024,

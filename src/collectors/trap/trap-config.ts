@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { listenAddress } from '../duration-schema.js';
-import { snmpUser } from './snmp.js';
+import { listenAddress } from '../../config/duration-schema.js';
+import { snmpUser } from '../snmp/snmp-config.js';
 
 /**
  * The SNMP trap and inform receiver. The default port is 1162 because 162

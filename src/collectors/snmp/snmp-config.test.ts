@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../load.js';
-import { snmpTarget } from './snmp.js';
+import { loadConfig } from '../../config/load.js';
+import { snmpTarget } from './snmp-config.js';
 
 describe('snmp config section', () => {
   it('the shipped voice-switch example loads and maps call counters into `voice`', () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { regexProblem } from '../../core/linear-regex.js';
-import { duration } from '../duration-schema.js';
+import { duration } from '../../config/duration-schema.js';
 
 /** A numeric OID as net-snmp wants it: `1.3.6.1.2.1.1.3.0` (a leading dot is dropped). */
 const oid = z
