@@ -2,7 +2,7 @@ import type { Notification, NotificationKind } from '../core/alert.js';
 import { alertmanagerPayload } from './alertmanager-payload.js';
 import { isResolved, type AlertBatch } from './batch.js';
 import type { RenderedMessage } from './delivery.js';
-import { ackInstruction, apiBase, type Links } from './links.js';
+import { ackInstruction, ackLink, apiBase, type Links } from './links.js';
 import { subjectLine } from './render-subject.js';
 import { smsText } from './render-sms.js';
 import { clock, isDownState, minutesList, spoken, trueSince, valuePhrase, where } from './wording.js';
@@ -78,8 +78,9 @@ function alertBlock(n: Notification, batch: AlertBatch, opts: RenderOptions): Bl
   const next = nextLine(n, batch, now);
   if (next) lines.push(['Next', next]);
   if (!isResolved(n)) {
+    const link = ackLink(n.fingerprint, links);
     const ack = ackInstruction(n.fingerprint, links);
-    lines.push(['Ack', `${ack.where}${ack.command}`]);
+    lines.push(['Ack', link ? `${link} (opens a page to confirm)` : `${ack.where}${ack.command}`]);
   }
   const outageId = n.outage ? `outage ${n.outage.id}` : '';
   lines.push(['Id', n.fingerprint === n.outage?.id ? outageId : [`alert ${n.fingerprint}`, outageId].filter(Boolean).join(', ')]);
@@ -159,11 +160,19 @@ function html(header: string | undefined, blocks: readonly Block[], opts: Render
       '<table role="presentation" style="border-collapse:collapse;width:100%;table-layout:fixed">',
       '<colgroup><col style="width:4.5em"><col></colgroup>',
       ...b.lines.map(([k, v]) => `<tr><th style="${cell};text-align:left;color:#555;font-weight:normal">${esc(k)}</th>` +
-        `<td style="${cell};overflow-wrap:anywhere;word-break:break-word">${k === 'Ack' ? `<code style="font-size:13px">${esc(v)}</code>` : esc(v)}</td></tr>`),
+        `<td style="${cell};overflow-wrap:anywhere;word-break:break-word">${k === 'Ack' ? ackCell(v) : esc(v)}</td></tr>`),
       '</table></div>',
     ].join('\n')),
     `<p style="color:#666;font-size:13px">kpid ${esc(apiBase(opts.links))}</p></body></html>`,
   ].join('\n');
+}
+
+/** A one-tap link is a link (a big target for a thumb); the curl command stays code to copy. */
+function ackCell(v: string): string {
+  const link = /^(https?:\/\/\S+\/a\/[A-Za-z0-9_-]+) (.*)$/.exec(v);
+  return link
+    ? `<a href="${esc(link[1]!)}" style="font-weight:bold">Acknowledge</a> <span style="color:#555">${esc(link[2]!)}: ${esc(link[1]!)}</span>`
+    : `<code style="font-size:13px">${esc(v)}</code>`;
 }
 
 function esc(s: string): string {
