@@ -13,7 +13,7 @@ export interface Links {
    * Signs a one-tap ack code for an alert fingerprint or outage id
    * (src/alerts/ack-code.ts); absent in tests and tools that send no links.
    */
-  readonly ackCode?: (id: string) => string;
+  readonly ackCode?: (id: string) => string | undefined;
 }
 
 /**
@@ -22,7 +22,8 @@ export interface Links {
  * kpid host would not open on a phone.
  */
 export function ackLink(id: string, links: Links): string | undefined {
-  return links.publicUrl && links.ackCode ? `${links.publicUrl}/a/${links.ackCode(id)}` : undefined;
+  const code = links.publicUrl ? links.ackCode?.(id) : undefined;
+  return code ? `${links.publicUrl}/a/${code}` : undefined;
 }
 
 /** The base for API links: the public URL, or the one on the kpid host. */
