@@ -33,7 +33,8 @@ export const KIND_WORD: Record<NotificationKind, string> = {
 const SEVERITY_COLOUR = { critical: '#b00020', warning: '#a15c00', info: '#1d4ed8' } as const;
 
 
-type Line = readonly [label: string, value: string];
+/** `href`: the value is a link to open (the one-tap ack link). */
+type Line = readonly [label: string, value: string, href?: string];
 interface Block { readonly headline: string; readonly colour: string; readonly lines: readonly Line[] }
 
 export function render(batch: AlertBatch, opts: RenderOptions): RenderedMessage {
@@ -80,7 +81,7 @@ function alertBlock(n: Notification, batch: AlertBatch, opts: RenderOptions): Bl
   if (!isResolved(n)) {
     const link = ackLink(n.fingerprint, links);
     const ack = ackInstruction(n.fingerprint, links);
-    lines.push(['Ack', link ? `${link} (opens a page to confirm)` : `${ack.where}${ack.command}`]);
+    lines.push(link ? ['Ack', `${link} (opens a page to confirm)`, link] : ['Ack', `${ack.where}${ack.command}`]);
   }
   const outageId = n.outage ? `outage ${n.outage.id}` : '';
   lines.push(['Id', n.fingerprint === n.outage?.id ? outageId : [`alert ${n.fingerprint}`, outageId].filter(Boolean).join(', ')]);
@@ -159,20 +160,17 @@ function html(header: string | undefined, blocks: readonly Block[], opts: Render
       `<p style="margin:0 0 6px;font-size:17px;font-weight:bold;color:${b.colour}">${esc(b.headline)}</p>`,
       '<table role="presentation" style="border-collapse:collapse;width:100%;table-layout:fixed">',
       '<colgroup><col style="width:4.5em"><col></colgroup>',
-      ...b.lines.map(([k, v]) => `<tr><th style="${cell};text-align:left;color:#555;font-weight:normal">${esc(k)}</th>` +
-        `<td style="${cell};overflow-wrap:anywhere;word-break:break-word">${k === 'Ack' ? ackCell(v) : esc(v)}</td></tr>`),
+      ...b.lines.map(([k, v, href]) => `<tr><th style="${cell};text-align:left;color:#555;font-weight:normal">${esc(k)}</th>` +
+        `<td style="${cell};overflow-wrap:anywhere;word-break:break-word">${href ? linkCell(href) : k === 'Ack' ? `<code style="font-size:13px">${esc(v)}</code>` : esc(v)}</td></tr>`),
       '</table></div>',
     ].join('\n')),
     `<p style="color:#666;font-size:13px">kpid ${esc(apiBase(opts.links))}</p></body></html>`,
   ].join('\n');
 }
 
-/** A one-tap link is a link (a big target for a thumb); the curl command stays code to copy. */
-function ackCell(v: string): string {
-  const link = /^(https?:\/\/\S+\/a\/[A-Za-z0-9_-]+) (.*)$/.exec(v);
-  return link
-    ? `<a href="${esc(link[1]!)}" style="font-weight:bold">Acknowledge</a> <span style="color:#555">${esc(link[2]!)}: ${esc(link[1]!)}</span>`
-    : `<code style="font-size:13px">${esc(v)}</code>`;
+/** The one-tap link as a word to tap, and written out for mail clients that strip links; the curl command stays code to copy. */
+function linkCell(href: string): string {
+  return `<a href="${esc(href)}" style="font-weight:bold">Acknowledge</a> <span style="color:#555">(opens a page to confirm): ${esc(href)}</span>`;
 }
 
 function esc(s: string): string {
