@@ -32,6 +32,7 @@ const SECRETS: Record<string, string> = {
   S_QUESTION: '? question-secret',
   S_BOOL: 'true',
   S_NULL: '~',
+  S_ACK_KEY: '#ack-link-key & more: 32 characters or longer',
 };
 const names = Object.keys(SECRETS);
 
@@ -47,6 +48,8 @@ function config(snmpPort: number, extra = ''): string {
   return `server:
   listen: "127.0.0.1:0"
   api_token: \${S_NUMBER}
+  ack_links:
+    key: \${S_ACK_KEY}
 defaults: { interval: 1s, timeout: 500ms }
 ${extra}targets:
 ${targets}
@@ -89,8 +92,8 @@ describe('${VAR} is substituted after parsing: the value is exactly what the env
     writeFileSync(file, `${config(161)}  - { name: bad, address: 127.0.0.1, interval: "\${S_TAG}", snmp: { version: 2c, community: c, port: "\${S_HASH}" } }\n`);
     const bad = spawnSync(process.execPath, [CLI, 'check-config', '-c', file], { env, encoding: 'utf8' });
     expect(bad.status).toBe(1);
-    expect(bad.stderr).toMatch(/targets\.18\.interval: /);
-    expect(bad.stderr).toMatch(/targets\.18\.snmp\.port: /);
+    expect(bad.stderr).toMatch(new RegExp(`targets\\.${names.length}\\.interval: `));
+    expect(bad.stderr).toMatch(new RegExp(`targets\\.${names.length}\\.snmp\\.port: `));
     expect(leaked(bad.stdout + bad.stderr)).toEqual([]);
   });
 

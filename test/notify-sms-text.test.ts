@@ -7,7 +7,7 @@ import type { Notification } from '../src/core/alert.js';
 import { SmppChannel } from '../src/notify/channels/sms-smpp.js';
 import { DATA_CODING_GSM, DATA_CODING_UCS2 } from '../src/notify/channels/sms-parts.js';
 import { render } from '../src/notify/render.js';
-import { chineseSite, deviceDown, FIRED_AT, HOST_ONLY, SMS_MESSAGES } from './helpers/message-fixtures.js';
+import { ACK_CODES, chineseSite, deviceDown, FIRED_AT, HOST_ONLY, longNames, PUBLIC, SMS_MESSAGES } from './helpers/message-fixtures.js';
 import { TestSmsc } from './helpers/smsc.js';
 
 /**
@@ -47,6 +47,7 @@ describe('an SMS is one segment in either alphabet', () => {
     ['a site named in Chinese forces UCS-2, and still one segment', 'sms-ucs2', DATA_CODING_UCS2],
     ['a group of three link alerts', 'sms-group', DATA_CODING_GSM],
     ['an SLA warning', 'sms-sla-warning', DATA_CODING_GSM],
+    ['long site, target and rule names with the one-tap ack link', 'sms-long-names-link', DATA_CODING_GSM],
   ])('%s', async (_what, name, coding) => {
     const m = SMS_MESSAGES[name]!;
     const text = render(m.batch, { links: m.links, now: m.now }).sms;
@@ -64,6 +65,28 @@ describe('an SMS is one segment in either alphabet', () => {
     expect(text).toContain(site);
     const sent = await sendAndCount(text);
     expect(sent).toMatchObject({ segments: 2, dataCoding: DATA_CODING_UCS2, received: text });
+  });
+});
+
+describe('the one-tap ack link arrives whole in one GSM-7 segment, however long the names', () => {
+  const LINK = /Ack: (https:\/\/kpid\.noc\.example\.net\/a\/([A-Za-z0-9_-]+))$/;
+
+  it.each([
+    ['a long target', { target: `core-router-${'x'.repeat(120)}.example.net` }],
+    ['a long site and target', { site: 'site-'.repeat(30), target: 'router-'.repeat(30) }],
+    ['a long rule name', { alertname: 'Rule'.repeat(60) }],
+    ['a long interface', { interface: `TenGigabitEthernet${'1/'.repeat(60)}1` }],
+  ])('%s: the place is cut short, the link is not', async (_what, labels) => {
+    const text = render({ receiver: 'r', groupKey: 'g', groupLabels: {}, alerts: [{ ...longNames, labels: { ...longNames.labels, ...labels } }], repeat: 0 },
+      { links: PUBLIC, now: FIRED_AT }).sms;
+    const sent = await sendAndCount(text);
+    expect(sent).toMatchObject({ segments: 1, dataCoding: DATA_CODING_GSM, received: text });
+    // The link taken from the SMS as received is a valid code for this very alert.
+    const code = LINK.exec(sent.received)?.[2];
+    expect(code, sent.received).toBeDefined();
+    expect(ACK_CODES.verify(code!)).toMatchObject({ ok: true, id: longNames.fingerprint, action: 'ack' });
+    // Still says how bad, where (the start of it) and since when.
+    expect(sent.received).toMatch(/^CRIT \S+\.\.\S* down since 02:49Z\. /);
   });
 });
 

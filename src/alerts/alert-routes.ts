@@ -31,11 +31,21 @@ export function alertRoutes(d: AlertRouteDeps): Route[] {
         if (body.comment !== undefined && typeof body.comment !== 'string') throw new HttpError(400, 'bad_body', '"comment" must be a string');
         const by = (body.by as string | undefined) ?? 'api';
         const id = req.params.id!;
-        const known = await alerting().acknowledge(id, by, body.comment as string | undefined);
-        const notified = d.ackNotifications(id, by);
-        if (!known && !notified) throw new HttpError(404, 'unknown_alert', `no active alert or outage has id "${id}"`);
+        if (!(await acknowledge(alerting(), d, id, by, body.comment as string | undefined))) {
+          throw new HttpError(404, 'unknown_alert', `no active alert or outage has id "${id}"`);
+        }
         return { status: 200, body: { acknowledged: id, by } };
       },
     },
   ];
+}
+
+/**
+ * What an ack does, by the API or a one-tap link alike: the keeper records
+ * it (state store) and notify stops the escalation. False when neither knew `id`.
+ */
+export async function acknowledge(alerting: AlertKeeper, d: Pick<AlertRouteDeps, 'ackNotifications'>, id: string, by: string, comment?: string): Promise<boolean> {
+  const known = await alerting.acknowledge(id, by, comment);
+  const notified = d.ackNotifications(id, by);
+  return known || notified;
 }

@@ -22,6 +22,17 @@ describe('config loading', () => {
     expect(errorsOf('server: { public_url: "kpid.noc.example.net" }\n').join('\n')).toMatch(/server\.public_url/);
   });
 
+  it('server.ack_links: links last 24 h unless ttl says otherwise; a key is 32 characters or more, and its error never shows it', () => {
+    const target = 'targets: [ { name: a, address: 127.0.0.1 } ]\n';
+    expect(parseConfig('kpid.yaml', target, {}).server.ack_links).toEqual({ ttl: 24 * 3_600_000 });
+    expect(parseConfig('kpid.yaml', `server: { ack_links: { ttl: 2h, key: "\${K}" } }\n${target}`, { K: 'k'.repeat(32) }).server.ack_links)
+      .toEqual({ ttl: 2 * 3_600_000, key: 'k'.repeat(32) });
+    const errors = errorsOf('server: { ack_links: { key: "${K}" } }\nallow_empty_targets: true\n', { K: 'short-ack-key-123' }).join('\n');
+    expect(errors).toMatch(/server\.ack_links\.key: .*at least 32 characters/);
+    expect(errors).not.toContain('short-ack-key-123');
+    expect(errorsOf('server: { ack_links: { ttl: 10ms } }\n').join('\n')).toMatch(/server\.ack_links\.ttl/);
+  });
+
   it('durations are written 500ms, 30s, 5m', () => {
     const cfg = parseConfig('kpid.yaml', 'defaults: { interval: 5m, timeout: 500ms }\nallow_empty_targets: true\n', {});
     expect(cfg.defaults.interval).toBe(300_000);

@@ -11,6 +11,7 @@ const SECRET_PATHS = [
   'password', '*.password', '*.*.password',
   'community', '*.community', '*.*.community',
   'api_token', '*.api_token',
+  'ack_links.key', '*.ack_links.key',
   'auth_key', '*.auth_key', 'priv_key', '*.priv_key',
   'authorization', '*.authorization', 'headers.authorization',
 ];

@@ -19,6 +19,8 @@ export interface Reply {
   status: number;
   body: unknown;
   contentType?: string;
+  /** More response headers (a page's Content-Security-Policy, Cache-Control). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export type Handler = (req: Request) => Promise<Reply> | Reply;
@@ -29,5 +31,7 @@ export interface Route {
   readonly path: string;
   /** Whether the bearer token is required. */
   readonly auth: boolean;
+  /** How the path is written in kpid's logs when it holds a secret (`/a/<redacted>`: the code is the authorisation). */
+  readonly logPath?: string;
   readonly handler: Handler;
 }

@@ -11,6 +11,7 @@ import { RedisReachability, redisUrls } from './redis-reachability.js';
 import { defineIngestMetrics } from '../metrics/ingest-metrics.js';
 import { resolveTargets } from '../targets/targets.js';
 import type { HttpServer } from '../http/server.js';
+import { AckLinkSigner } from './ack-links.js';
 import { ClusterStage } from './cluster.js';
 import { Collection } from './collection.js';
 import { ConfigReader, type ReloadResult } from './config-reader.js';
@@ -48,6 +49,8 @@ export class Daemon {
   private server?: KpidConfig['server'];
   private readonly ingestRefused = defineIngestMetrics(this.registry, () => this.collection?.ingestParser?.tracked);
   private readonly sinks: Sinks = {};
+  /** Signs one-tap ack links in messages and checks them at /a/<code>. */
+  private readonly ackLinks: AckLinkSigner;
   private collection?: Collection;
   private cluster?: ClusterStage;
   private started = false;
@@ -59,6 +62,7 @@ export class Daemon {
     this.clock = clock;
     this.log = log;
     this.silences = new SilenceKeeper(clock, log);
+    this.ackLinks = new AckLinkSigner(clock);
     defineSilenceMetrics(this.registry, () => this.silences.unreadable.length);
     this.pipeline = new Pipeline(log);
     this.pipeline.add(metricsSink(this.all, this.series));
@@ -70,6 +74,7 @@ export class Daemon {
       alerts: () => this.sinks.alerting?.runtime, stateStore: () => this.sinks.alerting?.store,
       ackNotifications: (id, by) => this.sinks.notify?.ack(id, by) ?? false,
       silences: () => (this.sinks.alerting ? this.silences : undefined),
+      ackCodes: () => this.ackLinks.codes,
     });
   }
 
@@ -83,7 +88,9 @@ export class Daemon {
     let started: Awaited<ReturnType<typeof startSinks>>;
     try {
       const { onNotification } = this.o;
-      started = await startSinks(config, { clock, log, pipeline, metrics: all, silences, listening: addr, ...(onNotification ? { onNotification } : {}) }, sinks);
+      started = await startSinks(config, {
+        clock, log, pipeline, metrics: all, silences, listening: addr, ackLinks: this.ackLinks, ...(onNotification ? { onNotification } : {}),
+      }, sinks);
     } catch (err) {
       this.started = true;
       await this.stop();

@@ -8,6 +8,8 @@ import type { Clock } from '../core/clock.js';
 import { KpiCatalogue } from '../core/kpi-catalogue.js';
 import type { Logger } from '../core/logger.js';
 import type { Sample } from '../core/sample.js';
+import type { AckCodes } from '../alerts/ack-code.js';
+import { ackLinkRoutes } from '../alerts/ack-link-routes.js';
 import { alertRoutes } from '../alerts/alert-routes.js';
 import { silenceRoutes } from '../alerts/silence-routes.js';
 import { ingestRoute } from '../collectors/ingest/ingest-route.js';
@@ -32,6 +34,8 @@ export interface HttpDeps {
   readonly stateStore: () => StateStore | undefined;
   readonly ackNotifications: (id: string, by: string) => boolean;
   readonly silences: () => SilenceKeeper | undefined;
+  /** The signer of one-tap ack links, once its key is loaded. */
+  readonly ackCodes: () => AckCodes | undefined;
 }
 
 /** kpid's own routes and each stage's (ingest, alerts, silences, report), built once: every dependency is read lazily, so the list never goes stale. */
@@ -47,6 +51,10 @@ export function httpServer(d: HttpDeps): HttpServer {
       publish: d.publish,
     }),
     ...alertRoutes({ alerts: d.alerts, ackNotifications: d.ackNotifications }),
+    ...ackLinkRoutes({
+      alerts: d.alerts, ackNotifications: d.ackNotifications, codes: d.ackCodes, store: d.stateStore,
+      publicUrl: () => config().server.public_url ?? config().notify?.external_url, clock: d.clock,
+    }),
     ...silenceRoutes(d.silences),
   ].concat(reportRoute({
     catalogue: () => new KpiCatalogue(config().kpis),

@@ -20,6 +20,8 @@ export interface NotificationDeps {
   readonly listening: { readonly address: string; readonly port: number };
   /** Sees every notification as well as the channels (the demo prints them). */
   readonly onNotification?: (n: Notification) => void;
+  /** Signs one-tap ack links (undefined until the state store gave the key). */
+  readonly ackCode?: (id: string) => string | undefined;
   /** Told the ids of notifications notify queued or dropped (alerts' outbox forgets them). */
   readonly onHandedOver?: (ids: readonly string[]) => void;
 }
@@ -83,7 +85,10 @@ export class NotifyStage {
   private async startNotifier(notify: NonNullable<KpidConfig['notify']>): Promise<void> {
     const { deps, config } = this;
     const publicUrl = config.server.public_url ?? notify.external_url;
-    const links = { localUrl: localUrlOf({ host: deps.listening.address, port: deps.listening.port }), ...(publicUrl ? { publicUrl } : {}) };
+    const links = {
+      localUrl: localUrlOf({ host: deps.listening.address, port: deps.listening.port }),
+      ...(publicUrl ? { publicUrl } : {}), ...(deps.ackCode ? { ackCode: deps.ackCode } : {}),
+    };
     const notifier = createNotifier(notifyOptions(notify), config.queue, {
       clock: deps.clock, logger: deps.log, metrics: deps.metrics, options: { isSilenced: deps.isSilenced, links, ...(deps.onHandedOver ? { onHandedOver: deps.onHandedOver } : {}) },
     });

@@ -4,6 +4,7 @@ import type { Notification } from '../core/alert.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
+import type { AckLinkSigner } from './ack-links.js';
 import { RulesAndAlerts } from './alerting.js';
 import type { DaemonMetrics } from './metrics.js';
 import { NotifyStage } from './notification.js';
@@ -25,6 +26,8 @@ export interface SinkDeps {
   readonly onNotification?: (n: Notification) => void;
   /** Where the HTTP server listens, for the ack lines of messages. */
   readonly listening: { readonly address: string; readonly port: number };
+  /** Signs the one-tap ack links of messages; its key is loaded once the state store is open. */
+  readonly ackLinks: AckLinkSigner;
 }
 
 /**
@@ -33,18 +36,24 @@ export interface SinkDeps {
  * runner joins the pipeline last.
  */
 export async function startSinks(config: KpidConfig, d: SinkDeps, into: Sinks): Promise<Required<Sinks>> {
-  const { clock, log, pipeline, metrics, silences, onNotification, listening } = d;
+  const { clock, log, pipeline, metrics, silences, onNotification, listening, ackLinks } = d;
   into.storage = await Storage.start(config, { clock, log, pipeline, metrics: metrics.store });
   silences.setMaintenance(config.maintenance);
   silences.maxAhead = config.silences.max_ahead;
   const notify = (into.notify = await NotifyStage.start(config, {
     clock, log, metrics: metrics.notify, isSilenced: silences.isSilenced, listening, ...(onNotification ? { onNotification } : {}),
+    ackCode: (id) => ackLinks.sign(id),
     // Alerts starts after notify; what notify queued while it resumed had no outbox entry of this run.
     onHandedOver: (ids) => into.alerting?.runtime.handedOver(ids),
   }));
   const alerting = (into.alerting = await RulesAndAlerts.start(config, {
     clock, log, metrics: metrics.kpi, notifier: notify.consumer,
-    isPlanned: silences.isPlanned, beforeResume: (store) => silences.attach(store),
+    isPlanned: silences.isPlanned,
+    // The link key is read before alerts resume, so even the messages of resumed alerts carry links.
+    beforeResume: async (store) => {
+      await ackLinks.load(config.server, store);
+      await silences.attach(store);
+    },
     // The SLA dashboard reads outages and availability from InfluxDB.
     record: (samples) => into.storage?.record(samples),
     outboxAfter: outboxAfter(config),

@@ -32,7 +32,7 @@ export class HttpServer {
         (reply) => send(res, reply),
         (err) => {
           const e = err instanceof HttpError ? err : new HttpError(500, 'internal', errorMessage(err));
-          if (e.status >= 500) this.o.log.error({ path: req.url, err: e.message }, 'request failed');
+          if (e.status >= 500) this.o.log.error({ path: this.loggable(req.url ?? '/'), err: e.message }, 'request failed');
           send(res, { status: e.status, body: { error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) } } });
         },
       );
@@ -99,6 +99,17 @@ export class HttpServer {
       },
     };
     return found.route.handler(req);
+  }
+
+  /** The request path as logs may show it: a route whose path holds a secret names its logPath instead; the query is never logged. */
+  private loggable(target: string): string {
+    const q = target.indexOf('?');
+    const path = q < 0 ? target : target.slice(0, q);
+    for (const route of this.o.routes()) {
+      const found = route.logPath !== undefined && matchRoute([route], 'GET', path);
+      if (found) return route.logPath!;
+    }
+    return path.slice(0, 200);
   }
 
   private authorize(req: IncomingMessage): void {

@@ -9,6 +9,21 @@ export interface Links {
   readonly publicUrl?: string;
   /** The daemon's own listen address as a URL reachable on its host, e.g. http://127.0.0.1:9464. */
   readonly localUrl: string;
+  /**
+   * Signs a one-tap ack code for an alert fingerprint or outage id
+   * (src/alerts/ack-code.ts); absent in tests and tools that send no links.
+   */
+  readonly ackCode?: (id: string) => string | undefined;
+}
+
+/**
+ * The one-tap ack link, `<public_url>/a/<code>`: opened on a phone, it shows
+ * what will be acked and one button. Only with a public URL: a link to the
+ * kpid host would not open on a phone.
+ */
+export function ackLink(id: string, links: Links): string | undefined {
+  const code = links.publicUrl ? links.ackCode?.(id) : undefined;
+  return code ? `${links.publicUrl}/a/${code}` : undefined;
 }
 
 /** The base for API links: the public URL, or the one on the kpid host. */

@@ -1,7 +1,7 @@
 import type { Notification } from '../core/alert.js';
 import { isResolved, type AlertBatch } from './batch.js';
 import { isGsm } from './channels/sms-parts.js';
-import { apiBase, type Links } from './links.js';
+import { ackLink, apiBase, type Links } from './links.js';
 import { hhmm, isDownState, spoken, trueSince, valuePhrase, where } from './wording.js';
 
 /**
@@ -11,12 +11,14 @@ import { hhmm, isDownState, spoken, trueSince, valuePhrase, where } from './word
  * Too long, it is shortened in this order, whole pieces at a time, never
  * mid-word: drop the rule name, then the value, then the deadline's clock
  * time, then the other alerts of a group. What is left and still too long
- * goes as a concatenated SMS rather than losing where or how to ack.
+ * goes as a concatenated SMS rather than losing where or how to ack. A
+ * one-tap ack link is never cut (a cut link opens nothing): the place is
+ * shortened to make room for it, then the end of the alert line.
  */
 export const SMS_SINGLE = { gsm: 160, ucs2: 70 } as const;
 
-/** `short` replaces `text` once shortening reaches the seconds. */
-interface Piece { readonly text: string; readonly drop: number; readonly short?: string }
+/** `short` replaces `text` once shortening reaches the seconds; `role` marks the pieces makeRoom may cut or must keep. */
+interface Piece { readonly text: string; readonly drop: number; readonly short?: string; readonly role?: 'where' | 'link' }
 
 /** Pieces with drop > 0 go first-lowest: 1 the rule name, 2 the value, 3 the deadline, 4 the other alerts, 5 the seconds of "since". */
 const DROP_ORDER = ['rule', 'value', 'deadline', 'others', 'seconds'] as const;
@@ -33,7 +35,52 @@ export function smsText(batch: AlertBatch, opts: SmsOptions): string {
     const text = join(pieces.filter((p) => p.drop === 0 || p.drop > level).map((p) => (p.short && level >= rank('seconds') ? { ...p, text: p.short } : p)));
     if (fits(text)) return text;
   }
-  return join(pieces.filter((p) => p.drop === 0).map((p) => ({ ...p, text: p.short ?? p.text })));
+  const shortest = pieces.filter((p) => p.drop === 0).map((p) => ({ ...p, text: p.short ?? p.text }));
+  return (shortest.some((p) => p.role === 'link') && makeRoom(shortest)) || join(shortest);
+}
+
+/** Shortest sensible place, and the least of each of its parts (site, target, interface) kept. */
+const MIN_WHERE = 16;
+const MIN_PART = 5;
+
+/**
+ * The alert line shortened beside the whole link, so both go in one SMS: the
+ * place first (long names), its longest part cut first so site, target and
+ * interface each stay recognisable, then the end of the line (SLA, state).
+ * Undefined when even the severity, a cut place and the link do not fit (a
+ * UCS-2 message of 70): then it goes concatenated.
+ */
+function makeRoom(pieces: readonly Piece[]): string | undefined {
+  const where = pieces.find((p) => p.role === 'where');
+  const withPlace = (n: number) => pieces.map((p) => (p === where ? { ...p, text: shorterPlace(p.text, n) } : p));
+  for (let n = (where ? [...where.text].length : 0) - 1; n >= MIN_WHERE; n--) {
+    const text = join(withPlace(n));
+    if (fits(text)) return text;
+  }
+  const shortest = withPlace(MIN_WHERE);
+  const link = join(shortest.filter((p) => p.role === 'link'));
+  const line = [...join(shortest.filter((p) => p.role !== 'link'))];
+  const floor = [...join(shortest.slice(0, shortest.findIndex((p) => p.role === 'where') + 1))].length;
+  for (let n = line.length - 1; n >= floor; n--) {
+    const text = `${line.slice(0, n).join('')}.. ${link}`;
+    if (fits(text)) return text;
+  }
+  return undefined;
+}
+
+/** `where` in at most `budget` characters: the longest of its /-parts loses characters first, each cut marked "..". */
+function shorterPlace(where: string, budget: number): string {
+  const parts = where.split('/').map((p) => [...p]);
+  const kept = parts.map((p) => p.length);
+  const length = () => kept.reduce((n, k, i) => n + k + (k < parts[i]!.length ? 2 : 0), parts.length - 1);
+  while (length() > budget) {
+    const longest = kept.indexOf(Math.max(...kept));
+    if (kept[longest]! <= MIN_PART) break;
+    kept[longest]!--;
+  }
+  const place = parts.map((p, i) => (kept[i]! < p.length ? `${p.slice(0, kept[i]).join('')}..` : p.join(''))).join('/');
+  // Many short parts (an interface named 1/1/1/...): cut the whole.
+  return [...place].length <= budget ? place : `${[...place].slice(0, budget - 2).join('')}..`;
 }
 
 /** Whether the text goes as one SMS. */
@@ -60,7 +107,7 @@ function smsPieces(batch: AlertBatch, { links, now }: SmsOptions): Piece[] {
   const down = isDownState(first) || first.outage !== undefined;
   keep(isResolved(first) ? 'OK' : first.severity === 'critical' ? 'CRIT' : first.severity === 'warning' ? 'WARN' : 'INFO');
   if (first.kind === 'escalation') keep('ESCALATED');
-  keep(where(first));
+  pieces.push({ text: where(first), drop: 0, role: 'where' });
   pieces.push({ text: `${stateWord(first, down, since, now, true)}.`, drop: 0, short: `${stateWord(first, down, since, now, false)}.` });
   const value = valuePhrase(first);
   if (first.labels.alertname) drop(`${first.labels.alertname}${value ? ':' : '.'}`, 'rule');
@@ -74,7 +121,9 @@ function smsPieces(batch: AlertBatch, { links, now }: SmsOptions): Piece[] {
     keep('.');
   }
   if (others.length) drop(`+${others.length} more${others.some((x) => !isResolved(x)) ? ` (${others.filter((x) => !isResolved(x)).length} firing)` : ''}.`, 'others');
-  if (!isResolved(first)) keep(links.publicUrl ? `Ack: ${apiBase(links)}/api/v1/alerts/${first.fingerprint}/ack` : `Ack ${first.fingerprint}`);
+  const link = ackLink(first.fingerprint, links);
+  if (!isResolved(first) && link) pieces.push({ text: `Ack: ${link}`, drop: 0, role: 'link' });
+  else if (!isResolved(first)) keep(links.publicUrl ? `Ack: ${apiBase(links)}/api/v1/alerts/${first.fingerprint}/ack` : `Ack ${first.fingerprint}`);
   return pieces;
 }
 

@@ -2,7 +2,7 @@ import type { Notification, NotificationKind } from '../core/alert.js';
 import { alertmanagerPayload } from './alertmanager-payload.js';
 import { isResolved, type AlertBatch } from './batch.js';
 import type { RenderedMessage } from './delivery.js';
-import { ackInstruction, apiBase, type Links } from './links.js';
+import { ackInstruction, ackLink, apiBase, type Links } from './links.js';
 import { subjectLine } from './render-subject.js';
 import { smsText } from './render-sms.js';
 import { clock, isDownState, minutesList, spoken, trueSince, valuePhrase, where } from './wording.js';
@@ -33,7 +33,8 @@ export const KIND_WORD: Record<NotificationKind, string> = {
 const SEVERITY_COLOUR = { critical: '#b00020', warning: '#a15c00', info: '#1d4ed8' } as const;
 
 
-type Line = readonly [label: string, value: string];
+/** `href`: the value is a link to open (the one-tap ack link). */
+type Line = readonly [label: string, value: string, href?: string];
 interface Block { readonly headline: string; readonly colour: string; readonly lines: readonly Line[] }
 
 export function render(batch: AlertBatch, opts: RenderOptions): RenderedMessage {
@@ -78,8 +79,9 @@ function alertBlock(n: Notification, batch: AlertBatch, opts: RenderOptions): Bl
   const next = nextLine(n, batch, now);
   if (next) lines.push(['Next', next]);
   if (!isResolved(n)) {
+    const link = ackLink(n.fingerprint, links);
     const ack = ackInstruction(n.fingerprint, links);
-    lines.push(['Ack', `${ack.where}${ack.command}`]);
+    lines.push(link ? ['Ack', `${link} (opens a page to confirm)`, link] : ['Ack', `${ack.where}${ack.command}`]);
   }
   const outageId = n.outage ? `outage ${n.outage.id}` : '';
   lines.push(['Id', n.fingerprint === n.outage?.id ? outageId : [`alert ${n.fingerprint}`, outageId].filter(Boolean).join(', ')]);
@@ -158,12 +160,17 @@ function html(header: string | undefined, blocks: readonly Block[], opts: Render
       `<p style="margin:0 0 6px;font-size:17px;font-weight:bold;color:${b.colour}">${esc(b.headline)}</p>`,
       '<table role="presentation" style="border-collapse:collapse;width:100%;table-layout:fixed">',
       '<colgroup><col style="width:4.5em"><col></colgroup>',
-      ...b.lines.map(([k, v]) => `<tr><th style="${cell};text-align:left;color:#555;font-weight:normal">${esc(k)}</th>` +
-        `<td style="${cell};overflow-wrap:anywhere;word-break:break-word">${k === 'Ack' ? `<code style="font-size:13px">${esc(v)}</code>` : esc(v)}</td></tr>`),
+      ...b.lines.map(([k, v, href]) => `<tr><th style="${cell};text-align:left;color:#555;font-weight:normal">${esc(k)}</th>` +
+        `<td style="${cell};overflow-wrap:anywhere;word-break:break-word">${href ? linkCell(href) : k === 'Ack' ? `<code style="font-size:13px">${esc(v)}</code>` : esc(v)}</td></tr>`),
       '</table></div>',
     ].join('\n')),
     `<p style="color:#666;font-size:13px">kpid ${esc(apiBase(opts.links))}</p></body></html>`,
   ].join('\n');
+}
+
+/** The one-tap link as a word to tap, and written out for mail clients that strip links; the curl command stays code to copy. */
+function linkCell(href: string): string {
+  return `<a href="${esc(href)}" style="font-weight:bold">Acknowledge</a> <span style="color:#555">(opens a page to confirm): ${esc(href)}</span>`;
 }
 
 function esc(s: string): string {

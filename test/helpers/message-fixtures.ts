@@ -1,4 +1,6 @@
+import { AckCodes } from '../../src/alerts/ack-code.js';
 import type { Notification } from '../../src/core/alert.js';
+import { FakeClock } from '../../src/core/clock.js';
 import type { AlertBatch } from '../../src/notify/batch.js';
 import type { Links } from '../../src/notify/links.js';
 
@@ -16,7 +18,11 @@ const FP = '43c6807c7f9aa02e';
 
 /** No public URL: ack lines say how to ack on the kpid host, at its real listen port. */
 export const HOST_ONLY: Links = { localUrl: 'http://127.0.0.1:19464' };
-export const PUBLIC: Links = { localUrl: 'http://127.0.0.1:19464', publicUrl: 'https://kpid.noc.example.net' };
+/** A fixed key and signing time, so the one-tap ack codes in the golden files never change. */
+export const ACK_CODES = new AckCodes({ key: 'golden-files-ack-link-key-0123456789', clock: new FakeClock(FIRED_AT) });
+export const PUBLIC: Links = { localUrl: 'http://127.0.0.1:19464', publicUrl: 'https://kpid.noc.example.net', ackCode: (id) => ACK_CODES.sign(id) };
+/** A public URL but no signer: the curl command against the public URL, as before one-tap links. */
+export const PUBLIC_NO_LINKS: Links = { localUrl: 'http://127.0.0.1:19464', publicUrl: 'https://kpid.noc.example.net' };
 
 const outage = (remaining: number) => ({ id: OUTAGE_ID, service: 'lab/lostdev', startedAt: DOWN_AT, recoveryTarget: 30 * MIN, warnAt: [15 * MIN, 25 * MIN], remaining });
 
@@ -129,9 +135,16 @@ export const chineseSite: Notification = {
   summary: 'DeviceUnreachable: core-1 (北京) has not answered for 3 polls',
 };
 
+/** A long site, target and rule name: the alert line must make room for the one-tap link. */
+export const longNames: Notification = {
+  ...deviceDown, labels: { ...deviceLabels, alertname: 'CoreRouterManagementPlaneUnreachable', site: 'frankfurt-interxion-fra6', target: 'core-router-01.backbone.example.net' },
+};
+
 export const SMS_MESSAGES: Record<string, { batch: AlertBatch; now: number; links: Links }> = {
   'sms-gsm7': { batch: batch([deviceDown]), now: FIRED_AT, links: HOST_ONLY },
   'sms-gsm7-public-url': { batch: batch([deviceDown]), now: FIRED_AT, links: PUBLIC },
+  'sms-gsm7-public-url-no-links': { batch: batch([deviceDown]), now: FIRED_AT, links: PUBLIC_NO_LINKS },
+  'sms-long-names-link': { batch: batch([longNames]), now: FIRED_AT, links: PUBLIC },
   'sms-ucs2': { batch: batch([chineseSite]), now: FIRED_AT, links: HOST_ONLY },
   'sms-resolved': { batch: batch([deviceBack]), now: DOWN_AT + 4 * MIN + 12_000, links: HOST_ONLY },
   'sms-sla-warning': { batch: batch([slaWarning]), now: DOWN_AT + 15 * MIN, links: HOST_ONLY },

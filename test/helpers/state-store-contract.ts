@@ -165,6 +165,14 @@ export function describeStateStoreContract(name: string, makeHarness: () => Prom
       expect(await (await reopen()).linksSeenUp()).toEqual(['r1/ge-0/0/1', 'r1/ge-0/0/2']);
     });
 
+    it('keeps the first secret offered under a name, whoever offers one later, across a reconnect', async () => {
+      const other = await reopen();
+      const [a, b] = await Promise.all([store.keepSecret('ack-link-key', 'first'), other.keepSecret('ack-link-key', 'second')]);
+      expect(a).toBe(b);
+      expect(await (await reopen()).keepSecret('ack-link-key', 'third')).toBe(a);
+      expect(await store.keepSecret('another', 'x')).toBe('x');
+    });
+
     it('everything written is there after reconnecting', async () => {
       await store.putAlert(alertFixture());
       await store.putOutage(outageFixture({ warningsSent: [900_000] }));

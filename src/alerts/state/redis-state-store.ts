@@ -29,7 +29,7 @@ export interface RedisStateStoreOptions {
  */
 export class RedisStateStore implements StateStore {
   private readonly redis: Redis;
-  private readonly k: Record<'alerts' | 'outages' | 'open' | 'started' | 'openByService' | 'notified' | 'claims' | 'acks' | 'silences' | 'outbox' | 'outboxDue' | 'links', string>;
+  private readonly k: Record<'alerts' | 'outages' | 'open' | 'started' | 'openByService' | 'notified' | 'claims' | 'acks' | 'silences' | 'outbox' | 'outboxDue' | 'links' | 'secrets', string>;
   private readonly scripts: Scripts;
   /** Identifies this store's claims; with a counter, each claim attempt. */
   private readonly token = randomBytes(8).toString('hex');
@@ -43,6 +43,7 @@ export class RedisStateStore implements StateStore {
       alerts: `${p}alerts`, outages: `${p}outages`, open: `${p}outages:open`, started: `${p}outages:started`,
       openByService: `${p}outages:open-by-service`, notified: `${p}notified`, claims: `${p}claims`, acks: `${p}acks`, silences: `${p}silences`,
       outbox: `${p}outbox`, outboxDue: `${p}outbox:due`, links: `${p}links-seen-up`,
+      secrets: `${p}secrets`,
     };
     this.maxPending = o.maxPending ?? 10_000;
     this.redis = connectRedis(url, o.log);
@@ -154,6 +155,11 @@ export class RedisStateStore implements StateStore {
 
   async rememberLinkSeenUp(link: string, at: number): Promise<void> {
     await this.run(() => this.redis.hsetnx(this.k.links, link, String(at)));
+  }
+
+  async keepSecret(name: string, candidate: string): Promise<string> {
+    await this.run(() => this.redis.hsetnx(this.k.secrets, name, candidate));
+    return (await this.run(() => this.redis.hget(this.k.secrets, name)))!;
   }
 
   async close(): Promise<void> {

@@ -13,6 +13,7 @@ CREATE TABLE IF NOT EXISTS acks (id TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS silences (id TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (id TEXT PRIMARY KEY, due_at INTEGER NOT NULL, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS links_seen_up (link TEXT PRIMARY KEY, at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
 /**
@@ -54,6 +55,8 @@ export class SqliteStateStore implements StateStore {
       listSilences: db.prepare('SELECT id, body FROM silences ORDER BY id'),
       linksSeenUp: db.prepare('SELECT link FROM links_seen_up ORDER BY link'),
       rememberLink: db.prepare('INSERT OR IGNORE INTO links_seen_up (link, at) VALUES (?, ?)'),
+      offerSecret: db.prepare('INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)'),
+      secret: db.prepare('SELECT value FROM secrets WHERE name = ?').pluck(),
     };
   }
 
@@ -153,6 +156,11 @@ export class SqliteStateStore implements StateStore {
 
   async rememberLinkSeenUp(link: string, at: number): Promise<void> {
     this.stmt.rememberLink.run(link, at);
+  }
+
+  async keepSecret(name: string, candidate: string): Promise<string> {
+    this.stmt.offerSecret.run(name, candidate);
+    return this.stmt.secret.get(name) as string;
   }
 
   async close(): Promise<void> {

@@ -65,6 +65,13 @@ export interface StateStore extends LinksSeenUp {
   /** Rows that cannot be used are left out and passed to `onUnreadable` (src/alerts/stored-silence.ts). */
   listSilences(onUnreadable?: (bad: UnreadableSilence) => void): Promise<Silence[]>;
 
+  /**
+   * The secret kept under `name` (the ack link key): `candidate` is stored
+   * if none is yet, atomically, so instances starting together all get the
+   * one that was stored first.
+   */
+  keepSecret(name: string, candidate: string): Promise<string>;
+
   close(): Promise<void>;
 }
 

@@ -13,8 +13,18 @@ export const server = z
      * from the kpid host, at the `listen` address.
      */
     public_url: z.string().url().regex(/^https?:\/\//, 'public_url is an http:// or https:// URL').transform((u) => u.replace(/\/+$/, '')).optional(),
+    /** One-tap ack links in messages (`<public_url>/a/<code>`), sent only when public_url is set (docs/notify.md). */
+    ack_links: z.strictObject({
+      /**
+       * HMAC key that signs the codes, a secret: write it as ${KPID_ACK_LINK_KEY}. Unset, kpid
+       * generates one once and keeps it in the state store, so every cluster member checks the same codes.
+       */
+      key: z.string().min(32, 'ack_links.key must be at least 32 characters').optional(),
+      /** How long a link works after the message is sent. Default 24h. */
+      ttl: duration({ min: 1000 }).default(24 * 3_600_000),
+    }).default({ ttl: 24 * 3_600_000 }),
   })
-  .default({ listen: { host: '127.0.0.1', port: 9464 } });
+  .default({ listen: { host: '127.0.0.1', port: 9464 }, ack_links: { ttl: 24 * 3_600_000 } });
 
 export const defaults = z
   .strictObject({
