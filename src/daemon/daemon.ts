@@ -75,7 +75,7 @@ export class Daemon {
     this.http = httpServer({
       clock, log, registry: this.registry, config: () => this.config, ready: () => this.readiness(), reload: (opts) => this.reload(opts),
       apiToken: () => this.server?.api_token,
-      ingest: () => this.collection?.ingestParser, publish: (s) => this.pipeline.publish(s),
+      ingest: () => this.collection?.ingestParser, publish: (s, lifetime) => this.pipeline.publish(s, lifetime),
       alerts: () => this.sinks.alerting?.runtime, stateStore: () => this.sinks.alerting?.store,
       ackNotifications: (id, by) => this.sinks.notify?.ack(id, by) ?? false,
       silences: () => (this.sinks.alerting ? this.silences : undefined),

@@ -7,12 +7,21 @@ export interface EngineState {
   readonly rules: readonly CompiledRule[];
   readonly byMeasurement: ReadonlyMap<string, readonly CompiledRule[]>;
   /** Series key → its feeds: one window per distinct (field, aggregation, window) the rules that select it need. */
-  readonly series: Map<string, Feed[]>;
+  readonly series: Map<string, SeriesFeeds>;
   /** Entries that a timer may change: pending, clearing, or watched for no_data. */
   readonly timed: Set<SeriesAlert>;
   /** Rule name → its firing entries, for depends_on. */
   readonly firing: Map<string, Set<SeriesAlert>>;
   nextDeadline: number;
+}
+
+/** What the engine keeps of one series, and until when (silent-series.ts forgets it then). */
+export interface SeriesFeeds {
+  readonly feeds: Feed[];
+  /** Epoch ms after which the series is forgotten unless a sample comes; Infinity: never. */
+  expiresAt: number;
+  /** Longest window its rules keep, ms: a series lives at least that long, so a rule counting sporadic samples (traps) over 10 minutes still sees them. */
+  readonly keepMs: number;
 }
 
 /**

@@ -73,6 +73,15 @@ export class PushIngest {
     this.guard.setLimits(limits);
   }
 
+  /**
+   * How long a pushed series lives without a sample, ms
+   * (ingest.series_idle_expiry): the guard, the rules and /metrics all
+   * forget it then.
+   */
+  get seriesLifetime(): number {
+    return this.limits.idleExpiryMs;
+  }
+
   /** Series and measurements the cardinality guard remembers now. */
   get tracked(): { series: number; measurements: number } {
     return { series: this.guard.size, measurements: this.guard.measurements };
