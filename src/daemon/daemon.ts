@@ -44,7 +44,7 @@ export interface DaemonOptions {
 export class Daemon {
   readonly registry = new Registry();
   readonly pipeline: Pipeline;
-  readonly series = new SeriesTracker();
+  readonly series: SeriesTracker;
   private readonly all: DaemonMetrics = defineDaemonMetrics(this.registry);
   private readonly clock: Clock;
   private readonly log: Logger;
@@ -69,6 +69,7 @@ export class Daemon {
     this.log = log;
     this.silences = new SilenceKeeper(clock, log);
     defineSilenceMetrics(this.registry, () => this.silences.unreadable.length);
+    this.series = new SeriesTracker(clock);
     this.pipeline = new Pipeline(log);
     this.pipeline.add(metricsSink(this.all, this.series));
     this.reader = new ConfigReader(o.configFile, o.env, { clock, log, metrics: this.all.kpid });
@@ -162,6 +163,7 @@ export class Daemon {
     this.silences.stop();
     await stopSinks(this.sinks, this.pipeline);
     await this.collection?.closeCollectors();
+    this.series.stop();
     await this.http.close();
     this.log.info('kpid stopped');
   }
