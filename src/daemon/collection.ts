@@ -93,6 +93,7 @@ export class Collection {
   }
 
   async closeCollectors(): Promise<void> {
+    this.ingest?.stop();
     await Promise.allSettled([...this.collectors.values()].map((c) => c.close?.()));
   }
 
