@@ -18,10 +18,8 @@ export interface EngineState {
 /** What the engine keeps of one series, and until when (silent-series.ts forgets it then). */
 export interface SeriesFeeds {
   readonly feeds: Feed[];
-  /** Epoch ms after which the series is forgotten unless a sample comes; Infinity: never. */
+  /** Epoch ms after which the series is forgotten unless a sample comes (or a window still counts one); Infinity: never. */
   expiresAt: number;
-  /** Longest window its rules keep, ms: a series lives at least that long, so a rule counting sporadic samples (traps) over 10 minutes still sees them. */
-  readonly keepMs: number;
 }
 
 /**

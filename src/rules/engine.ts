@@ -43,8 +43,8 @@ export function createEngineState(rules: readonly CompiledRule[]): EngineState {
 
 /**
  * Feeds samples through the rules that select them. Their series live
- * `lifetime` ms (at least their longest window) past `now` without another
- * sample; silent-series.ts forgets them after that.
+ * `lifetime` ms past `now` without another sample; silent-series.ts
+ * forgets them after that.
  */
 export function evaluate(state: EngineState, samples: readonly Sample[], now: number, lifetime = Infinity): Evaluation {
   const out: AlertTransition[] = [];
@@ -53,7 +53,7 @@ export function evaluate(state: EngineState, samples: readonly Sample[], now: nu
     if (!rules) continue;
     const key = seriesKey(sample);
     const series = state.series.get(key) ?? bind(state, key, sample.tags, rules);
-    series.expiresAt = now + (lifetime > series.keepMs ? lifetime : series.keepMs);
+    series.expiresAt = now + lifetime;
     const feeds = series.feeds;
     const fields = sample.fields;
     const time = sample.time;
@@ -188,10 +188,8 @@ export function* allEntries(state: EngineState): Generator<SeriesAlert> {
 
 function bind(state: EngineState, key: string, tags: Readonly<Record<string, string>>, rules: readonly CompiledRule[]): SeriesFeeds {
   const feeds = new Map<string, Feed>();
-  let keepMs = 0;
   for (const rule of rules) {
     if (!rule.matchers.every((m) => m.test(tags))) continue;
-    if (rule.overMs > keepMs) keepMs = rule.overMs;
     const filters = rule.fieldFilters.map((f) => `${f.field}${f.when.op}${f.when.value}`).join('&');
     const id = `${rule.field}/${rule.denominator ?? ''}/${rule.agg}/${rule.overMs}/${rule.samples}/${rule.minVolume}/${filters}`;
     let feed = feeds.get(id);
@@ -204,7 +202,7 @@ function bind(state: EngineState, key: string, tags: Readonly<Record<string, str
     }
     feed.entries.push(newSeriesAlert(rule, key, tags, feed.window));
   }
-  const series: SeriesFeeds = { feeds: [...feeds.values()], expiresAt: -Infinity, keepMs };
+  const series: SeriesFeeds = { feeds: [...feeds.values()], expiresAt: -Infinity };
   state.series.set(key, series);
   return series;
 }

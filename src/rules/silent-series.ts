@@ -3,6 +3,7 @@ import type { EngineState } from './engine-state.js';
 import { dropSeries } from './engine.js';
 import { to } from './lifecycle.js';
 import type { SeriesAlert } from './series-alert.js';
+import type { Window } from './window.js';
 
 /**
  * Forgets the series that sent nothing for their lifetime (an interface
@@ -17,6 +18,10 @@ import type { SeriesAlert } from './series-alert.js';
  *   `no_data` alert fires, and for as long as it fires (until data returns
  *   or the target leaves the config), so that alert is never lost.
  *
+ * A series is also kept while one of its time windows still counts a
+ * sample, so a rule adding up sporadic samples (traps, a report every few
+ * minutes) over 10 minutes still sees them all.
+ *
  * Called on a timer (rule-runner.ts); costs one look at each series.
  */
 export function forgetSilentSeries(state: EngineState, now: number): AlertTransition[] {
@@ -26,6 +31,10 @@ export function forgetSilentSeries(state: EngineState, now: number): AlertTransi
     let held = false;
     const entries: SeriesAlert[] = [];
     for (const feed of series.feeds) {
+      if (feed.overMs > 0 && newestTime(feed.window) + feed.overMs > now) {
+        held = true;
+        continue;
+      }
       for (const e of feed.entries) {
         entries.push(e);
         if (heldByNoData(e)) {
@@ -41,6 +50,13 @@ export function forgetSilentSeries(state: EngineState, now: number): AlertTransi
     if (!held) dropSeries(state, key, entries);
   }
   return out;
+}
+
+/** Time of the newest value a time window holds; -Infinity when empty. */
+function newestTime(w: Window): number {
+  if (w.count === 0 || w.times.length === 0) return -Infinity;
+  const i = w.start + w.count - 1;
+  return w.times[i >= w.times.length ? i - w.times.length : i]!;
 }
 
 /** A rule with `no_data` keeps an entry whose silence alert has yet to fire, or fires. */
