@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
 import { configErrorsOf } from './config-errors-of.js';
 import { parseConfig } from './load.js';
+import { seriesLifetime } from '../core/target.js';
+import { resolveTargets } from '../targets/targets.js';
 
 const errorsOf = configErrorsOf;
 
@@ -91,6 +93,15 @@ describe('config loading', () => {
     const text = ['targets:', '  - name: r1', '    address: 127.0.0.1', '    interval: 10s', '    timeout: 20s', ''].join('\n');
     expect(errorsOf(text)).toEqual([
       'kpid.yaml:5:14: targets.0.timeout: timeout (20000ms) is longer than the poll interval (10000ms) of target "r1"',
+    ]);
+  });
+
+  it('series_lifetime defaults to three poll intervals, and one shorter than two intervals is rejected at its key', () => {
+    const ok = ['targets:', '  - { name: r1, address: 127.0.0.1, interval: 10s }', '  - { name: r2, address: 127.0.0.1, series_lifetime: 5m }', ''].join('\n');
+    expect(resolveTargets(parseConfig('kpid.yaml', ok)).map(seriesLifetime)).toEqual([30_000, 300_000]);
+    const bad = ['targets:', '  - name: r1', '    address: 127.0.0.1', '    interval: 10s', '    series_lifetime: 15s', ''].join('\n');
+    expect(errorsOf(bad)).toEqual([
+      'kpid.yaml:5:22: targets.0.series_lifetime: series_lifetime (15000ms) of target "r1" is shorter than two poll intervals (20000ms): one late poll would forget its series and their rule windows',
     ]);
   });
 

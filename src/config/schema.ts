@@ -24,6 +24,7 @@ export const targetSchema = z.strictObject({
   labels: z.record(labelName, z.string()).default({}),
   interval: duration({ min: 100 }).optional(),
   timeout: duration({ min: 10 }).optional(),
+  series_lifetime: duration({ min: 200 }).optional(),
   snmp: snmpTarget.optional(),
   probes: z.array(probe).default([]),
 });
@@ -67,6 +68,14 @@ export const configSchema = z
           code: 'custom',
           path: t.timeout !== undefined ? ['targets', i, 'timeout'] : ['targets', i],
           message: `timeout (${timeout}ms) is longer than the poll interval (${interval}ms) of target "${t.name}"`,
+        });
+      }
+      const lifetime = t.series_lifetime ?? cfg.defaults.series_lifetime;
+      if (lifetime !== undefined && lifetime < 2 * interval) {
+        ctx.addIssue({
+          code: 'custom',
+          path: t.series_lifetime !== undefined ? ['targets', i, 'series_lifetime'] : ['targets', i],
+          message: `series_lifetime (${lifetime}ms) of target "${t.name}" is shorter than two poll intervals (${2 * interval}ms): one late poll would forget its series and their rule windows`,
         });
       }
       const probeNames = new Set<string>();

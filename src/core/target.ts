@@ -11,6 +11,12 @@ export interface Target {
   readonly interval: number;
   /** Per-poll timeout, milliseconds; never longer than the interval. */
   readonly timeout: number;
+  /**
+   * How long a series of this target is kept without a sample before it is
+   * forgotten (rule windows, /metrics), ms; absent: SERIES_LIFETIME_INTERVALS
+   * intervals (series_lifetime in config).
+   */
+  readonly seriesLifetime?: number;
   /** SNMP settings, as validated by the config schema; absent when not polled. */
   readonly snmp?: Readonly<Record<string, unknown>>;
   readonly probes: readonly ProbeSpec[];
@@ -27,4 +33,12 @@ export interface ProbeSpec {
 /** Tags every sample about a target carries. */
 export function targetTags(target: Pick<Target, 'name' | 'site'>): Record<string, string> {
   return { target: target.name, site: target.site };
+}
+
+/** A polled series missing this many polls in a row is gone (an interface left the table, a probe was removed). */
+export const SERIES_LIFETIME_INTERVALS = 3;
+
+/** How long the series of a target live without a sample, ms. */
+export function seriesLifetime(target: Pick<Target, 'interval' | 'seriesLifetime'>): number {
+  return target.seriesLifetime ?? SERIES_LIFETIME_INTERVALS * target.interval;
 }

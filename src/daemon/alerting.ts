@@ -36,6 +36,8 @@ export interface RulesAndAlertsDeps {
   readonly record?: (samples: readonly Sample[]) => void;
   /** How long a firing message waits in the outbox before any instance may deliver it, ms (AlertKeeperOptions.outboxAfter). */
   readonly outboxAfter?: number;
+  /** How long the series of an alert put back at start is kept waiting for a sample, ms (RuleRunnerOptions.restoredLifetime). */
+  readonly restoredLifetime?: number;
 }
 
 /**
@@ -58,7 +60,10 @@ export class RulesAndAlerts {
   static async start(config: RulesAndAlertsConfig, deps: RulesAndAlertsDeps): Promise<RulesAndAlerts> {
     const loaded = load(config);
     const store = openStore(config.state, deps.log);
-    const runner: RuleRunner = new RuleRunner({ clock: deps.clock, rules: loaded.rules, onTransitions: (ts) => runtime.onTransitions(ts) });
+    const runner: RuleRunner = new RuleRunner({
+      clock: deps.clock, rules: loaded.rules, onTransitions: (ts) => runtime.onTransitions(ts),
+      ...(deps.restoredLifetime !== undefined ? { restoredLifetime: deps.restoredLifetime } : {}),
+    });
     // Availability readings go to the rules only: they are derived from the ledger, not measured.
     const runtime: AlertKeeper = new AlertKeeper({
       clock: deps.clock, rules: runner, publish: (s) => runner.write(s), catalogue: loaded.catalogue, store, notifier: deps.notifier,

@@ -41,7 +41,7 @@ export class Collection {
       clock: deps.clock,
       collectors: this.collectors,
       concurrency: config.defaults.concurrency,
-      publish: (s) => this.publish(s),
+      publish: (s, lifetime) => this.publish(s, lifetime),
       metrics: deps.metrics,
       log: deps.log,
       // Cluster mode: a target handed between instances keeps its phase on the wall clock.
@@ -76,7 +76,7 @@ export class Collection {
     await this.stopTraps();
     if (!config.traps) return;
     const receiver = new TrapReceiver({
-      config: config.traps, clock: this.deps.clock, log: this.deps.log, metrics: this.deps.trapMetrics, publish: (s) => this.publish(s),
+      config: config.traps, clock: this.deps.clock, log: this.deps.log, metrics: this.deps.trapMetrics, publish: (s, lifetime) => this.publish(s, lifetime),
     });
     await receiver.start();
     await receiver.setTargets(targets);
@@ -93,10 +93,11 @@ export class Collection {
   }
 
   async closeCollectors(): Promise<void> {
+    this.ingest?.stop();
     await Promise.allSettled([...this.collectors.values()].map((c) => c.close?.()));
   }
 
-  private publish(samples: readonly Sample[]): void {
-    this.deps.pipeline.publish(samples);
+  private publish(samples: readonly Sample[], lifetime: number): void {
+    this.deps.pipeline.publish(samples, lifetime);
   }
 }

@@ -36,7 +36,7 @@ export type { DaemonOptions } from './daemon-options.js';
 export class Daemon {
   readonly registry = new Registry();
   readonly pipeline: Pipeline;
-  readonly series = new SeriesTracker();
+  readonly series: SeriesTracker;
   private readonly all: DaemonMetrics = defineDaemonMetrics(this.registry);
   private readonly clock: Clock;
   private readonly log: Logger;
@@ -64,13 +64,14 @@ export class Daemon {
     this.silences = new SilenceKeeper(clock, log);
     this.ackLinks = new AckLinkSigner(clock);
     defineSilenceMetrics(this.registry, () => this.silences.unreadable.length);
+    this.series = new SeriesTracker(clock);
     this.pipeline = new Pipeline(log);
     this.pipeline.add(metricsSink(this.all, this.series));
     this.reader = new ConfigReader(o.configFile, o.env, { clock, log, metrics: this.all.kpid });
     this.http = httpServer({
       clock, log, registry: this.registry, config: () => this.config, ready: () => this.readiness(), reload: (opts) => this.reload(opts),
       apiToken: () => this.server?.api_token,
-      ingest: () => this.collection?.ingestParser, publish: (s) => this.pipeline.publish(s),
+      ingest: () => this.collection?.ingestParser, publish: (s, lifetime) => this.pipeline.publish(s, lifetime),
       alerts: () => this.sinks.alerting?.runtime, stateStore: () => this.sinks.alerting?.store,
       ackNotifications: (id, by) => this.sinks.notify?.ack(id, by) ?? false,
       silences: () => (this.sinks.alerting ? this.silences : undefined),
@@ -132,6 +133,7 @@ export class Daemon {
     this.silences.stop();
     await stopSinks(this.sinks, this.pipeline);
     await this.collection?.closeCollectors();
+    this.series.stop();
     await this.http.close();
     this.log.info('kpid stopped');
   }

@@ -29,7 +29,7 @@ export interface HttpDeps {
   /** The API token as read at start (a reload never changes it). */
   readonly apiToken: () => string | undefined;
   readonly ingest: () => PushIngest | undefined;
-  readonly publish: (samples: readonly Sample[]) => void;
+  readonly publish: (samples: readonly Sample[], lifetime: number) => void;
   readonly alerts: () => AlertKeeper | undefined;
   readonly stateStore: () => StateStore | undefined;
   readonly ackNotifications: (id: string, by: string) => boolean;

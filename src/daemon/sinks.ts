@@ -9,6 +9,7 @@ import { RulesAndAlerts } from './alerting.js';
 import type { DaemonMetrics } from './metrics.js';
 import { NotifyStage } from './notification.js';
 import { Storage } from './storage.js';
+import { longestSeriesLifetime } from '../targets/targets.js';
 
 /** The stages samples flow into; each is set as soon as it runs, so a failed start can stop what did start. */
 export interface Sinks {
@@ -57,6 +58,7 @@ export async function startSinks(config: KpidConfig, d: SinkDeps, into: Sinks): 
     // The SLA dashboard reads outages and availability from InfluxDB.
     record: (samples) => into.storage?.record(samples),
     outboxAfter: outboxAfter(config),
+    restoredLifetime: longestSeriesLifetime(config),
   }));
   pipeline.add(alerting.runner);
   return { storage: into.storage, notify, alerting };

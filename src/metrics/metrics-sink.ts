@@ -17,7 +17,9 @@ export class MetricsSink implements Sink {
     readonly series: SeriesTracker,
   ) {}
 
-  write(samples: readonly Sample[]): void {
+  /** `lifetime`: how long these series stay on /metrics without another sample, ms. */
+  write(samples: readonly Sample[], lifetime = Infinity): void {
+    this.series.lifetime(lifetime);
     for (const s of samples) this.mappers.get(s.measurement)?.(s, this.series);
   }
 }

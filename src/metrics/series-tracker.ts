@@ -1,16 +1,44 @@
 import type { Gauge } from 'prom-client';
+import { systemClock, type Clock } from '../core/clock.js';
+import { PeriodicSweep } from '../core/periodic-sweep.js';
 
 type Labels = Record<string, string>;
 /** Any prom-client metric whose label sets can be removed (gauges, counters, histograms). */
 type Removable = { remove(labels: Labels): void };
+/** One label set of one metric, and when it leaves /metrics unless written again (epoch ms). */
+type Tracked = { gauge: Removable; labels: Labels; expiresAt: number };
 
 /**
  * Sets gauges while remembering which label sets belong to which target,
  * so that a target removed from config (or an interface that vanished) can
  * be dropped from /metrics instead of reporting its last value forever.
+ * A label set not written for its series' lifetime leaves /metrics too (an
+ * interface gone from the table, a pushed tag that changed), swept on the
+ * clock every third of the shortest lifetime.
  */
 export class SeriesTracker {
-  private readonly byTarget = new Map<string, Map<string, { gauge: Removable; labels: Labels }>>();
+  private readonly byTarget = new Map<string, Map<string, Tracked>>();
+  /** When the label sets written now leave /metrics unless written again; set per batch (`lifetime`). */
+  private expiresAt = Infinity;
+  private readonly sweep: PeriodicSweep;
+
+  constructor(private readonly clock: Clock = systemClock) {
+    this.sweep = new PeriodicSweep(clock, (now) => this.forgetSilent(now));
+    this.sweep.start();
+  }
+
+  /** The label sets written next belong to series that live `lifetime` ms without a sample (Infinity: for ever). */
+  lifetime(lifetime: number): void {
+    this.expiresAt = this.clock.now() + lifetime;
+    this.sweep.note(lifetime);
+  }
+
+  /** Label sets kept now, all metrics together. */
+  get size(): number {
+    let n = 0;
+    for (const series of this.byTarget.values()) n += series.size;
+    return n;
+  }
 
   set(gauge: Gauge<string>, labels: Labels, value: number): void {
     gauge.set(labels, value);
@@ -23,7 +51,9 @@ export class SeriesTracker {
     let series = this.byTarget.get(target);
     if (!series) this.byTarget.set(target, (series = new Map()));
     const key = `${(metric as unknown as { name: string }).name}|${JSON.stringify(labels)}`;
-    if (!series.has(key)) series.set(key, { gauge: metric, labels });
+    const known = series.get(key);
+    if (known) known.expiresAt = this.expiresAt;
+    else series.set(key, { gauge: metric, labels, expiresAt: this.expiresAt });
   }
 
   /** Removes one series whose value is no longer known (e.g. rtt at 100 % loss). */
@@ -40,5 +70,20 @@ export class SeriesTracker {
 
   targets(): string[] {
     return [...this.byTarget.keys()];
+  }
+
+  stop(): void {
+    this.sweep.stop();
+  }
+
+  private forgetSilent(now: number): void {
+    for (const [target, series] of this.byTarget) {
+      for (const [key, t] of series) {
+        if (t.expiresAt > now) continue;
+        t.gauge.remove(t.labels);
+        series.delete(key);
+      }
+      if (series.size === 0) this.byTarget.delete(target);
+    }
   }
 }

@@ -7,12 +7,19 @@ export interface EngineState {
   readonly rules: readonly CompiledRule[];
   readonly byMeasurement: ReadonlyMap<string, readonly CompiledRule[]>;
   /** Series key → its feeds: one window per distinct (field, aggregation, window) the rules that select it need. */
-  readonly series: Map<string, Feed[]>;
+  readonly series: Map<string, SeriesFeeds>;
   /** Entries that a timer may change: pending, clearing, or watched for no_data. */
   readonly timed: Set<SeriesAlert>;
   /** Rule name → its firing entries, for depends_on. */
   readonly firing: Map<string, Set<SeriesAlert>>;
   nextDeadline: number;
+}
+
+/** What the engine keeps of one series, and until when (silent-series.ts forgets it then). */
+export interface SeriesFeeds {
+  readonly feeds: Feed[];
+  /** Epoch ms after which the series is forgotten unless a sample comes (or a window still counts one); Infinity: never. */
+  expiresAt: number;
 }
 
 /**

@@ -270,7 +270,7 @@ describe('aggregations over a window', () => {
       const d = new EngineDriver(rules);
       values.forEach((v, i) => d.feed(T0 + i * MIN, 'probe', { target: 'x' }, { rtt_seconds: v }));
       expect(activeEntries(d.state)).toEqual([]);
-      const e = [...d.state.series.values()][0]![0]!.entries[0]!;
+      const e = [...d.state.series.values()][0]!.feeds[0]!.entries[0]!;
       expect(e.value).toBeCloseTo(expected, 10);
     });
   }

@@ -2,7 +2,7 @@ import type { AlertState, AlertTransition } from '../core/alert.js';
 import { seriesKey, type Sample } from '../core/sample.js';
 import { holds } from '../core/comparison.js';
 import { newSeriesAlert, type SeriesAlert } from './series-alert.js';
-import type { EngineState, Feed } from './engine-state.js';
+import type { EngineState, Feed, SeriesFeeds } from './engine-state.js';
 import { deadlineOf, firingSet, onValue, resolveAfter, suppressed, to, watch } from './lifecycle.js';
 import type { CompiledRule } from './rule.js';
 import { aggregate, newWindow, pushValue } from './window.js';
@@ -24,7 +24,7 @@ import { aggregate, newWindow, pushValue } from './window.js';
  * A value between the firing and clear thresholds keeps a firing alert
  * firing: that is the hysteresis band.
  */
-export type { EngineState, Feed } from './engine-state.js';
+export type { EngineState, Feed, SeriesFeeds } from './engine-state.js';
 
 export interface Evaluation {
   readonly state: EngineState;
@@ -41,15 +41,20 @@ export function createEngineState(rules: readonly CompiledRule[]): EngineState {
   return { rules, byMeasurement, series: new Map(), timed: new Set(), firing: new Map(), nextDeadline: Infinity };
 }
 
-/** Feeds samples through the rules that select them. */
-export function evaluate(state: EngineState, samples: readonly Sample[], now: number): Evaluation {
+/**
+ * Feeds samples through the rules that select them. Their series live
+ * `lifetime` ms past `now` without another sample; silent-series.ts
+ * forgets them after that.
+ */
+export function evaluate(state: EngineState, samples: readonly Sample[], now: number, lifetime = Infinity): Evaluation {
   const out: AlertTransition[] = [];
   for (const sample of samples) {
     const rules = state.byMeasurement.get(sample.measurement);
     if (!rules) continue;
     const key = seriesKey(sample);
-    let feeds = state.series.get(key);
-    if (!feeds) feeds = bind(state, key, sample.tags, rules);
+    const series = state.series.get(key) ?? bind(state, key, sample.tags, rules);
+    series.expiresAt = now + lifetime;
+    const feeds = series.feeds;
     const fields = sample.fields;
     const time = sample.time;
     // A sample stamped ahead of our clock (a pusher's skew) counts as now.
@@ -116,11 +121,13 @@ export function tick(state: EngineState, now: number): Evaluation {
 export function restoreAlert(
   state: EngineState, rule: string, series: string,
   alert: { state: AlertState; activeAt: number; crossedAt: number },
+  /** Epoch ms the series is kept until without a sample (default: for ever). */
+  keepUntil = Infinity,
 ): boolean {
   const compiled = state.rules.find((r) => r.name === rule);
   if (!compiled || (alert.state !== 'firing' && alert.state !== 'pending')) return false;
-  let feeds = state.series.get(series);
-  if (!feeds) {
+  let bound = state.series.get(series);
+  if (!bound) {
     const [measurement, ...parts] = series.split(',');
     // The series key is measurement,tag=value,... (core/sample.ts seriesKey).
     const tags: Record<string, string> = {};
@@ -128,9 +135,10 @@ export function restoreAlert(
       const eq = part.indexOf('=');
       tags[part.slice(0, eq)] = part.slice(eq + 1);
     }
-    feeds = bind(state, series, tags, state.byMeasurement.get(measurement!) ?? []);
+    bound = bind(state, series, tags, state.byMeasurement.get(measurement!) ?? []);
   }
-  const e = feeds.flatMap((f) => f.entries).find((x) => x.rule === compiled);
+  if (keepUntil > bound.expiresAt) bound.expiresAt = keepUntil;
+  const e = bound.feeds.flatMap((f) => f.entries).find((x) => x.rule === compiled);
   if (!e) return false;
   e.state = alert.state;
   e.activeAt = alert.activeAt;
@@ -148,21 +156,26 @@ export function restoreAlert(
  * alerts on from the store. Nothing of it is evaluated or timed here again.
  */
 export function forgetSeries(state: EngineState, gone: (tags: Readonly<Record<string, string>>) => boolean): void {
-  for (const [key, feeds] of state.series) {
-    const entries = feeds.flatMap((f) => f.entries);
+  for (const [key, series] of state.series) {
+    const entries = series.feeds.flatMap((f) => f.entries);
     if (!entries.length || !gone(entries[0]!.tags)) continue;
-    for (const e of entries) {
-      state.timed.delete(e);
-      state.firing.get(e.rule.name)?.delete(e);
-    }
-    state.series.delete(key);
+    dropSeries(state, key, entries);
   }
+}
+
+/** Removes a series and its entries from every index, with no transitions. */
+export function dropSeries(state: EngineState, key: string, entries: readonly SeriesAlert[]): void {
+  for (const e of entries) {
+    state.timed.delete(e);
+    state.firing.get(e.rule.name)?.delete(e);
+  }
+  state.series.delete(key);
 }
 
 /** Alerts now pending or firing, for the API and for tests. */
 export function activeEntries(state: EngineState): SeriesAlert[] {
   const out: SeriesAlert[] = [];
-  for (const feeds of state.series.values()) {
+  for (const { feeds } of state.series.values()) {
     for (const f of feeds) for (const e of f.entries) if (e.state === 'pending' || e.state === 'firing') out.push(e);
   }
   return out;
@@ -170,10 +183,10 @@ export function activeEntries(state: EngineState): SeriesAlert[] {
 
 /** Every entry of every series, for readers such as the KPI gauges. */
 export function* allEntries(state: EngineState): Generator<SeriesAlert> {
-  for (const feeds of state.series.values()) for (const f of feeds) yield* f.entries;
+  for (const { feeds } of state.series.values()) for (const f of feeds) yield* f.entries;
 }
 
-function bind(state: EngineState, key: string, tags: Readonly<Record<string, string>>, rules: readonly CompiledRule[]): Feed[] {
+function bind(state: EngineState, key: string, tags: Readonly<Record<string, string>>, rules: readonly CompiledRule[]): SeriesFeeds {
   const feeds = new Map<string, Feed>();
   for (const rule of rules) {
     if (!rule.matchers.every((m) => m.test(tags))) continue;
@@ -189,9 +202,9 @@ function bind(state: EngineState, key: string, tags: Readonly<Record<string, str
     }
     feed.entries.push(newSeriesAlert(rule, key, tags, feed.window));
   }
-  const list = [...feeds.values()];
-  state.series.set(key, list);
-  return list;
+  const series: SeriesFeeds = { feeds: [...feeds.values()], expiresAt: -Infinity };
+  state.series.set(key, series);
+  return series;
 }
 
 function passes(filters: CompiledRule['fieldFilters'], fields: Sample['fields']): boolean {

@@ -1,8 +1,10 @@
 import type { AlertState, AlertTransition, Severity } from '../core/alert.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
+import { PeriodicSweep } from '../core/periodic-sweep.js';
 import type { Sample } from '../core/sample.js';
 import { allEntries, createEngineState, evaluate, forgetSeries, restoreAlert, tick, type EngineState } from './engine.js';
 import type { CompiledRule } from './rule.js';
+import { forgetSilentSeries } from './silent-series.js';
 
 /** An alert that was pending or firing elsewhere (the store, another instance): what it takes to carry it on here. */
 export interface KnownAlert {
@@ -30,6 +32,12 @@ export interface RuleRunnerOptions {
   readonly rules: readonly CompiledRule[];
   /** Where transitions go (src/alerts); called synchronously, in the order they happened. */
   readonly onTransitions: (transitions: readonly AlertTransition[]) => void;
+  /**
+   * How long the series of an alert put back at a start or a handover is
+   * kept if no sample of it comes, ms: the longest series lifetime the
+   * config gives. Default: for ever.
+   */
+  readonly restoredLifetime?: number;
 }
 
 /**
@@ -37,6 +45,8 @@ export interface RuleRunnerOptions {
  * rules as samples arrive and runs `for`, `keep_firing_for`, `clear.for`
  * and `no_data` on the injected clock, at the engine's next deadline.
  * Nothing else calls the engine; what comes out is AlertTransition[].
+ * Series silent for their lifetime are forgotten by a periodic sweep
+ * (silent-series.ts).
  */
 export class RuleRunner {
   readonly name = 'rules';
@@ -44,9 +54,16 @@ export class RuleRunner {
   private timer: TimerHandle | undefined;
   private timerAt = Infinity;
   private running = false;
+  private readonly sweep: PeriodicSweep;
 
   constructor(private readonly o: RuleRunnerOptions) {
     this.engine = createEngineState(o.rules);
+    this.sweep = new PeriodicSweep(o.clock, (now) => this.forgetSilent(now));
+  }
+
+  /** Series the engine keeps now (each with its windows and alert entries). */
+  get seriesCount(): number {
+    return this.engine.series.size;
   }
 
   get rules(): readonly CompiledRule[] {
@@ -55,24 +72,28 @@ export class RuleRunner {
 
   start(): void {
     this.running = true;
+    this.sweep.start();
     this.reschedule();
   }
 
   stop(): void {
     this.running = false;
+    this.sweep.stop();
     if (this.timer !== undefined) this.o.clock.clearTimeout(this.timer);
     this.timer = undefined;
   }
 
-  write(samples: readonly Sample[]): void {
-    const { transitions } = evaluate(this.engine, samples, this.o.clock.now());
+  /** `lifetime`: how long these series live without a sample, ms; for ever when not given (derived readings). */
+  write(samples: readonly Sample[], lifetime = Infinity): void {
+    const { transitions } = evaluate(this.engine, samples, this.o.clock.now(), lifetime);
+    this.sweep.note(lifetime);
     if (transitions.length) this.o.onTransitions(transitions);
     this.schedule();
   }
 
   /** Puts back an alert pending or firing before a restart or a handover, so it is not announced again. */
   restore(alert: KnownAlert): boolean {
-    return restoreAlert(this.engine, alert.rule, alert.series, alert);
+    return restoreAlert(this.engine, alert.rule, alert.series, alert, this.restoredUntil());
   }
 
   /** Restored alerts may move the next deadline earlier: look again. */
@@ -94,7 +115,7 @@ export class RuleRunner {
   replaceRules(rules: readonly CompiledRule[], carried: readonly KnownAlert[]): void {
     const next = createEngineState(rules);
     const now = this.o.clock.now();
-    const gone = carried.filter((a) => !restoreAlert(next, a.rule, a.series, a)).map((a) => noLongerMonitored(a, now, 'rule_removed'));
+    const gone = carried.filter((a) => !restoreAlert(next, a.rule, a.series, a, this.restoredUntil())).map((a) => noLongerMonitored(a, now, 'rule_removed'));
     this.engine = next;
     if (gone.length) this.o.onTransitions(gone);
     this.reschedule();
@@ -125,6 +146,18 @@ export class RuleRunner {
       seen.add(key);
       yield { kpi, scope, value: e.value };
     }
+  }
+
+  private restoredUntil(): number {
+    const lifetime = this.o.restoredLifetime ?? Infinity;
+    if (lifetime !== Infinity) this.sweep.note(lifetime);
+    return this.o.clock.now() + lifetime;
+  }
+
+  private forgetSilent(now: number): void {
+    const transitions = forgetSilentSeries(this.engine, now);
+    // Dropped entries left `timed`: the next tick finds the deadline moved later, no sooner.
+    if (transitions.length) this.o.onTransitions(transitions);
   }
 
   private schedule(): void {

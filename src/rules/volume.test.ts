@@ -20,7 +20,7 @@ const discards = `
 const port = { target: 'access-1', interface: 'ge-0/0/7' };
 const feedPort = (d: EngineDriver, sec: number, packets: number, dropped: number) =>
   d.feed(T0 + sec * 1000, 'interface', port, { in_packets: packets, in_discards: dropped });
-const entry = (d: EngineDriver) => [...d.state.series.values()][0]![0]!.entries[0]!;
+const entry = (d: EngineDriver) => [...d.state.series.values()][0]!.feeds[0]!.entries[0]!;
 
 describe('the least volume of a ratio KPI', () => {
   it('the catalogue states one for every ratio of counts, over a window', () => {

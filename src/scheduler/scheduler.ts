@@ -2,7 +2,7 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import { CollectorError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Sample } from '../core/sample.js';
-import type { Target } from '../core/target.js';
+import { seriesLifetime, type Target } from '../core/target.js';
 import type { CollectorRegistry } from '../core/collector.js';
 import type { SchedulerMetrics } from './scheduler-metrics.js';
 import { jobsFor, phaseOffset, type JobSpec } from './jobs.js';
@@ -14,7 +14,8 @@ export interface SchedulerOptions {
   readonly collectors: CollectorRegistry;
   /** Polls that may run at once, across all targets. */
   readonly concurrency: number;
-  readonly publish: (samples: readonly Sample[]) => void;
+  /** `lifetime`: how long the target's series live without a sample (core/target.ts seriesLifetime). */
+  readonly publish: (samples: readonly Sample[], lifetime: number) => void;
   readonly metrics: SchedulerMetrics;
   readonly log: Logger;
   /**
@@ -199,7 +200,7 @@ export class Scheduler {
     const ups = misses.length
       ? misses.map((at) => this.health.record(job.target, job.id, false, at))
       : [this.health.record(job.target, job.id, answered)];
-    this.o.publish([...samples, ...ups]);
+    this.o.publish([...samples, ...ups], seriesLifetime(job.target));
   }
 }
 

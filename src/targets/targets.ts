@@ -1,5 +1,5 @@
 import type { KpidConfig } from '../config/load.js';
-import type { ProbeSpec, Target } from '../core/target.js';
+import { seriesLifetime, type ProbeSpec, type Target } from '../core/target.js';
 import { probeName } from '../config/probe-name.js';
 
 /** Targets from config, with defaults applied, in config order. */
@@ -12,8 +12,22 @@ export function resolveTargets(config: KpidConfig): Target[] {
       labels: t.labels,
       interval: t.interval ?? config.defaults.interval,
       timeout: t.timeout ?? config.defaults.timeout,
+      ...(lifetimeOf(t, config) !== undefined ? { seriesLifetime: lifetimeOf(t, config) } : {}),
       snmp: t.snmp,
       probes: t.probes.map((p) => Object.freeze({ ...p, name: probeName(p) }) as ProbeSpec),
     }),
   );
+}
+
+/** series_lifetime of the target or of `defaults`; undefined: 3 intervals (core/target.ts). */
+function lifetimeOf(t: KpidConfig['targets'][number], config: KpidConfig): number | undefined {
+  return t.series_lifetime ?? config.defaults.series_lifetime;
+}
+
+/**
+ * The longest any series lives without a sample under this config: how
+ * long the series of an alert put back at a start is kept waiting for one.
+ */
+export function longestSeriesLifetime(config: KpidConfig): number {
+  return Math.max(config.ingest.series_idle_expiry, ...resolveTargets(config).map(seriesLifetime));
 }

@@ -47,7 +47,7 @@ export class CardinalityGuard {
   }
 
   admit(sample: Pick<Sample, 'measurement' | 'tags'>, now: number): Admission {
-    this.sweep(now);
+    this.sweep(now, false);
     const known = this.byMeasurement.get(sample.measurement);
     const key = seriesKey(sample);
     if (known?.has(key)) {
@@ -71,10 +71,14 @@ export class CardinalityGuard {
     return { ok: true };
   }
 
-  /** Forgets idle series; runs at most once a minute (or once per tenth of the expiry), so it costs little per request. */
-  private sweep(now: number): void {
+  /**
+   * Forgets idle series. From `admit`, at most once a minute (or once per
+   * tenth of the expiry), so it costs little per request; push ingest also
+   * runs it on its clock (`force`), so series are forgotten when pushes stop.
+   */
+  sweep(now: number, force = true): void {
     const every = Math.min(60_000, this.limits.idleExpiryMs / 10);
-    if (now - this.lastSweep < every) return;
+    if (!force && now - this.lastSweep < every) return;
     this.lastSweep = now;
     const oldest = now - this.limits.idleExpiryMs;
     for (const [measurement, series] of this.byMeasurement) {

@@ -6,7 +6,8 @@ import { IngestRefused, type PushIngest } from './push-ingest.js';
 export interface IngestRouteDeps {
   /** The parser and the body limit, once the config set them. */
   readonly ingest: () => { parser: PushIngest; maxBodyBytes: number } | undefined;
-  readonly publish: (samples: readonly Sample[]) => void;
+  /** `lifetime`: how long pushed series live without a sample (ingest.series_idle_expiry). */
+  readonly publish: (samples: readonly Sample[], lifetime: number) => void;
 }
 
 /** POST /api/v1/ingest: line protocol or JSON samples into the pipeline (docs/ingest.md). */
@@ -19,7 +20,7 @@ export function ingestRoute(d: IngestRouteDeps): Route {
       const body = (await req.body(ing.maxBodyBytes)).toString('utf8');
       try {
         const result = ing.parser.parse(body, String(req.raw.headers['content-type'] ?? ''), req.query.get('precision'));
-        d.publish(result.samples);
+        d.publish(result.samples, ing.parser.seriesLifetime);
         const answer = { accepted: result.accepted, rejected: result.rejected };
         if (result.accepted > 0 || result.rejected.length === 0) return { status: 200, body: answer };
         // Nothing taken because kpid holds as many series as it may: a client should slow down, not fix its syntax.

@@ -1,5 +1,6 @@
 import { unstorableName } from './storable-names.js';
 import type { Clock } from '../../core/clock.js';
+import { PeriodicSweep } from '../../core/periodic-sweep.js';
 import { formatDuration } from '../../core/duration.js';
 import type { Sample } from '../../core/sample.js';
 import type { IngestConfig } from './ingest-config.js';
@@ -58,6 +59,7 @@ export class IngestRefused extends Error {
  */
 export class PushIngest {
   private readonly guard: CardinalityGuard;
+  private readonly sweep: PeriodicSweep;
 
   constructor(
     private limits: IngestLimits,
@@ -66,11 +68,28 @@ export class PushIngest {
     private readonly onRefused: (limit: CardinalityLimit | 'time_window') => void = () => {},
   ) {
     this.guard = new CardinalityGuard(limits);
+    this.sweep = new PeriodicSweep(clock, (now) => this.guard.sweep(now));
+    this.sweep.note(limits.idleExpiryMs);
+    this.sweep.start();
   }
 
   setLimits(limits: IngestLimits): void {
     this.limits = limits;
     this.guard.setLimits(limits);
+    this.sweep.note(limits.idleExpiryMs);
+  }
+
+  stop(): void {
+    this.sweep.stop();
+  }
+
+  /**
+   * How long a pushed series lives without a sample, ms
+   * (ingest.series_idle_expiry): the guard, the rules and /metrics all
+   * forget it then.
+   */
+  get seriesLifetime(): number {
+    return this.limits.idleExpiryMs;
   }
 
   /** Series and measurements the cardinality guard remembers now. */

@@ -84,6 +84,17 @@ describe('which links interface rules may alert on (the monitored field)', () =>
     expect(monitored(await b.collect(target, spec, signal))['Gi0/1']).toBe(1);
   });
 
+  it('a target that leaves the config takes its links out of memory: without a store, added back it starts afresh', async () => {
+    const t0 = walk('snmpd-edge-t0.json');
+    const spec = snmpTarget.parse({ community: 'public' });
+    const session = new RecordedSession(t0);
+    const c = new SnmpCollector({ log: silentLogger(), clock: new FakeClock(t0.at), openSession: () => session });
+    expect(monitored(await c.collect(target, spec, signal))['Gi0/1']).toBe(1);
+    c.forget(target.name);
+    session.load(withOper(t0, 1, 2));
+    expect(monitored(await c.collect(target, spec, signal))['Gi0/1']).toBe(0);
+  });
+
   it('must_be_up makes a link down from the start monitored; never_alert wins over everything', async () => {
     const t0 = walk('snmpd-edge-t0.json');
     const [first] = await poll([withOper(t0, 1, 2)], new MemoryLinks(), {

@@ -74,9 +74,15 @@ export class MonitoredLinks {
       this.log.warn({ link: key, err: err.message }, 'could not record that a link was seen up; it counts until kpid restarts'));
   }
 
-  /** Read again when the target comes back (a cluster handover): another instance may have seen links up meanwhile. */
+  /**
+   * The target left this instance (removed, or handed over in a cluster):
+   * its links leave memory, and are read again from the store if it comes
+   * back; another instance may have seen links up meanwhile.
+   */
   forget(targetName: string): void {
     this.loaded.delete(targetName);
+    const prefix = `${targetName}/`;
+    for (const key of this.seen) if (key.startsWith(prefix)) this.seen.delete(key);
   }
 
   private async load(targetName: string): Promise<void> {

@@ -36,7 +36,12 @@ export class InterfaceIndex {
     return this.byTarget.get(target)?.get(ifIndex);
   }
 
+  /** A target left the config: everything learned of its interfaces goes. */
   forget(target: string): void {
     this.byTarget.delete(target);
+    const prefix = `${target}/`;
+    for (const known of [this.adminUp, this.monitored]) {
+      for (const key of known.keys()) if (key.startsWith(prefix)) known.delete(key);
+    }
   }
 }

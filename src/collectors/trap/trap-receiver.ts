@@ -5,7 +5,7 @@ import type { Clock } from '../../core/clock.js';
 import { KpidError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Sample } from '../../core/sample.js';
-import type { Target } from '../../core/target.js';
+import { seriesLifetime, type Target } from '../../core/target.js';
 import type { TrapsConfig } from './trap-config.js';
 import type { CounterLike } from '../../core/recorders.js';
 import { decodeTrap, type RawPdu } from './trap-decode.js';
@@ -30,7 +30,8 @@ export interface TrapReceiverOptions {
   readonly log: Logger;
   /** Where each trap's outcome is counted (kpid_traps_total); the daemon passes the metric. */
   readonly metrics: { readonly traps: CounterLike<'result' | 'kind'> };
-  readonly publish: (samples: readonly Sample[]) => void;
+  /** `lifetime`: how long the series live without a sample, ms (the target's). */
+  readonly publish: (samples: readonly Sample[], lifetime: number) => void;
 }
 
 /**
@@ -122,7 +123,8 @@ export class TrapReceiver {
         return;
       }
       this.o.metrics.traps.inc({ result: 'accepted', kind: trap.kind });
-      this.o.publish(this.samplesFor(target, trap));
+      // A trap's series live as long as its target's polled ones; rules that count traps keep them for their window.
+      this.o.publish(this.samplesFor(target, trap), seriesLifetime(target));
     } catch (e) {
       this.o.metrics.traps.inc({ result: 'malformed', kind: 'unknown' });
       this.o.log.warn({ err: (e as Error).message }, 'trap could not be handled');

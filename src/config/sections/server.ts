@@ -30,6 +30,8 @@ export const defaults = z
   .strictObject({
     interval: duration({ min: 100 }).default(30_000),
     timeout: duration({ min: 10 }).default(5_000),
+    /** How long a polled series is kept without a sample; unset: 3 × the target's interval. */
+    series_lifetime: duration({ min: 200 }).optional(),
     /** Polls that may run at once across all targets. */
     concurrency: z.number().int().min(1).max(10_000).default(64),
   })
