@@ -101,7 +101,7 @@ export function slaNotification(o: Outage, step: SlaStep, now: number): Notifica
 }
 
 export function restoredNotification(o: Outage): Notification {
-  const duration = o.restoredAt! - o.startedAt;
+  const duration = Math.max(0, o.restoredAt! - o.startedAt);
   const met = duration <= o.recoveryTarget;
   const summary = `${o.service} restored after ${formatDuration(Math.round(duration / 1000) * 1000)}; recovery target ${formatDuration(o.recoveryTarget)} ${met ? 'met' : 'missed'}`;
   return {

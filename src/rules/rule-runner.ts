@@ -1,5 +1,7 @@
 import type { AlertState, AlertTransition, Severity } from '../core/alert.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
+import { ClockJumpWatch } from '../core/clock-jumps.js';
+import { shiftTimes } from './clock-step.js';
 import type { Sample } from '../core/sample.js';
 import { allEntries, createEngineState, evaluate, forgetSeries, restoreAlert, tick, type EngineState } from './engine.js';
 import type { CompiledRule } from './rule.js';
@@ -44,9 +46,11 @@ export class RuleRunner {
   private timer: TimerHandle | undefined;
   private timerAt = Infinity;
   private running = false;
+  private readonly jumps: ClockJumpWatch;
 
   constructor(private readonly o: RuleRunnerOptions) {
     this.engine = createEngineState(o.rules);
+    this.jumps = new ClockJumpWatch(o.clock);
   }
 
   get rules(): readonly CompiledRule[] {
@@ -65,6 +69,7 @@ export class RuleRunner {
   }
 
   write(samples: readonly Sample[]): void {
+    this.followClockJump();
     const { transitions } = evaluate(this.engine, samples, this.o.clock.now());
     if (transitions.length) this.o.onTransitions(transitions);
     this.schedule();
@@ -127,6 +132,17 @@ export class RuleRunner {
     }
   }
 
+  /**
+   * Before each evaluation: a wall clock jump since the last one moves the
+   * engine's instants with it (clock-step.ts), so its timers keep real time.
+   */
+  private followClockJump(): void {
+    const jump = this.jumps.check();
+    if (!jump) return;
+    shiftTimes(this.engine, jump.ms);
+    this.reschedule();
+  }
+
   private schedule(): void {
     if (!this.running) return;
     const due = this.engine.nextDeadline;
@@ -142,6 +158,7 @@ export class RuleRunner {
     this.timer = undefined;
     this.timerAt = Infinity;
     if (!this.running) return;
+    this.followClockJump();
     const { transitions } = tick(this.engine, this.o.clock.now());
     if (transitions.length) this.o.onTransitions(transitions);
     this.schedule();
