@@ -71,6 +71,9 @@ describe('an open outage across a wall clock jump', () => {
     const [restored] = r.runtime.outages();
     expect(restored).toMatchObject({ state: 'restored', durationSeconds: 40 * 60, sla: { breached: true, met: false, remainingSeconds: -600 } });
     expect(r.notifier.sent.at(-1)!.summary).toMatch(/^voice restored after 40m/);
+    // The alert's own resolved message says it was down 40 minutes too.
+    const resolved = r.notifier.sent.find((n) => n.kind === 'resolved')!;
+    expect(resolved.endsAt! - resolved.startsAt).toBe(40 * MIN);
     // The stored record says the same: no "restored after 0 s", no lost downtime.
     const [stored] = await r.store.outagesBetween(T0 - 4 * HOUR, T0 + 4 * HOUR);
     expect(stored!.restoredAt! - stored!.startedAt).toBe(40 * MIN);

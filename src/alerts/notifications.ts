@@ -30,7 +30,8 @@ export function alertNotification(t: AlertTransition, evidenceSamples?: number):
     startsAt: t.activeAt,
     ...(t.evidenceSince !== undefined && t.evidenceSince < t.activeAt ? { since: t.evidenceSince } : {}),
     ...(kind === 'firing' && evidenceSamples !== undefined && evidenceSamples > 1 ? { evidenceSamples } : {}),
-    ...(kind === 'resolved' ? { endsAt: t.clearedAt ?? t.at } : {}),
+    // On the time line of startsAt, so "back after" is the real duration across a clock jump.
+    ...(kind === 'resolved' ? { endsAt: endOf(t) } : {}),
     // Delivery latency runs from the sample that crossed the line this
     // notification is about: back under it, for a resolution.
     crossedAt: kind === 'resolved' ? (t.clearedAt ?? t.at) : t.crossedAt,
@@ -79,6 +80,12 @@ function alertBase(t: AlertTransition, kind: 'flapping' | 'flap_ended', at: numb
 /** The id of an alert's firing or resolved message: one per activation of the alert. */
 export function alertNotificationId(fingerprint: string, activeAt: number, kind: 'firing' | 'resolved'): string {
   return `alert:${fingerprint}:${activeAt}:${kind}`;
+}
+
+/** When a resolved alert ended, on the time line of its start (a wall clock jump since it fired is taken out). */
+function endOf(t: AlertTransition): number {
+  const end = (t.clearedAt ?? t.at) - (t.clockShift ?? 0);
+  return Number.isFinite(t.activeAt) ? Math.max(t.activeAt, end) : end;
 }
 
 function describe(t: AlertTransition): string {

@@ -21,6 +21,8 @@ export function shiftTimes(state: EngineState, ms: number): void {
           e.activeAt += ms;
           e.crossedAt += ms;
           e.evidenceSince += ms;
+        } else if (e.state === 'firing') {
+          e.clockShift += ms;
         }
         // NaN (unset) stays NaN.
         e.clearSince += ms;
