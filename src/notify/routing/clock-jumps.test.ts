@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Notification } from '../../core/alert.js';
 import { FakeClock } from '../../core/clock.js';
+import type { AlertBatch } from '../batch.js';
 import { AggregationGroup, type GroupFlush } from './aggregation-group.js';
+import { StormGate } from './storm-gate.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -10,7 +12,7 @@ const page = (fingerprint: string, at: number): Notification => ({
   labels: {}, annotations: {}, summary: fingerprint, startsAt: at, crossedAt: at,
 });
 
-// issue 14 §9: group_wait, group_interval and repeat wait real time.
+// issue 14 §9: group_wait, group_interval, repeat and the SMS storm window are real time.
 describe('an aggregation group across a wall clock jump', () => {
   it.each([
     { jump: -HOUR, name: 'back 1 h' },
@@ -29,5 +31,23 @@ describe('an aggregation group across a wall clock jump', () => {
     // First after group_wait; b one group_interval later; then one unchanged repeat an hour after that.
     expect(flushes).toEqual([[10_000, 0], [70_000, 0], [70_000 + HOUR, 1]]);
     group.cancel();
+  });
+});
+
+describe('the SMS storm gate across a wall clock jump', () => {
+  it.each([
+    { jump: -HOUR, name: 'back 1 h' },
+    { jump: 2 * HOUR, name: 'forward 2 h' },
+  ])('$name: a phone that got its quota gets single messages again one window later, not sooner or later', ({ jump }) => {
+    const clock = new FakeClock();
+    const gate = new StormGate(clock, { window: 10 * MIN, max_messages: 2 }, () => {});
+    const batch = {} as AlertBatch;
+    expect([gate.admit('sms', '+1', batch), gate.admit('sms', '+1', batch)]).toEqual([true, true]);
+    clock.jump(jump);
+    clock.advance(5 * MIN);
+    expect(gate.admit('sms', '+1', batch), 'still within the window').toBe(false);
+    clock.advance(10 * MIN);
+    expect(gate.admit('sms', '+1', batch), 'the window has passed').toBe(true);
+    gate.close();
   });
 });
