@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from './clock.js';
+import { FakeClock, type Clock } from './clock.js';
 import { ClockJumpWatch } from './clock-jumps.js';
 
 describe('clock jump watch', () => {
@@ -21,6 +21,24 @@ describe('clock jump watch', () => {
     // Time passing alone is never a jump.
     clock.advance(3_600_000);
     expect(watch.check()).toBeUndefined();
+  });
+
+  it('a process descheduled between its readings of the two clocks is not a jump (6 s of demo time at speed 60)', () => {
+    // Wall and monotonic run together; a reading preempted by `lag` sees monotonic time run on meanwhile.
+    let t = 0;
+    let lag = 0;
+    const slow: Clock = {
+      now: () => 1_700_000_000_000 + t,
+      monotonic: () => (t += lag),
+      setTimeout: () => ({ id: 0 }),
+      clearTimeout: () => {},
+    };
+    const watch = new ClockJumpWatch(slow);
+    const checks = [6_000, 0, 6_000, 0].map((l) => {
+      lag = l;
+      return watch.check();
+    });
+    expect(checks).toEqual([undefined, undefined, undefined, undefined]);
   });
 
   it('fake timers wait monotonic time: a wall clock jump neither fires them nor holds them', () => {

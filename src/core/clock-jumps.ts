@@ -22,16 +22,24 @@ export class ClockJumpWatch {
   private offset: number;
 
   constructor(private readonly clock: Clock, private readonly thresholdMs = CLOCK_JUMP_THRESHOLD_MS) {
-    this.offset = clock.now() - clock.monotonic();
+    this.offset = this.read().offset;
   }
 
   /** The jump since the last call, if any. */
   check(): ClockJump | undefined {
-    const wall = this.clock.now();
-    const offset = wall - this.clock.monotonic();
+    const { wall, offset, uncertainty } = this.read();
     const ms = offset - this.offset;
     this.offset = offset;
-    if (Math.abs(ms) <= this.thresholdMs) return undefined;
+    // A process descheduled between the readings is not a jump (at demo speed 60, 100 ms is 6 s).
+    if (Math.abs(ms) - uncertainty <= this.thresholdMs) return undefined;
     return { ms, direction: ms > 0 ? 'forward' : 'backward', at: wall };
+  }
+
+  /** Wall minus monotonic, with the monotonic time that passed while reading it. */
+  private read(): { wall: number; offset: number; uncertainty: number } {
+    const before = this.clock.monotonic();
+    const wall = this.clock.now();
+    const after = this.clock.monotonic();
+    return { wall, offset: wall - (before + after) / 2, uncertainty: after - before };
   }
 }
