@@ -33,6 +33,8 @@ const forTests = {
   'dnsmasq-base': ['dnsmasq'],
   // The alert email is laid out at a phone's width in a real browser.
   chromium: ['chromium'],
+  // Steps the wall clock under a running kpid (test/clock-jump.test.ts, docs/time.md).
+  faketime: ['faketime'],
 };
 const forBench = {
   'prometheus-snmp-exporter': ['prometheus-snmp-exporter'],

@@ -111,7 +111,7 @@ export class AlertKeeper {
       kpis: () => kpiReadings(rules.readings(), this.catalogue, ledger, clock.now()),
       alertCounts: () => [...this.book.counts(), ...this.flaps.counts()],
       openOutageClocks: () => ledger.openOutages().map((x) => ({
-        outage: x.id, service: x.service, remainingSeconds: (x.startedAt + x.recoveryTarget - clock.now()) / 1000,
+        outage: x.id, service: x.service, remainingSeconds: (x.startedAt + x.recoveryTarget - this.outageKeeper.nowOf(x)) / 1000,
       })),
     });
     this.outageKeeper.feedAvailability();
@@ -138,7 +138,7 @@ export class AlertKeeper {
         const outage = this.outageKeeper.onTransition(t);
         if (!n) continue;
         const now = this.o.clock.now();
-        const page = outage && n.kind === 'firing' ? withOutage(n, outage, now) : n;
+        const page = outage && n.kind === 'firing' ? withOutage(n, outage, this.outageKeeper.nowOf(outage)) : n;
         if (page.kind === 'firing') {
           outbox = { notification: page, dueAt: now + (this.o.outboxAfter ?? 60_000) };
           this.outboxed.add(page.id);

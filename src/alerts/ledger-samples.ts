@@ -1,5 +1,6 @@
 import type { Sample } from '../core/sample.js';
 import type { OutageLedger } from './outage-ledger.js';
+import type { Outage } from './state/state-store.js';
 
 /**
  * The outage ledger as InfluxDB series (SPEC.md measurements `outage` and
@@ -8,12 +9,16 @@ import type { OutageLedger } from './outage-ledger.js';
  * availability over the rolling 30 days (no `window` tag, as a pushed KPI)
  * and month to date (`window=month_to_date`).
  */
-export function ledgerSamples(ledger: OutageLedger, now: number, restoredSince: number): Sample[] {
+export function ledgerSamples(
+  ledger: OutageLedger, now: number, restoredSince: number,
+  /** An open outage's own now (OutageKeeper.nowOf): its duration so far is real time, whatever the wall clock did. */
+  nowOf: (o: Outage) => number = () => now,
+): Sample[] {
   const samples: Sample[] = ledger.list(restoredSince).map((o) => ({
     measurement: 'outage',
     tags: { service: o.service, outage: o.id, ...(o.labels.site ? { site: o.labels.site } : {}) },
     fields: {
-      duration_seconds: ((o.restoredAt ?? now) - o.startedAt) / 1000,
+      duration_seconds: Math.max(0, (o.restoredAt ?? nowOf(o)) - o.startedAt) / 1000,
       open: o.restoredAt === undefined ? 1 : 0,
       planned: o.planned ? 1 : 0,
     },

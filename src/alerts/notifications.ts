@@ -30,7 +30,8 @@ export function alertNotification(t: AlertTransition, evidenceSamples?: number):
     startsAt: t.activeAt,
     ...(t.evidenceSince !== undefined && t.evidenceSince < t.activeAt ? { since: t.evidenceSince } : {}),
     ...(kind === 'firing' && evidenceSamples !== undefined && evidenceSamples > 1 ? { evidenceSamples } : {}),
-    ...(kind === 'resolved' ? { endsAt: t.clearedAt ?? t.at } : {}),
+    // On the time line of startsAt, so "back after" is the real duration across a clock jump.
+    ...(kind === 'resolved' ? { endsAt: endOf(t) } : {}),
     // Delivery latency runs from the sample that crossed the line this
     // notification is about: back under it, for a resolution.
     crossedAt: kind === 'resolved' ? (t.clearedAt ?? t.at) : t.crossedAt,
@@ -81,6 +82,12 @@ export function alertNotificationId(fingerprint: string, activeAt: number, kind:
   return `alert:${fingerprint}:${activeAt}:${kind}`;
 }
 
+/** When a resolved alert ended, on the time line of its start (a wall clock jump since it fired is taken out). */
+function endOf(t: AlertTransition): number {
+  const end = (t.clearedAt ?? t.at) - (t.clockShift ?? 0);
+  return Number.isFinite(t.activeAt) ? Math.max(t.activeAt, end) : end;
+}
+
 function describe(t: AlertTransition): string {
   const where = t.labels.target ?? t.labels.scope ?? t.labels.site ?? '';
   return `${where} value ${round(t.value)} vs threshold ${t.threshold ?? '?'}`.trim();
@@ -101,7 +108,7 @@ export function slaNotification(o: Outage, step: SlaStep, now: number): Notifica
 }
 
 export function restoredNotification(o: Outage): Notification {
-  const duration = o.restoredAt! - o.startedAt;
+  const duration = Math.max(0, o.restoredAt! - o.startedAt);
   const met = duration <= o.recoveryTarget;
   const summary = `${o.service} restored after ${formatDuration(Math.round(duration / 1000) * 1000)}; recovery target ${formatDuration(o.recoveryTarget)} ${met ? 'met' : 'missed'}`;
   return {

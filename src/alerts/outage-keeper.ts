@@ -1,5 +1,6 @@
 import type { AlertTransition, Notification } from '../core/alert.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
+import { CLOCK_JUMP_THRESHOLD_MS } from '../core/clock-jumps.js';
 import type { Sample } from '../core/sample.js';
 import { DAY } from './availability.js';
 import { ledgerSamples } from './ledger-samples.js';
@@ -76,7 +77,7 @@ export class OutageKeeper {
       this.feedAvailability();
       return r.outage;
     } else if (t.from === 'firing') {
-      const r = this.ledger.onResolved(t);
+      const r = this.ledger.onResolved(t, (o) => this.nowOf(o) - this.o.clock.now());
       if (!r) return undefined;
       this.save(r.outage);
       if (r.closed) {
@@ -91,7 +92,18 @@ export class OutageKeeper {
 
   outages() {
     const now = this.o.clock.now();
-    return this.ledger.list(now - (this.o.recentOutagesFor ?? 7 * DAY)).map((x) => outageView(x, now));
+    return this.ledger.list(now - (this.o.recentOutagesFor ?? 7 * DAY)).map((x) => outageView(x, this.nowOf(x)));
+  }
+
+  /**
+   * An open outage's own now: its start plus the real time since
+   * (docs/time.md). The wall clock, unless the wall clock jumped while the
+   * outage was open; then durations and time left are taken against this.
+   */
+  nowOf(o: Outage): number {
+    const wall = this.o.clock.now();
+    const own = this.clocks.get(o.id)?.now();
+    return own === undefined || Math.abs(own - wall) <= CLOCK_JUMP_THRESHOLD_MS ? wall : Math.round(own);
   }
 
   availability() {
@@ -103,7 +115,9 @@ export class OutageKeeper {
   acknowledge(id: string, by: string, at: number): boolean {
     const outage = this.ledger.get(id) ?? this.ledger.byAlert(id);
     if (outage && outage.acknowledgedAt === undefined) {
-      this.save(this.ledger.update(outage.id, (x) => ({ ...x, acknowledgedAt: at, acknowledgedBy: by })));
+      // On the outage's own time line, so time to acknowledge is never negative after a clock jump.
+      const when = Math.max(outage.startedAt, at + this.nowOf(outage) - this.o.clock.now());
+      this.save(this.ledger.update(outage.id, (x) => ({ ...x, acknowledgedAt: when, acknowledgedBy: by })));
     }
     return outage !== undefined;
   }
@@ -152,7 +166,7 @@ export class OutageKeeper {
     }));
     if (samples.length) this.o.publish(samples);
     if (this.o.record && samples.length) {
-      this.o.record(ledgerSamples(this.ledger, now, this.recordedAt));
+      this.o.record(ledgerSamples(this.ledger, now, this.recordedAt, (o) => this.nowOf(o)));
       this.recordedAt = now;
     }
     if (this.ledger.openOutages().length) {
@@ -174,7 +188,7 @@ export class OutageKeeper {
   private onSlaStep(id: string, step: SlaStep): void {
     const updated = this.ledger.update(id, (x) => withStepRecorded(x, step));
     if (!updated) return;
-    this.o.send(slaNotification(updated, step, this.o.clock.now()));
+    this.o.send(slaNotification(updated, step, this.nowOf(updated)));
     this.save(updated);
   }
 

@@ -54,15 +54,18 @@ export class OutageLedger {
   /**
    * An alert resolved: leaves its outage, which closes when no alert keeps
    * it open: restored, or ended by the removal when the last alert left
-   * because its target or rule is no longer monitored.
+   * because its target or rule is no longer monitored. `shift` is how far
+   * the outage's own time line runs from the wall clock (ms, 0 unless the
+   * wall clock jumped while it was open): the restore is put on the
+   * outage's time line, so its duration is the real time it lasted.
    */
-  onResolved(t: AlertTransition): { outage: Outage; closed?: 'restored' | 'removal' } | undefined {
+  onResolved(t: AlertTransition, shift: (o: Outage) => number = () => 0): { outage: Outage; closed?: 'restored' | 'removal' } | undefined {
     const current = [...this.open.values()].find((o) => o.alerts.includes(t.fingerprint));
     if (!current) return undefined;
     const alerts = current.alerts.filter((f) => f !== t.fingerprint);
     if (alerts.length) return { outage: this.replace({ ...current, alerts }) };
     const removal = noLongerMonitored(t);
-    const restoredAt = Math.max(current.startedAt, removal ? t.at : (t.clearedAt ?? t.at));
+    const restoredAt = Math.max(current.startedAt, (removal ? t.at : (t.clearedAt ?? t.at)) + shift(current));
     const closed: Outage = { ...current, alerts, restoredAt, ...(removal ? { endedBy: 'removal' as const } : {}) };
     this.open.delete(current.service);
     this.recent.push(closed);

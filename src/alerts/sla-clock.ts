@@ -14,16 +14,25 @@ export interface SlaStep {
  * when kpid noticed or restarted: steps already due when it starts (kpid was
  * down) are reported at once, in order; each unsent step is reported once.
  * `onStep` decides whether to notify (through the store's exactly-once gate).
+ *
+ * Time down is real elapsed time (docs/time.md): the wall clock is read once,
+ * when the clock starts, to learn how long ago the outage began; from then on
+ * the monotonic clock counts, so a wall clock step neither breaches an
+ * outage early nor holds its breach back.
  */
 export class SlaClock {
   private timer: TimerHandle | undefined;
   private stopped = false;
+  /** Monotonic reading at the outage's start. */
+  private readonly origin: number;
 
   constructor(
     private readonly clock: Clock,
     private readonly outage: () => Outage,
     private readonly onStep: (step: SlaStep) => void,
-  ) {}
+  ) {
+    this.origin = monotonicOrigin(clock, outage().startedAt);
+  }
 
   /** Every step of the outage, in time order. */
   static steps(o: Pick<Outage, 'warnAt' | 'recoveryTarget'>): SlaStep[] {
@@ -33,10 +42,24 @@ export class SlaClock {
     ];
   }
 
+  /** Real milliseconds the outage has been open. */
+  elapsed(): number {
+    return this.clock.monotonic() - this.origin;
+  }
+
+  /**
+   * The outage's own "now": its start plus the real time since. Equal to the
+   * wall clock until the wall clock jumps; durations and the time left are
+   * taken against this.
+   */
+  now(): number {
+    return this.outage().startedAt + this.elapsed();
+  }
+
   /** Milliseconds left before the recovery target (negative once missed). */
-  remaining(now = this.clock.now()): number {
+  remaining(): number {
     const o = this.outage();
-    return o.startedAt + o.recoveryTarget - (o.restoredAt ?? now);
+    return o.startedAt + o.recoveryTarget - (o.restoredAt ?? this.now());
   }
 
   start(): void {
@@ -58,15 +81,23 @@ export class SlaClock {
   private run(): void {
     this.timer = undefined;
     if (this.stopped) return;
-    const now = this.clock.now();
-    const started = this.outage().startedAt;
+    const elapsed = this.elapsed();
     for (const step of this.pending()) {
-      if (started + step.offset > now) {
-        this.timer = this.clock.setTimeout(() => this.run(), started + step.offset - now);
+      if (step.offset > elapsed) {
+        this.timer = this.clock.setTimeout(() => this.run(), step.offset - elapsed);
         return;
       }
       this.onStep(step);
       if (this.stopped) return;
     }
   }
+}
+
+/**
+ * The monotonic reading at wall instant `startedAt`, judged now: the one
+ * moment the wall clock is trusted for an open outage's age. Never in the
+ * future (a start stamped ahead of our clock began now).
+ */
+export function monotonicOrigin(clock: Clock, startedAt: number): number {
+  return clock.monotonic() - Math.max(0, clock.now() - startedAt);
 }

@@ -1,7 +1,7 @@
 import { NotificationGate, withStepRecorded, type NotificationConsumer } from './notification-gate.js';
 import { slaNotification } from './notifications.js';
 import { deliverOverdueOutbox } from './overdue-outbox.js';
-import { SlaClock, type SlaStep } from './sla-clock.js';
+import { monotonicOrigin, SlaClock, type SlaStep } from './sla-clock.js';
 import type { Outage, StateStore } from './state/state-store.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
@@ -34,6 +34,8 @@ export class SlaSweeper {
   private running = false;
   private sweeping: Promise<void> = Promise.resolve();
   private readonly gate: NotificationGate;
+  /** Monotonic reading at each open outage's start, as this instance first judged it (docs/time.md). */
+  private readonly origins = new Map<string, number>();
   /** Notifications this sweeper sent (for logs and tests). */
   sent = 0;
 
@@ -56,14 +58,17 @@ export class SlaSweeper {
   /** One pass over the open outages, then the overdue outbox. */
   async sweep(): Promise<void> {
     const open = await this.o.store.openOutages();
+    const { clock } = this.o;
+    for (const id of this.origins.keys()) if (!open.some((x) => x.id === id)) this.origins.delete(id);
     for (const outage of open) {
-      for (const step of due(outage, this.o.clock.now())) await this.fire(outage, step);
+      if (!this.origins.has(outage.id)) this.origins.set(outage.id, monotonicOrigin(clock, outage.startedAt));
+      const elapsed = clock.monotonic() - this.origins.get(outage.id)!;
+      for (const step of due(outage, outage.startedAt + elapsed)) await this.fire(outage, step, outage.startedAt + elapsed);
     }
     this.sent += await deliverOverdueOutbox(this.o.store, this.gate, this.o.clock.now(), this.o.log);
   }
 
-  private async fire(outage: Outage, step: SlaStep): Promise<void> {
-    const now = this.o.clock.now();
+  private async fire(outage: Outage, step: SlaStep, now: number): Promise<void> {
     if (await this.gate.pass(slaNotification(outage, step, now))) {
       this.sent++;
       this.o.log?.info({ outage: outage.id, service: outage.service, step: step.kind, offset: step.offset }, 'SLA step of an outage sent by the cluster sweeper');
@@ -82,7 +87,11 @@ export class SlaSweeper {
   }
 }
 
-/** Steps of `o` due at `now` and not yet recorded, in time order. Restored outages have none. */
+/**
+ * Steps of `o` due at `now` and not yet recorded, in time order. Restored
+ * outages have none. `now` is on the outage's time line: its start plus
+ * the real time since, so a wall clock jump does not make steps due.
+ */
 export function due(o: Outage, now: number): SlaStep[] {
   if (o.restoredAt !== undefined) return [];
   return SlaClock.steps(o).filter((s) => o.startedAt + s.offset <= now

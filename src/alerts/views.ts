@@ -42,7 +42,7 @@ export function outageView(o: Outage, now: number) {
     restoredAt: o.endedBy === 'removal' ? null : iso(o.restoredAt),
     endedAt: iso(o.restoredAt),
     cause: o.cause ?? null,
-    durationSeconds: (end - o.startedAt) / 1000,
+    durationSeconds: Math.max(0, end - o.startedAt) / 1000,
     sla: {
       recoveryTargetSeconds: o.recoveryTarget / 1000,
       remainingSeconds: remaining / 1000,

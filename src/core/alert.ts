@@ -41,6 +41,12 @@ export interface AlertTransition {
   /** For a resolution: when the condition first cleared, i.e. when service was restored. */
   readonly clearedAt?: number;
   /**
+   * How far the wall clock jumped (ms, summed) since the alert fired, when
+   * it did (docs/time.md): `clearedAt - clockShift` is the clearing on the
+   * time line of `activeAt`, so the alert's duration is real.
+   */
+  readonly clockShift?: number;
+  /**
    * Why: the threshold was crossed or cleared, the series went silent
    * (no_data), or its rule or target left the config (no longer monitored:
    * an outage it kept open ends by the removal, not restored).

@@ -2,6 +2,7 @@ import { Registry } from 'prom-client';
 import { SilenceKeeper } from '../alerts/silence-keeper.js';
 import type { KpidConfig } from '../config/load.js';
 import { systemClock, type Clock } from '../core/clock.js';
+import { ClockWatch } from './clock-watch.js';
 import type { Logger } from '../core/logger.js';
 import type { Target } from '../core/target.js';
 import { SeriesTracker } from '../metrics/series-tracker.js';
@@ -54,6 +55,7 @@ export class Daemon {
   private collection?: Collection;
   private cluster?: ClusterStage;
   private started = false;
+  private clockWatch?: ClockWatch;
   /** Redis as /readyz sees it: with Redis down at start, kpid must not say ready. */
   private redisReach?: RedisReachability;
 
@@ -108,6 +110,8 @@ export class Daemon {
     }
     await collection.applyTraps(config, this.retarget(config));
     this.started = true;
+    this.clockWatch = new ClockWatch({ clock, log, metrics: all.kpid });
+    this.clockWatch.start();
     const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
     log.info({ url, targets: config.targets.length, config: config.file }, 'kpid running');
     return { url };
@@ -125,6 +129,7 @@ export class Daemon {
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    this.clockWatch?.stop();
     this.redisReach?.close();
     await this.collection?.scheduler.stop();
     // Polling has stopped: the lease can go, and the others take these targets at their next heartbeat.

@@ -21,6 +21,11 @@ export class ScaledClock implements Clock {
     return this.start + (performance.now() - this.realStart) * this.speed;
   }
 
+  /** Demo time never jumps: its monotonic reading runs at the same speed. */
+  monotonic(): number {
+    return (performance.now() - this.realStart) * this.speed;
+  }
+
   /** Demo milliseconds since the clock was made. */
   elapsed(): number {
     return this.now() - this.start;

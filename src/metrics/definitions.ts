@@ -83,6 +83,12 @@ export function defineMetrics(registry: Registry) {
       help: 'When the configuration was last loaded successfully, as a Unix time.',
       registers: r,
     }),
+    clockJumps: new Counter({
+      name: 'kpid_clock_jumps_total',
+      help: 'Steps of the wall clock of more than 5 seconds (NTP or an operator setting the date), by direction. Durations and SLA clocks keep real time across them (docs/time.md).',
+      labelNames: ['direction'] as const,
+      registers: r,
+    }),
     configErrors: new Gauge({
       name: 'kpid_config_errors',
       help: 'Errors found in the last rejected configuration (0 after a successful load).',

@@ -62,12 +62,13 @@ export class StormGuard {
 
   /** Counts one alert state change (a firing or resolved notification); may start a storm. */
   recordChange(): void {
-    const now = this.clock.now();
+    // Changes per minute are counted on the monotonic clock: a wall clock step neither starts nor ends a storm.
+    const now = this.clock.monotonic();
     this.changes.push(now);
     this.forget(now);
     if (!this.storming && this.changes.length > this.opts.maxChanges) {
       this.storming = true;
-      this.windowStart = now;
+      this.windowStart = this.clock.now();
       this.timer = this.clock.setTimeout(() => this.closeWindow(), this.opts.interval);
     }
   }
@@ -101,8 +102,8 @@ export class StormGuard {
   }
 
   private closeWindow(): void {
+    this.forget(this.clock.monotonic());
     const now = this.clock.now();
-    this.forget(now);
     const last = this.changes.length <= this.opts.maxChanges;
     const start = this.windowStart;
     const held = [...this.held];

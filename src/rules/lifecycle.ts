@@ -74,6 +74,7 @@ export function to(
   out.push(transition(e, from, next, now, reason));
   if (next !== 'firing') e.clearSince = NaN;
   if (next === 'inactive' || next === 'resolved') {
+    e.clockShift = 0;
     e.activeAt = NaN;
     e.crossedAt = NaN;
     e.evidenceSince = NaN;

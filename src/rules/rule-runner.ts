@@ -1,6 +1,8 @@
 import type { AlertState, AlertTransition, Severity } from '../core/alert.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { PeriodicSweep } from '../core/periodic-sweep.js';
+import { ClockJumpWatch } from '../core/clock-jumps.js';
+import { shiftTimes } from './clock-step.js';
 import type { Sample } from '../core/sample.js';
 import { allEntries, createEngineState, evaluate, forgetSeries, restoreAlert, tick, type EngineState } from './engine.js';
 import type { CompiledRule } from './rule.js';
@@ -55,10 +57,12 @@ export class RuleRunner {
   private timerAt = Infinity;
   private running = false;
   private readonly sweep: PeriodicSweep;
+  private readonly jumps: ClockJumpWatch;
 
   constructor(private readonly o: RuleRunnerOptions) {
     this.engine = createEngineState(o.rules);
     this.sweep = new PeriodicSweep(o.clock, (now) => this.forgetSilent(now));
+    this.jumps = new ClockJumpWatch(o.clock);
   }
 
   /** Series the engine keeps now (each with its windows and alert entries). */
@@ -85,6 +89,7 @@ export class RuleRunner {
 
   /** `lifetime`: how long these series live without a sample, ms; for ever when not given (derived readings). */
   write(samples: readonly Sample[], lifetime = Infinity): void {
+    this.followClockJump();
     const { transitions } = evaluate(this.engine, samples, this.o.clock.now(), lifetime);
     this.sweep.note(lifetime);
     if (transitions.length) this.o.onTransitions(transitions);
@@ -155,9 +160,23 @@ export class RuleRunner {
   }
 
   private forgetSilent(now: number): void {
+    // A forward jump must not make every series look silent: shift first.
+    if (this.followClockJump()) now = this.o.clock.now();
     const transitions = forgetSilentSeries(this.engine, now);
     // Dropped entries left `timed`: the next tick finds the deadline moved later, no sooner.
     if (transitions.length) this.o.onTransitions(transitions);
+  }
+
+  /**
+   * Before each evaluation: a wall clock jump since the last one moves the
+   * engine's instants with it (clock-step.ts), so its timers keep real time.
+   */
+  private followClockJump(): boolean {
+    const jump = this.jumps.check();
+    if (!jump) return false;
+    shiftTimes(this.engine, jump.ms);
+    this.reschedule();
+    return true;
   }
 
   private schedule(): void {
@@ -175,6 +194,7 @@ export class RuleRunner {
     this.timer = undefined;
     this.timerAt = Infinity;
     if (!this.running) return;
+    this.followClockJump();
     const { transitions } = tick(this.engine, this.o.clock.now());
     if (transitions.length) this.o.onTransitions(transitions);
     this.schedule();

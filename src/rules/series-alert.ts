@@ -31,6 +31,8 @@ export interface SeriesAlert {
   noData: boolean;
   /** The next time a timer may change this entry; Infinity for none. */
   deadline: number;
+  /** Wall clock jumps (ms, summed) since it fired: its activeAt stays as announced (clock-step.ts). */
+  clockShift: number;
   fingerprint?: string;
   labels?: Readonly<Record<string, string>>;
 }
@@ -38,7 +40,7 @@ export interface SeriesAlert {
 export function newSeriesAlert(rule: CompiledRule, series: string, tags: Readonly<Record<string, string>>, window: Window): SeriesAlert {
   return {
     rule, series, tags, window, state: 'inactive', value: NaN,
-    fireHolds: false, activeAt: NaN, crossedAt: NaN, evidenceSince: NaN, clearSince: NaN, lastSeen: NaN, noData: false, deadline: Infinity,
+    fireHolds: false, activeAt: NaN, crossedAt: NaN, evidenceSince: NaN, clearSince: NaN, lastSeen: NaN, noData: false, deadline: Infinity, clockShift: 0,
   };
 }
 
@@ -91,6 +93,7 @@ export function transition(
       : {}),
     series: e.series,
     ...(to === 'resolved' && !Number.isNaN(e.clearSince) ? { clearedAt: e.clearSince } : {}),
+    ...(e.clockShift ? { clockShift: e.clockShift } : {}),
     reason,
   };
 }

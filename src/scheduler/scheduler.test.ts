@@ -145,4 +145,21 @@ describe('scheduler', () => {
     await scheduler.stop(1_000);
     expect(aborted).toBe(true);
   });
+
+  // issue 14 §9: turns keep monotonic time. Before, a step back of 1 h stalled
+  // polling for an hour, and a step forward of 2 h counted 720 skipped polls.
+  it.each([
+    { jump: -3_600_000, name: 'back 1 h' },
+    { jump: 7_200_000, name: 'forward 2 h' },
+  ])('a wall clock jump $name neither stalls polling nor counts skipped turns', async ({ jump }) => {
+    const { clock, collector, scheduler, value } = setup(ok);
+    scheduler.update([target('a')]);
+    await clock.advanceAsync(30_000, 50);
+    const before = collector.starts.length;
+    clock.jump(jump);
+    await clock.advanceAsync(60_000, 50);
+    expect(collector.starts.length - before).toBe(6);
+    expect(await value('kpid_scheduler_skipped_polls_total')).toBe(0);
+    await scheduler.stop();
+  });
 });

@@ -35,6 +35,7 @@ export interface SchedulerOptions {
 }
 
 interface Job extends JobSpec {
+  /** Monotonic time of the next turn: a wall clock step neither stalls polling nor bunches it up. */
   nextAt: number;
   timer?: TimerHandle;
   busy: boolean;
@@ -100,7 +101,9 @@ export class Scheduler {
     const now = this.o.clock.now();
     const interval = spec.target.interval;
     const offset = phaseOffset(spec.id, interval);
-    const nextAt = this.o.alignToClock ? now + ((((offset - now) % interval) + interval) % interval) : now + offset;
+    // The wall clock places the first turn on the cluster's grid; the turns after it keep monotonic time.
+    const delay = this.o.alignToClock ? (((offset - now) % interval) + interval) % interval : offset;
+    const nextAt = this.o.clock.monotonic() + delay;
     const job: Job = { ...spec, busy: false, cancelled: false, nextAt };
     this.jobs.set(job.id, job);
     this.arm(job);
@@ -114,12 +117,12 @@ export class Scheduler {
   }
 
   private arm(job: Job): void {
-    job.timer = this.o.clock.setTimeout(() => this.fire(job), job.nextAt - this.o.clock.now());
+    job.timer = this.o.clock.setTimeout(() => this.fire(job), job.nextAt - this.o.clock.monotonic());
   }
 
   private fire(job: Job): void {
     if (job.cancelled || this.stopping.signal.aborted) return;
-    const now = this.o.clock.now();
+    const now = this.o.clock.monotonic();
     const interval = job.target.interval;
     job.nextAt += interval;
     // The process was descheduled past whole intervals: those turns are lost.

@@ -110,6 +110,8 @@ export async function startSnmpd(opts: { interfaces?: FakeInterface[]; counters?
     pin();
     return {
       now: () => now,
+      // The pinned agent clock never jumps: its monotonic reading is its wall one.
+      monotonic: () => now,
       advance: (ms) => {
         now += ms;
         pinnedAt = now;

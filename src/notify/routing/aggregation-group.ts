@@ -32,6 +32,7 @@ export class AggregationGroup {
   private readonly told = new Map<string, 'firing'>();
   private timer?: TimerHandle;
   private timerAt = Infinity;
+  /** Monotonic, like timerAt: a wall clock step must not hold a group's messages back (docs/time.md). */
   private lastFlush?: number;
   private repeats = 0;
 
@@ -59,7 +60,8 @@ export class AggregationGroup {
     }
     this.alerts.set(n.fingerprint, n);
     const first = this.lastFlush === undefined;
-    this.scheduleAt(first ? this.clock.now() + this.timing.groupWait : Math.max(this.clock.now(), this.lastFlush! + this.timing.groupInterval));
+    const now = this.clock.monotonic();
+    this.scheduleAt(first ? now + this.timing.groupWait : Math.max(now, this.lastFlush! + this.timing.groupInterval));
   }
 
   cancel(): void {
@@ -76,11 +78,11 @@ export class AggregationGroup {
       this.timer = undefined;
       this.timerAt = Infinity;
       this.flush();
-    }, at - this.clock.now());
+    }, at - this.clock.monotonic());
   }
 
   private flush(): void {
-    const now = this.clock.now();
+    const now = this.clock.monotonic();
     const all = [...this.alerts.values()];
     const firing = all.filter((n) => !isResolved(n));
     const resolved = all.filter((n) => isResolved(n));

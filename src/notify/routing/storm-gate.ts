@@ -9,6 +9,7 @@ export interface StormOptions {
 }
 
 interface Recipient {
+  /** Monotonic times of the messages sent in the window. */
   sent: number[];
   held: AlertBatch[];
   timer?: TimerHandle;
@@ -41,7 +42,9 @@ export class StormGate {
   /** True: send `batch` now. False: it is held for the summary. */
   admit(channel: string, recipient: string, batch: AlertBatch): boolean {
     const key = `${channel}\u0000${recipient}`;
-    const now = this.clock.now();
+    // The rate is counted on the monotonic clock (a wall clock step neither frees nor holds a recipient); the summary names a wall time.
+    const now = this.clock.monotonic();
+    const windowStart = this.clock.now();
     const r = this.recipients.get(key) ?? { sent: [], held: [] };
     this.recipients.set(key, r);
     r.sent = r.sent.filter((t) => t > now - this.opts.window);
@@ -54,8 +57,8 @@ export class StormGate {
       const held = r.held;
       r.held = [];
       r.timer = undefined;
-      r.sent.push(this.clock.now());
-      this.onSummary(channel, recipient, held, now);
+      r.sent.push(this.clock.monotonic());
+      this.onSummary(channel, recipient, held, windowStart);
     }, this.opts.window);
     return false;
   }

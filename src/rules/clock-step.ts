@@ -1,0 +1,45 @@
+import type { EngineState } from './engine-state.js';
+import { deadlineOf } from './lifecycle.js';
+import type { Window } from './window.js';
+
+/**
+ * The wall clock stepped by `ms` (negative: back): moves every instant the
+ * engine times from by the same amount, so `for`, `clear.for`,
+ * `keep_firing_for`, `no_data` and `over` windows keep measuring real
+ * elapsed time (docs/time.md). Without this a forward step of 2 h fires
+ * every pending alert at once, and a backward step of 1 h holds them an
+ * hour. A firing alert's `activeAt` stays: it names the alert and its
+ * messages, and was announced.
+ */
+export function shiftTimes(state: EngineState, ms: number): void {
+  let next = Infinity;
+  for (const series of state.series.values()) {
+    // A series' lifetime is real time too: a forward step must not make it look silent.
+    series.expiresAt += ms;
+    for (const f of series.feeds) {
+      shiftWindow(f.window, ms);
+      for (const e of f.entries) {
+        if (e.state === 'pending') {
+          e.activeAt += ms;
+          e.crossedAt += ms;
+          e.evidenceSince += ms;
+        } else if (e.state === 'firing') {
+          e.clockShift += ms;
+        }
+        // NaN (unset) stays NaN.
+        e.clearSince += ms;
+        e.lastSeen += ms;
+        if (state.timed.has(e)) {
+          e.deadline = deadlineOf(e);
+          next = Math.min(next, e.deadline);
+        }
+      }
+    }
+  }
+  state.nextDeadline = next;
+}
+
+function shiftWindow(w: Window, ms: number): void {
+  const cap = w.times.length;
+  for (let i = 0; i < w.count && cap > 0; i++) w.times[(w.start + i) % cap]! += ms;
+}
