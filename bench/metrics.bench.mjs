@@ -70,11 +70,13 @@ async function scrape(render) {
 
 const kpid = [];
 const plain = [];
+const idle = []; // the floor: polling alone for a second, no scrape (a loaded machine's own delays)
 await scrape(() => anchor.metrics()); // warm-up of each, not counted
 await scrape(() => renderMetrics(registry));
 for (let r = 0; r < ROUNDS; r++) {
   plain.push(await scrape(() => anchor.metrics()));
   kpid.push(await scrape(() => renderMetrics(registry)));
+  idle.push(await scrape(() => new Promise((r) => setTimeout(() => r(''), 1_000))));
 }
 clearInterval(poller);
 // Polling stopped: the sliced text must be prom-client's own, byte for byte.
@@ -87,4 +89,5 @@ console.log('| renderer | render s | event-loop delay p99 ms | max ms | MB |');
 console.log('|---|---|---|---|---|');
 console.log(row('prom-client registry.metrics() (anchor)', plain));
 console.log(row('kpid renderMetrics (sliced)', kpid));
+console.log(row('no scrape, polling alone for 1 s (floor)', idle));
 console.log(`ratio render time kpid / anchor: ${fmt(median(kpid.map((x) => x.ms)) / median(plain.map((x) => x.ms)))}`);
