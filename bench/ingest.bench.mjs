@@ -18,6 +18,8 @@ const BATCH = 5_000;
 const BATCHES = Number(process.env.BATCHES ?? 40);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const TRAPS = Number(process.env.TRAPS ?? 20_000);
+// Recent stamps: kpid refuses points older than ingest.max_age (7 days by default).
+const T0 = Date.now() - 3_600_000;
 
 const dir = mkdtempSync(join(tmpdir(), 'kpid-bench-ingest-'));
 const freePort = async (type = 'udp4') => {
@@ -29,7 +31,7 @@ const freePort = async (type = 'udp4') => {
 };
 
 function batch(round, b) {
-  const t0 = 1_790_000_000_000 + (round * BATCHES + b) * BATCH;
+  const t0 = T0 + (round * BATCHES + b) * BATCH;
   let out = '';
   for (let i = 0; i < BATCH; i++) {
     out += `kpi,kpi=network_coverage,scope=cell-${i % 500} value=${(0.95 + (i % 50) / 1000).toFixed(3)} ${t0 + i}\n`;

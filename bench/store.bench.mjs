@@ -97,7 +97,7 @@ async function kpidStore(influxd, db, data, maxQueuedBatches = 10) {
   const spoolDir = mkdtempSync(join(tmpdir(), 'kpid-bench-spool-'));
   const registry = new Registry();
   const store = new InfluxStore(
-    { url: influxd.url, database: db, spoolDir, batchSize: BATCH, maxQueuedBatches },
+    { url: influxd.url, database: db, spoolDir, batchSize: BATCH, maxQueuedBatches, closeTimeoutMs: 600_000 },
     { clock: systemClock, log: silentLogger(), metrics: defineStoreMetrics(registry) },
   );
   await store.start();

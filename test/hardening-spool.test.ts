@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { batchOf, linesOf } from '../src/store/batch.js';
 import { DiskSpool, type SpoolDropReason } from '../src/store/spool.js';
 
 /**
@@ -29,14 +30,15 @@ describe('the InfluxDB spool when its disk fails', () => {
     return { drops, onDrop: (points: number, reason: SpoolDropReason) => drops.push([points, reason]) };
   };
   const lines = (n: number, width = 40) => Array.from({ length: n }, (_, i) => `m,i=${i} v=${'9'.repeat(width)}`);
+  const batch = (n: number) => batchOf(lines(n));
 
   it('on a read-only spool each batch that could not be written is dropped and counted once, also when it was being read for sending', async () => {
     const dir = tmpfs('1m');
     const { drops, onDrop } = recorder();
     const spool = await DiskSpool.open(dir, 1024 ** 2, onDrop);
     execFileSync('mount', ['-o', 'remount,ro', dir]);
-    spool.pushBack(lines(3));
-    spool.pushBack(lines(2));
+    spool.pushBack(batch(3));
+    spool.pushBack(batch(2));
     // The sender asks for the oldest batch while its write is still queued.
     expect(await spool.peek()).toBeUndefined();
     await spool.idle();
@@ -48,14 +50,15 @@ describe('the InfluxDB spool when its disk fails', () => {
     const dir = tmpfs('64k');
     const { drops, onDrop } = recorder();
     const spool = await DiskSpool.open(dir, 1024 ** 2, onDrop);
-    spool.pushBack(lines(2_000)); // about 100 KB: ENOSPC after 64 KiB
+    spool.pushBack(batch(2_000)); // about 100 KB: ENOSPC after 64 KiB
     await spool.idle();
     expect(drops).toEqual([[2_000, 'spool_error']]);
     expect(readdirSync(dir)).toEqual([]);
-    spool.pushBack(lines(100)); // about 5 KB: fits once the partial file is gone
+    spool.pushBack(batch(100)); // about 5 KB: fits once the partial file is gone
     await spool.idle();
     expect(drops).toHaveLength(1);
     expect(readdirSync(dir)).toEqual([expect.stringMatching(/^\d{16}-100\.lp$/)]);
-    expect((await spool.peek())?.lines).toEqual(lines(100));
+    const spooled = await spool.peek();
+    expect(spooled && linesOf(spooled.batch)).toEqual(lines(100));
   });
 });

@@ -19,11 +19,25 @@ export interface Sample {
   readonly integerFields?: readonly string[];
 }
 
-/** Identity of a series: measurement plus sorted tags. */
+/**
+ * Identity of a series: measurement plus sorted tags. Every sample the rule
+ * engine or push ingest sees is keyed, so this builds the string directly:
+ * no arrays beyond the keys, which are sorted in place (insertion sort: a
+ * sample has a handful of tags).
+ */
 export function seriesKey(sample: Pick<Sample, 'measurement' | 'tags'>): string {
-  const tags = Object.keys(sample.tags)
-    .sort()
-    .map((k) => `${k}=${sample.tags[k]}`)
-    .join(',');
-  return tags ? `${sample.measurement},${tags}` : sample.measurement;
+  const tags = sample.tags;
+  const keys = Object.keys(tags);
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > k) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = k;
+  }
+  let key = sample.measurement;
+  for (let i = 0; i < keys.length; i++) key += ',' + keys[i]! + '=' + tags[keys[i]!];
+  return key;
 }

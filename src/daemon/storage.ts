@@ -34,7 +34,8 @@ export class Storage {
   static async start(config: KpidConfig, deps: StorageDeps): Promise<Storage> {
     let rollup: KpiRollup | undefined;
     if ('sqlite' in config.state) {
-      rollup = new KpiRollup(config.state.sqlite);
+      // Written once a minute, not once per poll: the report lags by up to a minute.
+      rollup = new KpiRollup(config.state.sqlite, { flushEveryMs: 60_000, clock: deps.clock });
       deps.pipeline.add(rollup);
     }
     const storage = new Storage(deps, rollup);

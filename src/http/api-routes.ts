@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import { HttpError } from '../core/http-error.js';
 import type { Route } from '../core/route.js';
+import { renderMetrics } from './exposition.js';
 
 /** What kpid's own routes reach into. */
 export interface ApiDeps {
@@ -14,7 +15,7 @@ export function apiRoutes(d: ApiDeps): Route[] {
   return [
     {
       method: 'GET', path: '/metrics', auth: false,
-      handler: async () => ({ status: 200, body: await d.registry.metrics(), contentType: d.registry.contentType }),
+      handler: async () => ({ status: 200, body: await renderMetrics(d.registry), contentType: d.registry.contentType }),
     },
     { method: 'GET', path: '/healthz', auth: false, handler: () => ({ status: 200, body: 'ok\n' }) },
     {

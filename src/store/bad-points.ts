@@ -1,3 +1,4 @@
+import { halves, type Batch } from './batch.js';
 import type { LineWriter } from './influx-writer.js';
 
 export type DeliveryResult =
@@ -23,22 +24,22 @@ export type DeliveryResult =
  * same series and time overwrites itself; for the same reason, if InfluxDB
  * goes away half way, the whole batch is reported unavailable and spooled.
  */
-export async function deliver(writer: LineWriter, lines: readonly string[], signal?: AbortSignal): Promise<DeliveryResult> {
-  const result = await writer.write(lines, signal);
+export async function deliver(writer: LineWriter, batch: Batch, signal?: AbortSignal): Promise<DeliveryResult> {
+  const result = await writer.write(batch, signal);
   switch (result.kind) {
     case 'written':
-      return { kind: 'delivered', written: lines.length, rejected: 0, errors: [] };
+      return { kind: 'delivered', written: batch.points, rejected: 0, errors: [] };
     case 'unavailable':
       return result.status === undefined
         ? { kind: 'unavailable', message: result.message }
         : { kind: 'unavailable', message: result.message, status: result.status };
     case 'partial':
     case 'rejected': {
-      if (lines.length === 1) return { kind: 'delivered', written: 0, rejected: 1, errors: [result.message] };
-      const half = Math.ceil(lines.length / 2);
-      const first = await deliver(writer, lines.slice(0, half), signal);
+      if (batch.points <= 1) return { kind: 'delivered', written: 0, rejected: batch.points, errors: [result.message] };
+      const [firstHalf, secondHalf] = halves(batch);
+      const first = await deliver(writer, firstHalf, signal);
       if (first.kind === 'unavailable') return first;
-      const second = await deliver(writer, lines.slice(half), signal);
+      const second = await deliver(writer, secondHalf, signal);
       if (second.kind === 'unavailable') return second;
       return {
         kind: 'delivered',

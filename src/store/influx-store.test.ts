@@ -8,6 +8,7 @@ import { silentLogger } from '../core/logger.js';
 import type { Sample } from '../core/sample.js';
 import { defineStoreMetrics } from '../metrics/store-metrics.js';
 import { InfluxStore } from './influx-store.js';
+import { linesOf, type Batch } from './batch.js';
 import type { LineWriter, WriteResult } from './influx-writer.js';
 
 /** An InfluxDB stand-in: stores lines, or is down, or refuses any batch holding a line with "bad". */
@@ -15,7 +16,8 @@ class FakeInflux implements LineWriter {
   stored: string[] = [];
   writes = 0;
   down = false;
-  async write(lines: readonly string[]): Promise<WriteResult> {
+  async write(batch: Batch): Promise<WriteResult> {
+    const lines = linesOf(batch);
     this.writes++;
     if (this.down) return { kind: 'unavailable', message: 'ECONNREFUSED' };
     if (lines.some((l) => l.includes('bad'))) return { kind: 'rejected', status: 400, message: 'unable to parse' };
@@ -153,7 +155,7 @@ describe('InfluxStore', () => {
 
   it('close() stops waiting for a hung InfluxDB after closeTimeoutMs and keeps the batch in the spool', async () => {
     const { clock, influx, store, dir } = await setup({ batchSize: 100 });
-    influx.write = (_lines: readonly string[], signal?: AbortSignal) =>
+    influx.write = (_batch: Batch, signal?: AbortSignal) =>
       new Promise<WriteResult>((resolve) => signal!.addEventListener('abort', () => resolve({ kind: 'unavailable', message: 'write aborted' })));
     store.write([sample(1), sample(2)]);
     const closing = store.close();

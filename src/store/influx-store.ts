@@ -5,6 +5,7 @@ import type { Sample } from '../core/sample.js';
 import type { StoreMetrics } from './writer-metrics.js';
 import type { Sink } from '../pipeline/pipeline.js';
 import { deliver } from './bad-points.js';
+import { BatchBuilder, type Batch } from './batch.js';
 import { adminClient, prepareDatabase } from './influx-setup.js';
 import { InfluxHttpWriter, type LineWriter } from './influx-writer.js';
 import { FieldTypes, toLine } from './line-protocol-writer.js';
@@ -49,8 +50,8 @@ export class InfluxStore implements Sink {
   private readonly batchSize: number;
   private readonly flushIntervalMs: number;
   private readonly maxQueued: number;
-  private buffer: string[] = [];
-  private queue: string[][] = [];
+  private readonly buffer = new BatchBuilder();
+  private queue: Batch[] = [];
   private spool: DiskSpool | undefined;
   private prepared = false;
   private down = false;
@@ -113,8 +114,8 @@ export class InfluxStore implements Sink {
       const line = toLine(sample, this.types);
       if (line === undefined) invalid++;
       else {
-        this.buffer.push(line);
-        if (this.buffer.length >= this.batchSize) this.flush();
+        this.buffer.add(line);
+        if (this.buffer.points >= this.batchSize) this.flush();
       }
     }
     if (invalid > 0) this.deps.metrics.droppedPoints.inc({ reason: 'invalid' }, invalid);
@@ -122,9 +123,8 @@ export class InfluxStore implements Sink {
 
   /** Hands the buffered points to the writer now. */
   flush(): void {
-    if (this.buffer.length === 0) return;
-    const batch = this.buffer;
-    this.buffer = [];
+    if (this.buffer.points === 0) return;
+    const batch = this.buffer.take();
     if (this.spool && (!this.spool.isEmpty || this.down || this.queue.length >= this.maxQueued)) {
       this.toSpool(batch, 'back');
     } else {
@@ -136,7 +136,7 @@ export class InfluxStore implements Sink {
   status(): InfluxStoreStatus {
     return {
       reachable: !this.down,
-      bufferedPoints: this.buffer.length,
+      bufferedPoints: this.buffer.points,
       queuedBatches: this.queue.length,
       spooledPoints: this.spool?.points ?? 0,
       spoolBytes: this.spool?.bytes ?? 0,
@@ -199,24 +199,24 @@ export class InfluxStore implements Sink {
         // to write (an idle kpid must not stay unready forever).
         this.reachableAgain();
       }
-      let lines: string[];
+      let batch: Batch;
       let seq: number | undefined;
       if (this.queue.length > 0) {
-        lines = this.queue.shift()!;
+        batch = this.queue.shift()!;
       } else if (!spool.isEmpty) {
-        const batch = await spool.peek();
-        if (!batch) continue;
-        ({ lines, seq } = batch);
+        const spooled = await spool.peek();
+        if (!spooled) continue;
+        ({ batch, seq } = spooled);
       } else return;
 
       const started = performance.now();
-      const result = await deliver(this.writer, lines, this.abort.signal);
+      const result = await deliver(this.writer, batch, this.abort.signal);
       this.deps.metrics.writeDuration.observe((performance.now() - started) / 1000);
 
       if (result.kind === 'unavailable') {
         if (seq !== undefined) spool.release(seq);
         this.spillQueue();
-        if (seq === undefined) this.toSpool(lines, 'front'); // taken from the queue: older than all the rest
+        if (seq === undefined) this.toSpool(batch, 'front'); // taken from the queue: older than all the rest
         // A 404 means the database went away: create it again before the next write.
         if (result.status === 404) this.prepared = false;
         this.unavailable(result.message);
@@ -264,10 +264,10 @@ export class InfluxStore implements Sink {
     this.queue = [];
   }
 
-  private toSpool(lines: string[], where: 'front' | 'back'): void {
-    if (where === 'front') this.spool!.pushFront(lines);
-    else this.spool!.pushBack(lines);
-    this.deps.metrics.points.inc({ result: 'spooled' }, lines.length);
+  private toSpool(batch: Batch, where: 'front' | 'back'): void {
+    if (where === 'front') this.spool!.pushFront(batch);
+    else this.spool!.pushBack(batch);
+    this.deps.metrics.points.inc({ result: 'spooled' }, batch.points);
     this.refreshGauges();
   }
 

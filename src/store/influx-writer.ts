@@ -1,4 +1,8 @@
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Batch } from './batch.js';
 import type { InfluxConnection } from '../core/influx-connection.js';
+
 /**
  * What InfluxDB 1.x did with one POST /write.
  *
@@ -18,7 +22,7 @@ export type WriteResult =
 
 /** Sends one batch of line-protocol lines (precision ms). */
 export interface LineWriter {
-  write(lines: readonly string[], signal?: AbortSignal): Promise<WriteResult>;
+  write(batch: Batch, signal?: AbortSignal): Promise<WriteResult>;
 }
 
 export interface InfluxHttpOptions extends InfluxConnection {
@@ -29,45 +33,69 @@ export interface InfluxHttpOptions extends InfluxConnection {
 }
 
 /**
- * POST /write with `fetch` (keep-alive). The `influx` package's own writer is
- * not used for the data path: its pool hides the body of a 5xx, retries on
- * its own timers and disables hosts, while the store needs the 4xx body to
- * count dropped points and decides itself when to retry (with its Clock).
+ * POST /write over a keep-alive node:http agent. The `influx` package's own
+ * writer is not used for the data path: its pool hides the body of a 5xx,
+ * retries on its own timers and disables hosts, while the store needs the
+ * 4xx body to count dropped points and decides itself when to retry (with
+ * its Clock). Nor is `fetch`: it copies a body through web streams and
+ * took 2-4 times as long per 1 MB batch as a plain request.
  */
 export class InfluxHttpWriter implements LineWriter {
-  private readonly endpoint: string;
+  private readonly endpoint: URL;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
+  private readonly agent: HttpAgent;
+  private readonly send: typeof httpRequest;
 
   constructor(options: InfluxHttpOptions) {
     const url = new URL('/write', options.url);
     url.searchParams.set('db', options.database);
     url.searchParams.set('precision', 'ms');
     if (options.retentionPolicy) url.searchParams.set('rp', options.retentionPolicy);
-    this.endpoint = url.toString();
+    this.endpoint = url;
     this.headers = { 'content-type': 'text/plain; charset=utf-8' };
     if (options.username !== undefined) {
       const token = Buffer.from(`${options.username}:${options.password ?? ''}`).toString('base64');
       this.headers.authorization = `Basic ${token}`;
     }
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    const https = url.protocol === 'https:';
+    this.agent = https ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+    this.send = https ? httpsRequest : httpRequest;
   }
 
-  async write(lines: readonly string[], signal?: AbortSignal): Promise<WriteResult> {
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    let res: Response;
-    try {
-      res = await fetch(this.endpoint, {
-        method: 'POST',
-        headers: this.headers,
-        body: lines.join('\n'),
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+  write(batch: Batch, signal?: AbortSignal): Promise<WriteResult> {
+    return new Promise((resolve) => {
+      let settled = false;
+      const done = (result: WriteResult) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(result);
+      };
+      const req = this.send(this.endpoint, {
+        method: 'POST', agent: this.agent,
+        headers: { ...this.headers, 'content-length': String(batch.body.length) },
+      }, (res) => {
+        const status = res.statusCode ?? 0;
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => done(classify(status, Buffer.concat(chunks).toString('utf8'))));
+        res.on('error', (err) => done({ kind: 'unavailable', message: describeError(err) }));
       });
-    } catch (err) {
-      return { kind: 'unavailable', message: describeFetchError(err) };
-    }
-    const body = res.status === 204 ? '' : await res.text().catch(() => '');
-    return classify(res.status, body);
+      const fail = (message: string) => {
+        req.destroy();
+        done({ kind: 'unavailable', message });
+      };
+      const timer = setTimeout(() => fail('write timed out'), this.timeoutMs);
+      timer.unref();
+      const onAbort = () => fail('write aborted');
+      if (signal?.aborted) return fail('write aborted');
+      signal?.addEventListener('abort', onAbort, { once: true });
+      req.on('error', (err) => done({ kind: 'unavailable', message: describeError(err) }));
+      req.end(batch.body);
+    });
   }
 }
 
@@ -107,12 +135,7 @@ function errorText(body: string): string {
   return body.slice(0, 500);
 }
 
-function describeFetchError(err: unknown): string {
-  if (err instanceof Error) {
-    const cause = (err as Error & { cause?: { code?: string; message?: string } }).cause;
-    if (err.name === 'TimeoutError') return 'write timed out';
-    if (err.name === 'AbortError') return 'write aborted';
-    return cause?.code ?? cause?.message ?? err.message;
-  }
+function describeError(err: unknown): string {
+  if (err instanceof Error) return (err as Error & { code?: string }).code ?? err.message;
   return String(err);
 }

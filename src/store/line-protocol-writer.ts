@@ -61,28 +61,72 @@ function tagText(text: string): string {
 }
 
 /**
+ * Measurement names, tag keys and field keys come from a small set, so
+ * their escaped text is kept rather than tested again for every point. The
+ * bound only guards against a client pushing endless names.
+ */
+class NameTexts {
+  private readonly texts = new Map<string, string>();
+  constructor(private readonly escapeName: (name: string) => string) {}
+  of(name: string): string {
+    let text = this.texts.get(name);
+    if (text === undefined) {
+      if (this.texts.size >= 10_000) this.texts.clear();
+      text = this.escapeName(name);
+      this.texts.set(name, text);
+    }
+    return text;
+  }
+}
+const measurementTexts = new NameTexts((m) => (NEEDS_ESCAPE.test(m) ? escape.measurement(m) : m));
+const keyTexts = new NameTexts(tagText);
+
+/** Sorts a few tag keys in place; insertion sort beats Array.prototype.sort at this size. */
+function sortKeys(keys: string[]): void {
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > k) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = k;
+  }
+}
+
+/**
  * One Sample as one InfluxDB line, time in milliseconds (the store writes
  * with precision=ms). Fields that are not finite numbers are left out
  * (InfluxDB cannot store NaN or Infinity); returns undefined when no field
  * is left, so the caller can count the point as invalid.
+ *
+ * The store serialises every point it writes, so this is a hot path: no
+ * per-point arrays beyond the tag keys, names escaped once.
  */
 export function toLine(sample: Sample, types: FieldTypes): string | undefined {
-  let line = NEEDS_ESCAPE.test(sample.measurement) ? escape.measurement(sample.measurement) : sample.measurement;
-  for (const key of Object.keys(sample.tags).sort()) {
-    const value = sample.tags[key];
+  const measurement = sample.measurement;
+  let line = measurementTexts.of(measurement);
+  const tags = sample.tags;
+  const keys = Object.keys(tags);
+  if (keys.length > 1) sortKeys(keys);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const value = tags[key];
     if (value === undefined || value === '') continue;
-    line += `,${tagText(key)}=${tagText(value)}`;
+    line += ',' + keyTexts.of(key) + '=' + tagText(value);
   }
   const integers = sample.integerFields;
+  const fields = sample.fields;
   let sep = ' ';
   // A whole float such as `3` is still a float in line protocol: only the `i` suffix makes an integer.
-  for (const [field, value] of Object.entries(sample.fields)) {
+  for (const field in fields) {
+    const value = fields[field]!;
     if (!Number.isFinite(value)) continue;
-    const wanted: FieldType = integers?.includes(field) ? 'integer' : 'float';
-    const type = types.resolve(sample.measurement, field, wanted);
-    line += `${sep}${tagText(field)}=${type === 'integer' ? `${Math.round(value)}i` : String(value)}`;
+    const wanted: FieldType = integers !== undefined && integers.includes(field) ? 'integer' : 'float';
+    const type = types.resolve(measurement, field, wanted);
+    line += sep + keyTexts.of(field) + '=' + (type === 'integer' ? Math.round(value) + 'i' : String(value));
     sep = ',';
   }
   if (sep === ' ') return undefined;
-  return `${line} ${Math.round(sample.time)}`;
+  return line + ' ' + Math.round(sample.time);
 }

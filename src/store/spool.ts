@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorMessage } from '../core/errors.js';
+import type { Batch } from './batch.js';
 
 /** Why points left the spool without reaching InfluxDB. */
 export type SpoolDropReason = 'spool_full' | 'spool_error';
@@ -15,7 +16,7 @@ interface Entry {
 
 export interface SpooledBatch {
   readonly seq: number;
-  readonly lines: string[];
+  readonly batch: Batch;
 }
 
 /** File name: sequence then point count, so opening a spool never reads the batches. */
@@ -81,15 +82,15 @@ export class DiskSpool {
   }
 
   /** Appends a batch after every spooled one. */
-  pushBack(lines: readonly string[]): void {
+  pushBack(batch: Batch): void {
     const last = this.entries[this.entries.length - 1];
-    this.store(last ? last.seq + 1 : FIRST_SEQ, lines, 'back');
+    this.store(last ? last.seq + 1 : FIRST_SEQ, batch, 'back');
   }
 
   /** Puts a batch before every spooled one: a batch that failed while newer ones were spooled. */
-  pushFront(lines: readonly string[]): void {
+  pushFront(batch: Batch): void {
     const first = this.entries[0];
-    this.store(first ? first.seq - 1 : FIRST_SEQ, lines, 'front');
+    this.store(first ? first.seq - 1 : FIRST_SEQ, batch, 'front');
   }
 
   /** The oldest batch, marked in flight until `remove` or `release`. */
@@ -101,8 +102,9 @@ export class DiskSpool {
     // Its write may have failed meanwhile; that failure was counted as the drop.
     if (!this.entries.includes(entry)) return this.peek();
     try {
-      const text = await readFile(this.path(entry), 'utf8');
-      return { seq: entry.seq, lines: text.split('\n').filter((l) => l.length > 0) };
+      // The file is the batch's body, sent as it is.
+      const body = await readFile(this.path(entry));
+      return { seq: entry.seq, batch: { body, points: entry.points } };
     } catch (err) {
       if (this.removeEntry(entry)) this.onDrop(entry.points, 'spool_error', errorMessage(err));
       return this.peek();
@@ -129,9 +131,9 @@ export class DiskSpool {
     await this.chain;
   }
 
-  private store(seq: number, lines: readonly string[], where: 'front' | 'back'): void {
-    const text = lines.join('\n') + '\n';
-    const entry: Entry = { seq, bytes: Buffer.byteLength(text), points: lines.length, inFlight: false };
+  private store(seq: number, batch: Batch, where: 'front' | 'back'): void {
+    const text = batch.body;
+    const entry: Entry = { seq, bytes: text.length, points: batch.points, inFlight: false };
     this.add(entry, where);
     const file = this.path(entry);
     this.run(async () => {

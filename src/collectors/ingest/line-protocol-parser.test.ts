@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../core/clock.js';
-import { parseLine } from './line-protocol-parser.js';
+import { KnownSeries, parseLine } from './line-protocol-parser.js';
 import { ingest } from './ingest-config.js';
 import { ingestLimits, PushIngest } from './push-ingest.js';
 
@@ -106,5 +106,30 @@ describe('names InfluxDB 1.x cannot store', () => {
     const r = push().parse(`m,v=C:\\\\dir value=1 ${NOW * 1e6}`, 'text/plain', 'ns');
     expect(r.accepted).toBe(1);
     expect(r.samples[0]!.tags.v).toBe('C:\\dir');
+  });
+});
+
+describe('known series: a series parsed once is not parsed again', () => {
+  const lines = [
+    'kpi,kpi=network_coverage,scope=beijing value=0.992 1793491200000000000',
+    'voice,target=msc\\ 1,trunk=a\\,b call_attempts=1200i,calls_dropped=3u,busy=t',
+    'kpi,kpi=network_coverage,scope=beijing value=0.5,extra=2i',
+    'kpi,kpi=network_coverage,scope=shanghai value=0.7',
+    'kpi,kpi= value=1',
+    'kpi,kpi=x,scope=y value="high"',
+    'kpi,kpi=x,scope=y value=3',
+  ];
+
+  it('every line reads the same with the series remembered as without, seen first or again', () => {
+    const known = new KnownSeries();
+    for (let round = 0; round < 2; round++) {
+      for (const line of lines) expect(parseLine(line, 'ns', NOW, known)).toEqual(parseLine(line, 'ns', NOW));
+    }
+  });
+
+  it('keeps no more series than its bound', () => {
+    const known = new KnownSeries(2);
+    for (const scope of ['a', 'b', 'c']) parseLine(`kpi,scope=${scope} value=1`, 'ns', NOW, known);
+    expect([known.get('kpi,scope=a'), known.get('kpi,scope=c')]).toEqual([undefined, { measurement: 'kpi', tags: { scope: 'c' } }]);
   });
 });

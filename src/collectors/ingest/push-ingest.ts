@@ -6,7 +6,7 @@ import type { Sample } from '../../core/sample.js';
 import type { IngestConfig } from './ingest-config.js';
 import { CardinalityGuard, type CardinalityLimit, type CardinalityLimits } from './cardinality-guard.js';
 import { parseJsonSample } from './json-samples.js';
-import { parseLine, PRECISION_MS, type ParsedLine, type Precision } from './line-protocol-parser.js';
+import { KnownSeries, parseLine, PRECISION_MS, type ParsedLine, type Precision } from './line-protocol-parser.js';
 
 export interface IngestLimits extends CardinalityLimits {
   /** Most samples one request may carry; a larger request is refused whole. */
@@ -60,6 +60,7 @@ export class IngestRefused extends Error {
 export class PushIngest {
   private readonly guard: CardinalityGuard;
   private readonly sweep: PeriodicSweep;
+  private readonly known = new KnownSeries();
 
   constructor(
     private limits: IngestLimits,
@@ -99,8 +100,9 @@ export class PushIngest {
 
   parse(body: string, contentType: string, precisionParam: string | null): IngestResult {
     const now = this.clock.now();
+    const samples: Sample[] = [];
+    const rejected: Rejection[] = [];
     const isJson = /json/i.test(contentType) || /^\s*[[{]/.test(body);
-    const parsed: Array<{ at: Rejection['line'] | Rejection['index']; key: 'line' | 'index'; r: ParsedLine }> = [];
     if (isJson) {
       let data: unknown;
       try {
@@ -110,47 +112,49 @@ export class PushIngest {
       }
       const items = Array.isArray(data) ? data : [data];
       this.checkCount(items.length);
-      items.forEach((item, index) => parsed.push({ at: index, key: 'index', r: parseJsonSample(item, now) }));
+      items.forEach((item, index) => this.take(parseJsonSample(item, now), 'index', index, now, samples, rejected));
     } else {
       const precision = (precisionParam ?? 'ns') as Precision;
       if (!(precision in PRECISION_MS)) {
         throw new IngestRefused(400, 'bad_precision', `precision "${precisionParam}" is not one of ${Object.keys(PRECISION_MS).join(', ')}`);
       }
       const lines = body.split('\n');
-      const meaningful = lines.filter((l) => l.trim() && !l.trimStart().startsWith('#')).length;
+      let meaningful = 0;
+      for (const line of lines) if (isMeaningful(line)) meaningful++;
       this.checkCount(meaningful);
-      lines.forEach((text, i) => {
-        const line = text.replace(/\r$/, '');
-        if (!line.trim() || line.trimStart().startsWith('#')) return;
-        parsed.push({ at: i + 1, key: 'line', r: parseLine(line, precision, now) });
-      });
-    }
-    const samples: Sample[] = [];
-    const rejected: Rejection[] = [];
-    for (const { at, key, r } of parsed) {
-      if (!r.ok) {
-        rejected.push({ [key]: at, reason: r.reason });
-        continue;
-      }
-      const unstorable = unstorableName(r.sample);
-      if (unstorable) {
-        rejected.push({ [key]: at, reason: unstorable });
-        continue;
-      }
-      const late = this.outsideWindow(r.sample.time, now);
-      if (late) {
-        this.onRefused('time_window');
-        rejected.push({ [key]: at, reason: late });
-        continue;
-      }
-      const admission = this.guard.admit(r.sample, now);
-      if (admission.ok) samples.push(r.sample);
-      else {
-        this.onRefused(admission.limit);
-        rejected.push({ [key]: at, reason: admission.reason, limit: `ingest.${admission.limit}` });
+      for (let i = 0; i < lines.length; i++) {
+        let line = lines[i]!;
+        if (!isMeaningful(line)) continue;
+        if (line.charCodeAt(line.length - 1) === 0x0d) line = line.slice(0, -1);
+        this.take(parseLine(line, precision, now, this.known), 'line', i + 1, now, samples, rejected);
       }
     }
     return { accepted: samples.length, rejected, samples };
+  }
+
+  /** Accepts one parsed line or element into `samples`, or says in `rejected` why not. */
+  private take(r: ParsedLine, key: 'line' | 'index', at: number, now: number, samples: Sample[], rejected: Rejection[]): void {
+    if (!r.ok) {
+      rejected.push({ [key]: at, reason: r.reason });
+      return;
+    }
+    const unstorable = unstorableName(r.sample);
+    if (unstorable) {
+      rejected.push({ [key]: at, reason: unstorable });
+      return;
+    }
+    const late = this.outsideWindow(r.sample.time, now);
+    if (late) {
+      this.onRefused('time_window');
+      rejected.push({ [key]: at, reason: late });
+      return;
+    }
+    const admission = this.guard.admit(r.sample, now);
+    if (admission.ok) samples.push(r.sample);
+    else {
+      this.onRefused(admission.limit);
+      rejected.push({ [key]: at, reason: admission.reason, limit: `ingest.${admission.limit}` });
+    }
   }
 
   /** Why a timestamp is refused: stamps like 1e300 ms or years old would corrupt storage and SLA figures. */
@@ -167,6 +171,18 @@ export class PushIngest {
         `request carries ${n} samples; the limit is ${this.limits.maxSamplesPerRequest} (ingest.max_samples_per_request)`);
     }
   }
+}
+
+/** A line that holds a point: not blank, not a `#` comment. */
+function isMeaningful(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    // What String.prototype.trim skips, in the ASCII range; other blanks are rare enough to count as text.
+    if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) continue;
+    if (c > 0x7f) return line.trim() !== '' && !line.trimStart().startsWith('#');
+    return c !== 0x23; // #
+  }
+  return false;
 }
 
 function stamp(ms: number): string {
