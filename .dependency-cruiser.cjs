@@ -76,7 +76,7 @@ module.exports = {
       name: 'config-mapped-at-the-edge',
       comment: `${EDGE_MAPPED.join(', ')} read typed options; only their *-options.ts knows the YAML section (config/).`,
       severity: 'error',
-      from: { path: dir(EDGE_MAPPED), pathNot: [notTest, '-options\\.ts$'] },
+      from: { path: dir(EDGE_MAPPED), pathNot: [notTest, '/testing\\.ts$', '-options\\.ts$'] },
       to: { path: '^src/config/' },
     },
     {

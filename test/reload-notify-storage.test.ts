@@ -1,21 +1,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInfluxd, type Influxd } from './helpers/influxd.js';
 import { eventually, startKpid, type KpidProcess } from './helpers/kpid-process.js';
 import { TestSmsc } from './helpers/smsc.js';
 import { TestSmtpServer } from './helpers/smtp.js';
 
-const RULE = `groups:
-  - name: voice
-    rules:
-      - alert: VoiceServiceDown
-        select: { measurement: probe, tags: { probe: sip } }
-        value: { field: success }
-        when: "= 0"
-        severity: critical
-`;
+const RULES = fileURLToPath(new URL('./fixtures/rules/sip-down.yaml', import.meta.url));
 
 const OLD_NUMBER = '+8613800000001';
 const NEW_NUMBER = '+8613900000002';
@@ -44,7 +37,7 @@ describe('notify and storage settings apply at reload, and nothing in flight is 
   const config = (s: Setup) => `server:
   listen: "127.0.0.1:0"
 allow_empty_targets: true
-rules: [ "${join(dir, 'voice.yaml')}" ]
+rules: [ "${RULES}" ]
 storage:
   influx: { url: "${influxd.url}", database: ${db}, retention: ${s.retention}, flush_interval: 200ms, spool: { dir: "${join(dir, 'spool')}" } }
 notify:
@@ -69,7 +62,6 @@ notify:
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kpid-reload-notify-'));
-    writeFileSync(join(dir, 'voice.yaml'), RULE);
     [influxd] = await Promise.all([startInfluxd(), mailA.start(), mailB.start(), smsc.start()]);
     kpid = await startKpid(config({ smtpPort: mailA.port, oncall: OLD_NUMBER, retention: '1d' }));
     await eventually(async () => (await rawRetention()) === '24h0m0s', 30_000);

@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RulesAndAlerts } from '../src/daemon/alerting.js';
+import { outboxAfter } from '../src/daemon/sinks.js';
 import { ConfigError } from '../src/config/config-error.js';
 import { loadConfig } from '../src/config/load.js';
 import { FakeClock } from '../src/core/clock.js';
@@ -60,6 +61,28 @@ describe('Rules and alerts (what the daemon wires)', () => {
     alerting.runner.write([{ measurement: 'probe', tags: { target: 'a' }, fields: { rtt_seconds: 2 }, time: T0 + 1000 }]);
     await alerting.runtime.flush();
     expect(notifier.kinds()).toEqual(['firing', 'resolved']);
+    await alerting.close();
+  });
+
+  it('a reload that lengthens a route\'s group_wait lengthens the outbox wait of the next firing message (another instance must not deliver it early)', async () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    const file = join(t.dir, 'r.yaml');
+    writeFileSync(file, RULE('> 1s'));
+    const clock = new FakeClock(T0);
+    const route = (groupWait: number) => ({ notify: { routes: [{ repeat: 4 * 3_600_000, group_wait: groupWait, group_interval: 1_000 }], escalations: {} } });
+    const config = { rules: [file], kpis: {}, state: { sqlite: join(t.dir, 'kpid.db') } };
+    const alerting = await RulesAndAlerts.start({ ...config, ...route(1_000) }, {
+      clock, log, metrics: defineKpiMetrics(new Registry()), notifier: new RecordingNotifier(), outboxAfter,
+    });
+    alerting.runner.write([{ measurement: 'probe', tags: { target: 'a' }, fields: { rtt_seconds: 2 }, time: T0 }]);
+    await alerting.runtime.flush();
+    alerting.reload({ ...config, ...route(600_000) });
+    alerting.runner.write([{ measurement: 'probe', tags: { target: 'b' }, fields: { rtt_seconds: 2 }, time: T0 }]);
+    await alerting.runtime.flush();
+    const due = async (at: number) => (await alerting.store.overdueOutbox(at)).map((e) => e.notification.labels.target);
+    expect(await due(T0 + 6_000)).toEqual(['a']);
+    expect(await due(T0 + 605_000)).toEqual(['a', 'b']);
     await alerting.close();
   });
 

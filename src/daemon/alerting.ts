@@ -17,9 +17,9 @@ export interface RulesAndAlertsConfig {
   readonly state: ({ readonly sqlite: string } | { readonly redis: string }) & { readonly max_pending_writes?: number | undefined };
   /** Absent (tests that build this by hand): DEFAULT_FLAP_THRESHOLDS. */
   readonly flapping?: { readonly window: number; readonly start_above: number; readonly stop_below: number };
-  /** Read for how long a sent-notification claim can still matter: the longest repeat or escalation step. */
+  /** Read for how long a sent-notification claim can still matter (the longest repeat or escalation step) and for outboxAfter. */
   readonly notify?: {
-    readonly routes: readonly { readonly repeat: number }[];
+    readonly routes: readonly { readonly repeat: number; readonly group_wait: number; readonly group_interval: number }[];
     readonly escalations: Readonly<Record<string, { readonly steps: readonly { readonly after: number }[] }>>;
   } | undefined;
 }
@@ -34,8 +34,8 @@ export interface RulesAndAlertsDeps {
   readonly beforeResume?: (store: StateStore) => Promise<void>;
   /** Where the outage ledger's series go (the InfluxDB store, when configured). */
   readonly record?: (samples: readonly Sample[]) => void;
-  /** How long a firing message waits in the outbox before any instance may deliver it, ms (AlertKeeperOptions.outboxAfter). */
-  readonly outboxAfter?: number;
+  /** How long a firing message waits in the outbox before any instance may deliver it, ms (AlertKeeperOptions.outboxAfter), under a config. */
+  readonly outboxAfter?: (config: RulesAndAlertsConfig) => number;
   /** How long the series of an alert put back at start is kept waiting for a sample, ms (RuleRunnerOptions.restoredLifetime). */
   readonly restoredLifetime?: number;
 }
@@ -54,12 +54,15 @@ export class RulesAndAlerts {
     readonly runtime: AlertKeeper,
     readonly store: StateStore,
     private loaded: LoadedRules,
+    /** Timings that follow notify: (a reload may change its routes); the keeper reads them at each use. */
+    private readonly timing: NotifyTiming,
     private readonly deps: RulesAndAlertsDeps,
   ) {}
 
   static async start(config: RulesAndAlertsConfig, deps: RulesAndAlertsDeps): Promise<RulesAndAlerts> {
     const loaded = load(config);
     const store = openStore(config.state, deps.log);
+    const timing = notifyTiming(config, deps);
     const runner: RuleRunner = new RuleRunner({
       clock: deps.clock, rules: loaded.rules, onTransitions: (ts) => runtime.onTransitions(ts),
       ...(deps.restoredLifetime !== undefined ? { restoredLifetime: deps.restoredLifetime } : {}),
@@ -69,9 +72,13 @@ export class RulesAndAlerts {
       clock: deps.clock, rules: runner, publish: (s) => runner.write(s), catalogue: loaded.catalogue, store, notifier: deps.notifier,
       metrics: deps.metrics, log: deps.log, ...(deps.isPlanned ? { isPlanned: deps.isPlanned } : {}),
       ...(config.flapping ? { flapping: { window: config.flapping.window, startAbove: config.flapping.start_above, stopBelow: config.flapping.stop_below } } : {}),
-      claimsMatterFor: claimsMatterFor(config.notify),
+      get claimsMatterFor() {
+        return timing.claimsMatterFor;
+      },
+      get outboxAfter() {
+        return timing.outboxAfter;
+      },
       ...(deps.record ? { record: deps.record } : {}),
-      ...(deps.outboxAfter !== undefined ? { outboxAfter: deps.outboxAfter } : {}),
       ...(config.state.max_pending_writes !== undefined ? { maxPendingWrites: config.state.max_pending_writes } : {}),
     });
     try {
@@ -83,7 +90,7 @@ export class RulesAndAlerts {
       throw err;
     }
     deps.log.info({ rules: loaded.rules.length, files: loaded.files.length }, 'alert rules loaded');
-    return new RulesAndAlerts(runner, runtime, store, loaded, deps);
+    return new RulesAndAlerts(runner, runtime, store, loaded, timing, deps);
   }
 
   get rules(): LoadedRules {
@@ -96,6 +103,7 @@ export class RulesAndAlerts {
     this.runtime.setCatalogue(next.catalogue);
     this.runner.replaceRules(next.rules, this.runtime.activeAlerts());
     this.loaded = next;
+    Object.assign(this.timing, notifyTiming(config, this.deps));
     this.deps.log.info({ rules: next.rules.length, files: next.files.length }, 'alert rules reloaded');
   }
 
@@ -109,6 +117,15 @@ export class RulesAndAlerts {
 function load(config: RulesAndAlertsConfig): LoadedRules {
   // The config stage made `rules:` patterns absolute (against the config file's directory).
   return loadRuleFiles(config.rules, { kpis: config.kpis });
+}
+
+interface NotifyTiming {
+  claimsMatterFor: number;
+  outboxAfter: number | undefined;
+}
+
+function notifyTiming(config: RulesAndAlertsConfig, deps: RulesAndAlertsDeps): NotifyTiming {
+  return { claimsMatterFor: claimsMatterFor(config.notify), outboxAfter: deps.outboxAfter?.(config) };
 }
 
 /** SQLite for one instance; Redis when alerts, outages and notification claims are shared by a cluster. */

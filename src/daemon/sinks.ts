@@ -57,7 +57,7 @@ export async function startSinks(config: KpidConfig, d: SinkDeps, into: Sinks): 
     },
     // The SLA dashboard reads outages and availability from InfluxDB.
     record: (samples) => into.storage?.record(samples),
-    outboxAfter: outboxAfter(config),
+    outboxAfter,
     restoredLifetime: longestSeriesLifetime(config),
   }));
   pipeline.add(alerting.runner);
@@ -80,7 +80,7 @@ export async function stopSinks(sinks: Sinks, pipeline: Pipeline): Promise<void>
  * deliver it: longer than notify holds a message before queuing it (the
  * longest group_wait or group_interval of any route), plus 5 s to queue it.
  */
-export function outboxAfter(config: KpidConfig): number {
+export function outboxAfter(config: { readonly notify?: { readonly routes: readonly { readonly group_wait: number; readonly group_interval: number }[] } | undefined }): number {
   const holds = (config.notify?.routes ?? []).flatMap((r) => [r.group_wait, r.group_interval]);
   return Math.max(0, ...holds) + 5_000;
 }
