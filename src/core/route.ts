@@ -19,6 +19,8 @@ export interface Reply {
   status: number;
   body: unknown;
   contentType?: string;
+  /** More response headers (the status page's Content-Security-Policy). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export type Handler = (req: Request) => Promise<Reply> | Reply;

@@ -79,6 +79,7 @@ export class Daemon {
       alerts: () => this.sinks.alerting?.runtime, stateStore: () => this.sinks.alerting?.store,
       ackNotifications: (id, by) => this.sinks.notify?.ack(id, by) ?? false,
       silences: () => (this.sinks.alerting ? this.silences : undefined),
+      cluster: () => this.cluster?.membership,
     });
   }
 

@@ -10,9 +10,12 @@ import type { Logger } from '../core/logger.js';
 import type { Sample } from '../core/sample.js';
 import { alertRoutes } from '../alerts/alert-routes.js';
 import { silenceRoutes } from '../alerts/silence-routes.js';
+import type { ClusterMode } from '../cluster/cluster-mode.js';
+import { clusterRoute } from '../cluster/cluster-route.js';
 import { ingestRoute } from '../collectors/ingest/ingest-route.js';
 import { apiRoutes } from '../http/api-routes.js';
 import { HttpServer } from '../http/server.js';
+import { pageRoutes } from '../http/page/page-routes.js';
 import { reportSourceFor } from '../report/report-inputs.js';
 import { reportRoute } from '../report/report-route.js';
 
@@ -32,6 +35,8 @@ export interface HttpDeps {
   readonly stateStore: () => StateStore | undefined;
   readonly ackNotifications: (id: string, by: string) => boolean;
   readonly silences: () => SilenceKeeper | undefined;
+  /** Cluster membership; undefined outside cluster mode. */
+  readonly cluster: () => ClusterMode | undefined;
 }
 
 /** kpid's own routes and each stage's (ingest, alerts, silences, report), built once: every dependency is read lazily, so the list never goes stale. */
@@ -48,6 +53,8 @@ export function httpServer(d: HttpDeps): HttpServer {
     }),
     ...alertRoutes({ alerts: d.alerts, ackNotifications: d.ackNotifications }),
     ...silenceRoutes(d.silences),
+    clusterRoute(d.cluster),
+    ...pageRoutes(),
   ].concat(reportRoute({
     catalogue: () => new KpiCatalogue(config().kpis),
     store: d.stateStore,

@@ -37,6 +37,7 @@ export function send(res: ServerResponse, reply: Reply): void {
   const isText = typeof reply.body === 'string' || Buffer.isBuffer(reply.body);
   const body = isText ? (reply.body as string | Buffer) : JSON.stringify(reply.body, null, 2) + '\n';
   res.writeHead(reply.status, {
+    ...reply.headers,
     'content-type': reply.contentType ?? (isText ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8'),
     'content-length': Buffer.byteLength(body),
   });

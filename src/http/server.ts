@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { HttpError } from '../core/http-error.js';
+import { refuseCrossSite } from './cross-site.js';
 import { matchRoute, send, type Request, type Route } from './router.js';
 
 export interface HttpServerOptions {
@@ -80,6 +81,7 @@ export class HttpServer {
     if ('allowed' in found) {
       throw new HttpError(405, 'method_not_allowed', `${method} is not allowed on ${path}; use ${found.allowed.join(', ')}`);
     }
+    refuseCrossSite(raw, method);
     if (found.route.auth) this.authorize(raw);
     let body: Promise<Buffer> | undefined;
     const req: Request = {
