@@ -38,11 +38,12 @@ export function pageHtml(o: { wall: boolean }): string {
   const silences = o.wall ? '' : `
   <section id="silences"><h2>Silences</h2><div class="body"></div></section>`;
   return `<!doctype html>
-<html lang="en">
+<html lang="en" class="${o.wall ? 'wall' : 'desk'}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>kpid · NOC status</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/page/noc.css">
 <script src="/page/noc.js" defer></script>
 </head>
