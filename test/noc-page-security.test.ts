@@ -121,6 +121,21 @@ describe('the status page: who may read it, its headers, and cross-site requests
       expect(kpid.logs.some((l) => /config reload/.test(String(l.msg)))).toBe(false);
     });
 
+    it('a page whose name was re-pointed at 127.0.0.1 (DNS rebinding) reads and acks nothing, though its browser calls it same-origin', async () => {
+      const rebound = `rebind.evil.example:${port(kpid)}`;
+      const asRebound = { host: rebound, origin: `http://${rebound}`, 'sec-fetch-site': 'same-origin' };
+      const read = await send(kpid.url, 'GET', '/api/v1/alerts', asRebound);
+      expect(read.status).toBe(403);
+      expect(JSON.parse(read.body).error.code).toBe('host_not_loopback');
+      const ack = await send(kpid.url, 'POST', `/api/v1/alerts/${encodeURIComponent(alertId)}/ack`, { ...asRebound, 'content-type': 'application/json' }, '{"by":"mallory"}');
+      expect(ack.status).toBe(403);
+      expect((await alerts()).alerts.find((a) => a.id === alertId)?.acknowledged).toBeNull();
+      // Loopback names still read.
+      for (const host of [`localhost:${port(kpid)}`, `127.0.0.1:${port(kpid)}`, `[::1]:${port(kpid)}`]) {
+        expect((await send(kpid.url, 'GET', '/api/v1/alerts', { host })).status, host).toBe(200);
+      }
+    });
+
     it('the page itself (same origin) acks', async () => {
       const r = await send(kpid.url, 'POST', `/api/v1/alerts/${encodeURIComponent(alertId)}/ack`,
         { origin: kpid.url, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json' }, '{"by":"alice","comment":"on it"}');
