@@ -19,7 +19,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = resolve(import.meta.dirname, 'artifacts');
 const TOKEN = 'noc-browser-token-0123456789';
 /** The escalation step's `after`: long enough to ack through a browser on a loaded machine first. */
-const ESCALATE_AFTER_MS = 30_000;
+const ESCALATE_AFTER_MS = 40_000;
 /** The page polls every 5 s (noc.js POLL_MS). */
 const POLL_MS = 5_000;
 

@@ -21,6 +21,11 @@ function el(tag, attrs, ...children) {
   return e;
 }
 
+/** A rule name that may wrap between its words: InterfaceIn<wbr>Utilisation<wbr>Warning. */
+function camel(name) {
+  return name.split(/(?<=[a-z0-9])(?=[A-Z])/).flatMap((w, i) => (i ? [document.createElement('wbr'), w] : [w]));
+}
+
 function section(id) {
   return document.querySelector('#' + id + ' .body');
 }
@@ -200,7 +205,7 @@ function drawAlerts(firing) {
     list.sort((x, y) => (rank[x.severity] ?? 5) - (rank[y.severity] ?? 5));
     const rows = list.map((a) => el('tr', { class: 'sev-' + a.severity, 'data-id': a.id },
       el('td', { class: 'sevcell' }, el('span', { class: 'sev' }, a.severity)),
-      el('td', { class: 'rule' }, el('b', {}, a.rule), a.labels.interface ? ' ' + a.labels.interface : '',
+      el('td', { class: 'rule' }, el('b', {}, camel(a.rule)), a.labels.interface ? ' ' + a.labels.interface : '',
         a.acknowledged ? el('span', { class: 'tag ack' }, 'acked by ' + a.acknowledged.by) : null,
         a.flapping ? el('span', { class: 'tag' }, 'flapping') : null,
         a.annotations.summary ? el('div', { class: 'summary' }, a.annotations.summary) : null),
