@@ -192,6 +192,33 @@ targets:
     expect(consoleErrors).toEqual([]);
   }, 300_000);
 
+  it('silences a target from an alert\'s button, and expires the silence from the list', async () => {
+    const desk = await open('', { width: 1280, height: 900 });
+    desk.on('dialog', (d) => void d.accept());
+    await desk.locator('#alerts tr', { hasText: 'InterfaceInUtilisationWarning' }).locator('button', { hasText: 'Silence' }).click();
+    await desk.locator('#silence-dialog').waitFor();
+    // The first choice is the alert's target; then the rule everywhere, and the rule on that target.
+    expect(await desk.locator('#silence-scope label').allTextContents()).toEqual([
+      ' target core-1', ' rule InterfaceInUtilisationWarning everywhere', ' rule InterfaceInUtilisationWarning on core-1',
+    ]);
+    await desk.locator('#silence-form [name=duration]').selectOption('2h');
+    await desk.locator('#silence-form [name=createdBy]').fill('bob');
+    await desk.locator('#silence-form [name=comment]').fill('line card swap');
+    await desk.locator('#silence-confirm').click();
+    const row = desk.locator('#silences tr', { hasText: 'target=core-1' });
+    await row.waitFor({ timeout: 2 * POLL_MS + 5_000 });
+    type Silences = { silences: Array<{ id: string; matchers: Record<string, string>; state: string; createdBy: string; comment?: string; startsAt: string; endsAt: string }> };
+    const [made] = (await api<Silences>('/api/v1/silences')).silences;
+    expect(made).toMatchObject({ matchers: { target: 'core-1' }, state: 'active', createdBy: 'bob', comment: 'line card swap' });
+    expect(Date.parse(made!.endsAt) - Date.parse(made!.startsAt)).toBe(2 * 3600_000);
+
+    await row.locator('button', { hasText: 'Expire' }).click();
+    await row.waitFor({ state: 'detached', timeout: 2 * POLL_MS + 5_000 });
+    const after = (await api<Silences>('/api/v1/silences')).silences.find((x) => x.id === made!.id);
+    expect(after?.state ?? 'gone').not.toBe('active');
+    expect(consoleErrors).toEqual([]);
+  }, 60_000);
+
   it('wall mode: dark, large, no controls; and the phone at 390x844 (screenshots kept)', async () => {
     const wall = await open('?wall=1', { width: 1920, height: 1080 });
     await wall.locator('article.outage', { hasText: 'Gi0/2' }).waitFor();

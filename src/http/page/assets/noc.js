@@ -106,15 +106,8 @@ async function refresh() {
     kpiUnits = {};
     for (const k of kpis.kpis) kpiUnits[k.kpi] = k.unit;
     state.outages = outages.outages;
-    drawOutages(outages.outages.filter((o) => o.state === 'open'), alerts.alerts);
-    drawAlerts(alerts.alerts.filter((a) => a.state === 'firing'));
-    drawRestored(outages.outages.filter((o) => o.state !== 'open'));
-    drawKpis(kpis.kpis);
-    drawCluster(cluster);
-    if (silences) drawSilences(silences.silences);
-    const open = outages.outages.filter((o) => o.state === 'open').length;
-    const firing = alerts.alerts.filter((a) => a.state === 'firing').length;
-    document.getElementById('summary').textContent = open + ' open outage' + (open === 1 ? '' : 's') + ' · ' + firing + ' firing';
+    state.data = { alerts: alerts.alerts, outages: outages.outages, kpis: kpis.kpis, cluster, silences: silences && silences.silences };
+    draw();
   } catch (err) {
     if (err.status === 401) {
       state.needToken = true;
@@ -131,6 +124,53 @@ async function refresh() {
 }
 
 // ---- drawing ------------------------------------------------------------
+
+/**
+ * A section is redrawn only when what it shows changed, and never while a
+ * pointer is pressed: a button replaced between press and release would
+ * swallow the operator's click.
+ */
+const rendered = {};
+let pressed = false;
+let deferred = false;
+
+function render(id, key, fn) {
+  const k = JSON.stringify(key);
+  if (rendered[id] === k) return;
+  rendered[id] = k;
+  fn();
+}
+
+addEventListener('pointerdown', () => { pressed = true; }, true);
+for (const type of ['pointerup', 'pointercancel']) {
+  addEventListener(type, () => setTimeout(() => {
+    pressed = false;
+    if (deferred) draw();
+  }, 0), true);
+}
+
+function draw() {
+  deferred = pressed;
+  if (pressed || !state.data) return;
+  const { alerts, outages, kpis, cluster, silences } = state.data;
+  const open = outages.filter((o) => o.state === 'open');
+  const firing = alerts.filter((a) => a.state === 'firing');
+  // The clocks tick from state.outages; only what else a card shows decides a redraw.
+  render('outages', [open.map((o) => [o.id, o.service, o.startedAt, o.planned, o.acknowledged, o.alerts, o.sla.warnAtSeconds]), firing.map((a) => a.id)],
+    () => drawOutages(open, alerts));
+  render('alerts', firing, () => drawAlerts(firing));
+  render('restored', outages.filter((o) => o.state !== 'open'), () => drawRestored(outages.filter((o) => o.state !== 'open')));
+  render('kpis', kpis, () => drawKpis(kpis));
+  render('cluster', cluster, () => drawCluster(cluster));
+  if (silences) render('silences', silences, () => drawSilences(silences));
+  document.getElementById('summary').textContent = open.length + ' open outage' + (open.length === 1 ? '' : 's') + ' · ' + firing.length + ' firing';
+  tick();
+}
+
+/** "12 s ago", kept current by tick(). */
+function since(iso) {
+  return el('span', { class: 'ago', 'data-t': iso }, ago(iso));
+}
 
 function remaining(o) {
   return o.sla.remainingSeconds - (Date.now() - state.fetchedAt) / 1000;
@@ -159,7 +199,7 @@ function drawOutages(open, alerts) {
     const card = el('article', { class: 'outage', 'data-id': o.id },
       el('div', { class: 'what' },
         el('h3', {}, o.service),
-        el('p', {}, 'down since ', el('b', {}, at(o.startedAt)), ' (' + ago(o.startedAt) + ')',
+        el('p', {}, 'down since ', el('b', {}, at(o.startedAt)), ' (', since(o.startedAt), ')',
           o.planned ? el('span', { class: 'tag' }, 'planned') : null,
           o.acknowledged ? el('span', { class: 'tag ack' }, 'acked by ' + o.acknowledged.by) : null),
         el('p', { class: 'marks' }, 'target ' + clock(target) + ' · warnings at ' + o.sla.warnAtSeconds.map(clock).join(', '))),
@@ -209,7 +249,7 @@ function drawAlerts(firing) {
         a.acknowledged ? el('span', { class: 'tag ack' }, 'acked by ' + a.acknowledged.by) : null,
         a.flapping ? el('span', { class: 'tag' }, 'flapping') : null,
         a.annotations.summary ? el('div', { class: 'summary' }, a.annotations.summary) : null),
-      el('td', { class: 'since' }, at(a.firedAt), el('div', { class: 'summary' }, ago(a.firedAt))),
+      el('td', { class: 'since' }, at(a.firedAt), el('div', { class: 'summary' }, since(a.firedAt))),
       el('td', { class: 'num' }, alertFigure(a, a.value), a.threshold !== null ? el('div', { class: 'summary' }, 'threshold ' + alertFigure(a, a.threshold)) : null),
       wall ? null : el('td', { class: 'actions' },
         a.acknowledged ? null : el('button', { class: 'ack', onclick: () => openAck({ kind: 'alert', id: a.id, title: a.rule + ' on ' + (a.labels.target || a.labels.scope || site), alerts: [] }) }, 'Ack'),
@@ -271,7 +311,7 @@ function drawCluster(c) {
   if (!c.enabled) return;
   const body = section('cluster');
   body.replaceChildren(el('ul', { class: 'members' }, c.members.map((m) => el('li', { class: m === c.instance ? 'self' : '' }, m, m === c.instance ? ' (this one, ' + c.ownedTargets + ' targets)' : ''))),
-    c.redisUp ? null : el('p', { class: 'no' }, 'Redis is not reachable from this instance'));
+    ...(c.redisUp ? [] : [el('p', { class: 'no' }, 'Redis is not reachable from this instance')]));
 }
 
 function drawSilences(list) {
@@ -294,6 +334,7 @@ function drawSilences(list) {
 
 function tick() {
   tickOutages();
+  for (const e of document.querySelectorAll('.ago')) e.textContent = ago(e.dataset.t);
   const banner = document.getElementById('banner');
   const updated = document.getElementById('updated');
   const age = state.lastOk ? Math.round((Date.now() - state.lastOk) / 1000) : null;
@@ -352,7 +393,7 @@ function openSilence(a) {
   if (target) choices.push({ label: 'rule ' + a.rule + ' on ' + target, matchers: { alertname: a.rule, target } });
   silencing = choices;
   const scope = document.getElementById('silence-scope');
-  scope.replaceChildren(el('legend', {}, 'What to silence'), choices.map((c, i) =>
+  scope.replaceChildren(el('legend', {}, 'What to silence'), ...choices.map((c, i) =>
     el('label', { class: 'choice' }, el('input', { type: 'radio', name: 'scope', value: i, checked: i === 0 }), ' ' + c.label)));
   const dialog = document.getElementById('silence-dialog');
   dialog.querySelector('[name=createdBy]').value = localStorage.getItem('kpid.name') || '';
