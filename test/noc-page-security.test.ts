@@ -68,6 +68,11 @@ describe('the status page: who may read it, its headers, and cross-site requests
       for (const path of DATA) expect((await send(kpid.url, 'GET', path)).status, path).toBe(200);
     });
 
+    it('GET /api/v1/kpis gives each KPI value with its name, unit, catalogue target and compliance (the page\'s KPI table)', async () => {
+      const { kpis } = JSON.parse((await send(kpid.url, 'GET', '/api/v1/kpis')).body) as { kpis: unknown[] };
+      expect(kpis).toContainEqual({ kpi: 'network_coverage', name: 'network coverage', scope: 'north', value: 0.95, unit: 'ratio', target: '>= 99%', compliant: false });
+    });
+
     it('another host gets the empty frame but none of the data (403 until a token is set)', () => {
       expect(fromNamespace(port(kpid), '/')).toBe(200);
       for (const path of DATA) expect(fromNamespace(port(kpid), path), path).toBe(403);
