@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startKpid, type KpidProcess } from './helpers/kpid-process.js';
-import { createTestHost, type TestHost } from './helpers/netns.js';
+import { createTestHost, statusFromHost, type TestHost } from './helpers/netns.js';
 
 const TOKEN = 'noc-page-token-0123456789';
 const RULES = resolve(import.meta.dirname, '../alert-rules/*.yaml');
@@ -31,11 +31,7 @@ describe('the status page: who may read it, its headers, and cross-site requests
   let host: TestHost;
   let hostSide: string;
   /** HTTP status of a GET from inside the namespace: a client on another host. */
-  const fromNamespace = (port: number, path: string, token?: string) => Number(host.exec('curl', [
-    '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '10',
-    ...(token ? ['-H', `Authorization: Bearer ${token}`] : []),
-    `http://${hostSide}:${port}${path}`,
-  ]));
+  const fromNamespace = (port: number, path: string, token?: string) => statusFromHost(host, `http://${hostSide}:${port}${path}`, token);
   const port = (kpid: KpidProcess) => Number(new URL(kpid.url).port);
 
   beforeAll(() => {
