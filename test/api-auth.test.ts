@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKpid, type KpidProcess } from './helpers/kpid-process.js';
-import { createTestHost, type TestHost } from './helpers/netns.js';
+import { createTestHost, statusFromHost, type TestHost } from './helpers/netns.js';
 
 const TOKEN = 'auth-test-token-0123456789';
 
@@ -15,11 +15,7 @@ describe('API access: loopback only without a token, the token from everywhere w
   /** The daemon's address on the veth, as the namespace reaches it (netns.ts puts this side at .1). */
   let hostSide: string;
   /** HTTP status of a GET from inside the namespace. */
-  const fromNamespace = (port: number, path: string, token?: string) => Number(host.exec('curl', [
-    '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '10',
-    ...(token ? ['-H', `Authorization: Bearer ${token}`] : []),
-    `http://${hostSide}:${port}${path}`,
-  ]));
+  const fromNamespace = (port: number, path: string, token?: string) => statusFromHost(host, `http://${hostSide}:${port}${path}`, token);
   const fromLoopback = async (address: string, port: number, path: string, token?: string) =>
     (await fetch(`http://${address}:${port}${path}`, token ? { headers: { authorization: `Bearer ${token}` } } : {})).status;
   const port = (kpid: KpidProcess) => Number(new URL(kpid.url).port);

@@ -15,7 +15,7 @@ import { alertNotification, alertNotificationId, flapEndedNotification, flapping
 import { OutageKeeper } from './outage-keeper.js';
 import { SerialWrites } from './serial-writes.js';
 import type { OutboxEntry, StateStore, StoredAlert } from './state/state-store.js';
-import { alertView } from './views.js';
+import { alertView, kpiView } from './views.js';
 
 export type { NotificationConsumer } from './notification-gate.js';
 
@@ -185,6 +185,15 @@ export class AlertKeeper {
 
   availability() {
     return this.outageKeeper.availability();
+  }
+
+  /** Every KPI value known now against its catalogue target (GET /api/v1/kpis; the same readings as kpid_kpi_value). */
+  kpis() {
+    const now = this.o.clock.now();
+    return [...kpiReadings(this.o.rules.readings(), this.catalogue, this.outageKeeper.ledger, now)]
+      .filter((k) => Number.isFinite(k.value))
+      .map((k) => kpiView(k, this.catalogue.get(k.kpi)))
+      .sort((a, b) => a.kpi.localeCompare(b.kpi) || a.scope.localeCompare(b.scope));
   }
 
   /** Acknowledges an alert (by fingerprint) or an outage (by id); false when neither is known. */

@@ -9,7 +9,7 @@ export interface AlertRouteDeps {
   readonly ackNotifications: (fingerprint: string, by: string) => boolean;
 }
 
-/** GET /api/v1/alerts, GET /api/v1/outages and POST /api/v1/alerts/:id/ack (SPEC.md). */
+/** GET /api/v1/alerts, GET /api/v1/outages, GET /api/v1/kpis and POST /api/v1/alerts/:id/ack (SPEC.md). */
 export function alertRoutes(d: AlertRouteDeps): Route[] {
   const alerting = (): AlertKeeper => {
     const a = d.alerts();
@@ -22,6 +22,7 @@ export function alertRoutes(d: AlertRouteDeps): Route[] {
       method: 'GET', path: '/api/v1/outages', auth: true,
       handler: () => ({ status: 200, body: { outages: alerting().outages(), availability: alerting().availability() } }),
     },
+    { method: 'GET', path: '/api/v1/kpis', auth: true, handler: () => ({ status: 200, body: { kpis: alerting().kpis() } }) },
     {
       method: 'POST', path: '/api/v1/alerts/:id/ack', auth: true,
       handler: async (req) => {

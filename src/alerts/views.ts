@@ -1,3 +1,5 @@
+import type { KpiDefinition } from '../core/kpi-catalogue.js';
+import type { KpiReading } from '../metrics/kpi-metrics.js';
 import type { AvailabilityFigures } from './availability.js';
 import type { Outage, StoredAlert } from './state/state-store.js';
 
@@ -62,6 +64,20 @@ export function availabilityView(service: string, f: { rolling30d: AvailabilityF
     unplannedOutages: a.unplannedOutages, plannedOutages: a.plannedOutages,
   });
   return { service, rolling30d: one(f.rolling30d), month: one(f.month) };
+}
+
+/** One row of GET /api/v1/kpis: a KPI's value now in one scope, against its catalogue target. */
+export function kpiView(k: KpiReading, def: KpiDefinition | undefined) {
+  return {
+    kpi: k.kpi,
+    name: def?.name ?? k.kpi,
+    scope: k.scope,
+    value: k.value,
+    /** ratio (0-1), seconds, bits_per_second or count. */
+    unit: def?.unit ?? null,
+    target: def?.target.text ?? null,
+    compliant: k.compliant,
+  };
 }
 
 export type AlertView = ReturnType<typeof alertView>;

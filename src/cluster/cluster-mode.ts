@@ -24,6 +24,7 @@ export interface ClusterModeDeps {
  */
 export class ClusterMode {
   private constructor(
+    private readonly instance: string,
     readonly ownership: ClusterOwnership,
     private readonly leases: RedisLeaseRegistry,
   ) {}
@@ -37,12 +38,22 @@ export class ClusterMode {
     });
     await ownership.start();
     log.info({ leaseTtlMs: cfg.lease_ttl, heartbeatMs: cfg.heartbeat, redisUp: ownership.isRedisUp }, 'cluster mode on');
-    return new ClusterMode(ownership, leases);
+    return new ClusterMode(cfg.instance_id, ownership, leases);
   }
 
   /** The full configured target list; only this instance's share reaches the scheduler. */
   setTargets(targets: readonly Target[]): void {
     this.ownership.setTargets(targets);
+  }
+
+  /** This instance, the live members as of the last heartbeat, and this instance's share (GET /api/v1/cluster). */
+  status() {
+    return {
+      instance: this.instance,
+      members: [...this.ownership.liveMembers()].sort(),
+      redisUp: this.ownership.isRedisUp,
+      ownedTargets: this.ownership.ownedTargets().length,
+    };
   }
 
   /** Gives the lease up (the others take the targets at their next heartbeat) and disconnects. */

@@ -48,6 +48,11 @@ export class ClusterStage {
     return stage;
   }
 
+  /** Membership, for GET /api/v1/cluster. */
+  get membership(): ClusterMode | undefined {
+    return this.mode;
+  }
+
   /** The full configured target list; only this instance's share reaches the scheduler. */
   setTargets(targets: readonly Target[]): void {
     this.mode?.setTargets(targets);

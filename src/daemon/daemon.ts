@@ -78,6 +78,7 @@ export class Daemon {
       ackNotifications: (id, by) => this.sinks.notify?.ack(id, by) ?? false,
       silences: () => (this.sinks.alerting ? this.silences : undefined),
       ackCodes: () => this.ackLinks.codes,
+      cluster: () => this.cluster?.membership,
     });
   }
 

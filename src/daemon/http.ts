@@ -12,9 +12,12 @@ import type { AckCodes } from '../alerts/ack-code.js';
 import { ackLinkRoutes } from '../alerts/ack-link-routes.js';
 import { alertRoutes } from '../alerts/alert-routes.js';
 import { silenceRoutes } from '../alerts/silence-routes.js';
+import type { ClusterMode } from '../cluster/cluster-mode.js';
+import { clusterRoute } from '../cluster/cluster-route.js';
 import { ingestRoute } from '../collectors/ingest/ingest-route.js';
 import { apiRoutes } from '../http/api-routes.js';
 import { HttpServer } from '../http/server.js';
+import { pageRoutes } from '../http/page/page-routes.js';
 import { reportSourceFor } from '../report/report-inputs.js';
 import { reportRoute } from '../report/report-route.js';
 
@@ -36,6 +39,8 @@ export interface HttpDeps {
   readonly silences: () => SilenceKeeper | undefined;
   /** The signer of one-tap ack links, once its key is loaded. */
   readonly ackCodes: () => AckCodes | undefined;
+  /** Cluster membership; undefined outside cluster mode. */
+  readonly cluster: () => ClusterMode | undefined;
 }
 
 /** kpid's own routes and each stage's (ingest, alerts, silences, report), built once: every dependency is read lazily, so the list never goes stale. */
@@ -56,6 +61,8 @@ export function httpServer(d: HttpDeps): HttpServer {
       publicUrl: () => config().server.public_url ?? config().notify?.external_url, clock: d.clock,
     }),
     ...silenceRoutes(d.silences),
+    clusterRoute(d.cluster),
+    ...pageRoutes(),
   ].concat(reportRoute({
     catalogue: () => new KpiCatalogue(config().kpis),
     store: d.stateStore,

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { HttpError } from '../core/http-error.js';
+import { refuseCrossSite } from './cross-site.js';
 import { matchRoute, send, type Request, type Route } from './router.js';
 
 export interface HttpServerOptions {
@@ -80,6 +81,7 @@ export class HttpServer {
     if ('allowed' in found) {
       throw new HttpError(405, 'method_not_allowed', `${method} is not allowed on ${path}; use ${found.allowed.join(', ')}`);
     }
+    refuseCrossSite(raw, method);
     if (found.route.auth) this.authorize(raw);
     let body: Promise<Buffer> | undefined;
     const req: Request = {
@@ -115,9 +117,17 @@ export class HttpServer {
   private authorize(req: IncomingMessage): void {
     const token = this.o.apiToken();
     if (!token) {
-      if (isLoopback(req.socket.remoteAddress)) return;
-      throw new HttpError(403, 'api_token_not_set',
-        'the API is only open to loopback clients until server.api_token is configured');
+      if (!isLoopback(req.socket.remoteAddress)) {
+        throw new HttpError(403, 'api_token_not_set',
+          'the API is only open to loopback clients until server.api_token is configured');
+      }
+      // A web page whose name was re-pointed at 127.0.0.1 (DNS rebinding) is "same origin" to the browser
+      // on this host, but the Host it sends is still its own name.
+      if (!isLoopbackHost(req.headers.host)) {
+        throw new HttpError(403, 'host_not_loopback',
+          `without server.api_token the API answers only requests addressed to a loopback name (localhost, 127.0.0.1, [::1]), not "${String(req.headers.host).slice(0, 100)}"; set server.api_token`);
+      }
+      return;
     }
     // RFC 9110 §11.1: the auth scheme is case-insensitive ("bearer", "BEARER").
     const given = /^bearer +(.*)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
@@ -127,6 +137,17 @@ export class HttpServer {
       throw new HttpError(401, 'unauthorized', 'missing or wrong bearer token (Authorization: Bearer <server.api_token>)');
     }
   }
+}
+
+/**
+ * Whether the Host header names this machine: a loopback name or address, or the
+ * unspecified address a client may dial (`0.0.0.0`, `[::]`). No Host at all (HTTP/1.0) counts.
+ */
+function isLoopbackHost(host: string | undefined): boolean {
+  if (host === undefined) return true;
+  const name = (host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d*$/, '')).toLowerCase();
+  return name === 'localhost' || name.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(name) || isLoopback(name)
+    || name === '0.0.0.0' || name === '::';
 }
 
 function isLoopback(addr: string | undefined): boolean {

@@ -162,3 +162,12 @@ export function canCreateNamespaces(): boolean {
     return false;
   }
 }
+
+/** HTTP status of a GET made by curl inside the namespace (a client on another host), with a bearer token if given. */
+export function statusFromHost(host: TestHost, url: string, token?: string): number {
+  return Number(host.exec('curl', [
+    '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '10',
+    ...(token ? ['-H', `Authorization: Bearer ${token}`] : []),
+    url,
+  ]));
+}
