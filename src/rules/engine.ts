@@ -6,6 +6,7 @@ import type { EngineState, Feed } from './engine-state.js';
 import { deadlineOf, firingSet, onValue, resolveAfter, suppressed, to, watch } from './lifecycle.js';
 import type { CompiledRule } from './rule.js';
 import { aggregate, newWindow, pushValue } from './window.js';
+import { modelValue, newModel } from './model.js';
 
 /**
  * The rule engine: (state, samples, now) → (state, transitions), with no
@@ -66,7 +67,8 @@ export function evaluate(state: EngineState, samples: readonly Sample[], now: nu
       }
       if (feed.filters.length && !passes(feed.filters, fields)) continue;
       pushValue(feed.window, time, num, den, feed.overMs, feed.samples);
-      const value = aggregate(feed.window, feed.agg, feed.overMs, feed.samples, feed.minVolume);
+      let value = aggregate(feed.window, feed.agg, feed.overMs, feed.samples, feed.minVolume);
+      if (feed.model !== undefined) value = modelValue(feed.model, feed.entries[0]!.rule, time, value);
       const entries = feed.entries;
       for (let j = 0; j < entries.length; j++) {
         const e = entries[j]!;
@@ -178,16 +180,17 @@ function bind(state: EngineState, key: string, tags: Readonly<Record<string, str
   for (const rule of rules) {
     if (!rule.matchers.every((m) => m.test(tags))) continue;
     const filters = rule.fieldFilters.map((f) => `${f.field}${f.when.op}${f.when.value}`).join('&');
-    const id = `${rule.field}/${rule.denominator ?? ''}/${rule.agg}/${rule.overMs}/${rule.samples}/${rule.minVolume}/${filters}`;
+    const model = newModel(rule);
+    const id = `${rule.field}/${rule.denominator ?? ''}/${rule.agg}/${rule.overMs}/${rule.samples}/${rule.minVolume}/${filters}${model ? `/#${rule.index}` : ''}`;
     let feed = feeds.get(id);
     if (!feed) {
       feed = {
         field: rule.field, denominator: rule.denominator, agg: rule.agg, overMs: rule.overMs, samples: rule.samples, minVolume: rule.minVolume,
-        filters: rule.fieldFilters, window: newWindow(rule.denominator !== undefined, rule.samples), entries: [],
+        filters: rule.fieldFilters, window: newWindow(rule.denominator !== undefined, rule.samples), model, entries: [],
       };
       feeds.set(id, feed);
     }
-    feed.entries.push(newSeriesAlert(rule, key, tags, feed.window));
+    feed.entries.push(newSeriesAlert(rule, key, tags, feed.window, model));
   }
   const list = [...feeds.values()];
   state.series.set(key, list);

@@ -118,7 +118,8 @@ export class RuleRunner {
     const seen = new Set<string>();
     for (const e of allEntries(this.engine)) {
       const kpi = e.rule.kpi;
-      if (kpi === undefined || !Number.isFinite(e.value)) continue;
+      // A trend or baseline rule's value is a forecast or a deviation, not a reading of its KPI.
+      if (kpi === undefined || e.model !== undefined || !Number.isFinite(e.value)) continue;
       const scope = e.rule.scope.map((t) => e.tags[t] ?? '').join('/') || 'all';
       const key = `${kpi}\u0000${scope}`;
       if (seen.has(key)) continue;

@@ -53,3 +53,19 @@ export class EngineDriver {
 }
 
 export const arrows = (ts: readonly AlertTransition[]) => ts.map((t) => `${t.rule}:${t.from}->${t.to}`);
+
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
+export const WEEK = 7 * DAY;
+
+/** Repeatable noise for synthetic series: uniform in [-1, 1), from a seed (mulberry32). */
+export function seededNoise(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  };
+}
