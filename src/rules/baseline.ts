@@ -34,16 +34,19 @@ export interface BaselineModel {
   /** Median of the same hour in past weeks (NaN: too few weeks). */
   baseline: number;
   spread: number;
+  /** The last value judged, for the alert text. */
+  observed: number;
 }
 
 export function newBaseline(spec: BaselineSpec): BaselineModel {
-  return { kind: 'baseline', spec, buckets: new HourBuckets(WEEK_HOURS * spec.weeks + 1, HOUR), hour: -1, baseline: NaN, spread: NaN };
+  return { kind: 'baseline', spec, buckets: new HourBuckets(WEEK_HOURS * spec.weeks + 1, HOUR), hour: -1, baseline: NaN, spread: NaN, observed: NaN };
 }
 
 /** Robust deviations of `value` at `t` from the baseline for its hour of the week (signed), or NaN. */
 export function deviations(m: BaselineModel, t: number, value: number): number {
   if (Number.isNaN(value)) return NaN;
   m.buckets.add(t, value);
+  m.observed = value;
   const hour = Math.floor(t / HOUR);
   if (hour !== m.hour) {
     m.hour = hour;

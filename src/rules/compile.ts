@@ -92,7 +92,7 @@ export function compileRule(spec: RuleSpec, group: RuleGroupSpec, index: number,
   const model = compileModel(spec, fire, problems);
   fire = model.fire;
 
-  let clear: Comparison | undefined;
+  let clear: Comparison | undefined = model.clear;
   if (spec.clear?.when !== undefined) {
     const c = parseComparison(spec.clear.when);
     if (typeof c === 'string') problems.push({ path: ['clear', 'when'], message: c });

@@ -14,7 +14,7 @@ const MAX_BUCKETS = 120;
  * a baseline rule's when: compares robust deviations.
  */
 export function compileModel(spec: RuleSpec, fire: Comparison | undefined, problems: { path: readonly (string | number)[]; message: string }[]): {
-  fire: Comparison | undefined; trend: CompiledRule['trend']; baseline: CompiledRule['baseline'];
+  fire: Comparison | undefined; clear?: Comparison; trend: CompiledRule['trend']; baseline: CompiledRule['baseline'];
 } {
   const none = { fire, trend: undefined, baseline: undefined };
   if (spec.trend && spec.baseline) {
@@ -36,6 +36,8 @@ export function compileModel(spec: RuleSpec, fire: Comparison | undefined, probl
     }
     return {
       fire: { op: '<=', value: t.horizon / 1000, text: `reaches ${fire.text} within ${formatDuration(t.horizon)}` },
+      // Clears once the crossing is half a horizon beyond it: a forecast wobbling about the horizon does not flap.
+      clear: { op: '>', value: (1.5 * t.horizon) / 1000, text: `reaches ${fire.text} in more than ${formatDuration(1.5 * t.horizon)}` },
       trend: {
         overMs: t.over, bucketMs: bucket, horizonMs: t.horizon, minSpanMs: minSpan,
         threshold: fire.value, up: fire.op === '>' || fire.op === '>=', text: fire.text,

@@ -24,10 +24,10 @@ export function modelValue(m: RuleModel, rule: CompiledRule, t: number, value: n
   return timeToThreshold(m, t, value, trend.threshold, trend.up);
 }
 
-/** What the alert text may say besides $value: the fitted level, or the usual value for this hour. */
-export function modelFigures(m: RuleModel | undefined): { level?: number; baseline?: number } {
+/** What the alert text may say besides $value: the fitted level, or the value and the usual one for this hour. */
+export function modelFigures(m: RuleModel | undefined): { level?: number; baseline?: number; observed?: number } {
   if (!m) return {};
-  return m.kind === 'trend' ? { level: m.level } : { baseline: m.baseline };
+  return m.kind === 'trend' ? { level: m.level } : { baseline: m.baseline, observed: m.observed };
 }
 
 /** The model's buckets as the state store keeps them (JSON), tagged with its kind. */

@@ -13,6 +13,8 @@ export interface TemplateData {
   readonly level?: number;
   /** A baseline rule's usual value for this hour of the week. */
   readonly baseline?: number;
+  /** A baseline rule's value judged (its $value is in robust deviations). */
+  readonly observed?: number;
 }
 
 type Part = string | ((d: TemplateData) => string);
@@ -28,7 +30,7 @@ const FORMATTERS: Record<string, (v: number) => string> = {
   days: (v) => humanDays(v),
 };
 
-const EXPR = /^\s*(\$labels\.([A-Za-z_][A-Za-z0-9_]*)|\$value|\$threshold|\$level|\$baseline)\s*(?:\|\s*([a-z]+)\s*)?$/;
+const EXPR = /^\s*(\$labels\.([A-Za-z_][A-Za-z0-9_]*)|\$value|\$threshold|\$level|\$baseline|\$observed)\s*(?:\|\s*([a-z]+)\s*)?$/;
 
 /** Compiles a template, or returns the message of what is wrong with it. */
 export function compileTemplate(text: string): Template | string {
@@ -48,7 +50,7 @@ export function compileTemplate(text: string): Template | string {
     if (end < 0) return `unclosed "{{" in template "${text}"`;
     const expr = rest.slice(open + 2, end);
     const m = EXPR.exec(expr);
-    if (!m) return `cannot read "{{${expr}}}": use {{ $labels.NAME }}, {{ $value }}, {{ $threshold }}, {{ $level }} or {{ $baseline }}, optionally "| ${Object.keys(FORMATTERS).join('|')}"`;
+    if (!m) return `cannot read "{{${expr}}}": use {{ $labels.NAME }}, {{ $value }}, {{ $threshold }}, {{ $level }}, {{ $baseline }} or {{ $observed }}, optionally "| ${Object.keys(FORMATTERS).join('|')}"`;
     const fmtName = m[3];
     const fmt = fmtName ? FORMATTERS[fmtName] : undefined;
     if (fmtName && !fmt) return `unknown formatter "${fmtName}" in "{{${expr}}}"; known: ${Object.keys(FORMATTERS).join(', ')}`;
@@ -77,6 +79,7 @@ const PICK: Record<string, (d: TemplateData) => number> = {
   $threshold: (d) => d.threshold ?? NaN,
   $level: (d) => d.level ?? NaN,
   $baseline: (d) => d.baseline ?? NaN,
+  $observed: (d) => d.observed ?? NaN,
 };
 
 /** Seconds as "9 days", "1 day" or "5 hours": a trend rule's time left. */
