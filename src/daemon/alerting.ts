@@ -58,7 +58,10 @@ export class RulesAndAlerts {
   static async start(config: RulesAndAlertsConfig, deps: RulesAndAlertsDeps): Promise<RulesAndAlerts> {
     const loaded = load(config);
     const store = openStore(config.state, deps.log);
-    const runner: RuleRunner = new RuleRunner({ clock: deps.clock, rules: loaded.rules, onTransitions: (ts) => runtime.onTransitions(ts) });
+    const runner: RuleRunner = new RuleRunner({
+      clock: deps.clock, rules: loaded.rules, onTransitions: (ts) => runtime.onTransitions(ts), memory: store,
+      onSaveError: (err) => deps.log.warn({ err: err.message }, 'could not save what the trend and baseline rules learnt; retrying at the next save'),
+    });
     // Availability readings go to the rules only: they are derived from the ledger, not measured.
     const runtime: AlertKeeper = new AlertKeeper({
       clock: deps.clock, rules: runner, publish: (s) => runner.write(s), catalogue: loaded.catalogue, store, notifier: deps.notifier,
@@ -72,6 +75,8 @@ export class RulesAndAlerts {
     try {
       await deps.beforeResume?.(store);
       await runtime.start();
+      const models = await runner.resumeMemory();
+      if (models) deps.log.info({ models }, 'trend and baseline rules resumed what they had learnt');
       runner.start();
     } catch (err) {
       await store.close();
@@ -96,6 +101,7 @@ export class RulesAndAlerts {
 
   async close(): Promise<void> {
     this.runner.stop();
+    await this.runner.saveMemory().catch((err: Error) => this.deps.log.warn({ err: err.message }, 'could not save what the trend and baseline rules learnt'));
     await this.runtime.stop();
     await this.store.close();
   }

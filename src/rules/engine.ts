@@ -121,6 +121,20 @@ export function restoreAlert(
 ): boolean {
   const compiled = state.rules.find((r) => r.name === rule);
   if (!compiled || (alert.state !== 'firing' && alert.state !== 'pending')) return false;
+  const e = feedsOf(state, series).flatMap((f) => f.entries).find((x) => x.rule === compiled);
+  if (!e) return false;
+  e.state = alert.state;
+  e.activeAt = alert.activeAt;
+  e.crossedAt = alert.crossedAt;
+  e.fireHolds = true;
+  e.lastSeen = Math.max(alert.activeAt, 0);
+  if (alert.state === 'firing') firingSet(state, rule).add(e);
+  watch(state, e, deadlineOf(e));
+  return true;
+}
+
+/** The feeds of a series, bound to its rules from its key if no sample of it has arrived yet. */
+export function feedsOf(state: EngineState, series: string): Feed[] {
   let feeds = state.series.get(series);
   if (!feeds) {
     const [measurement, ...parts] = series.split(',');
@@ -132,16 +146,7 @@ export function restoreAlert(
     }
     feeds = bind(state, series, tags, state.byMeasurement.get(measurement!) ?? []);
   }
-  const e = feeds.flatMap((f) => f.entries).find((x) => x.rule === compiled);
-  if (!e) return false;
-  e.state = alert.state;
-  e.activeAt = alert.activeAt;
-  e.crossedAt = alert.crossedAt;
-  e.fireHolds = true;
-  e.lastSeen = Math.max(alert.activeAt, 0);
-  if (alert.state === 'firing') firingSet(state, rule).add(e);
-  watch(state, e, deadlineOf(e));
-  return true;
+  return feeds;
 }
 
 /**

@@ -3,6 +3,8 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Sample } from '../core/sample.js';
 import { allEntries, createEngineState, evaluate, forgetSeries, restoreAlert, tick, type EngineState } from './engine.js';
 import type { CompiledRule } from './rule.js';
+import type { RuleMemory } from '../core/rule-memory.js';
+import { exportModels, importModels } from './model-memory.js';
 
 /** An alert that was pending or firing elsewhere (the store, another instance): what it takes to carry it on here. */
 export interface KnownAlert {
@@ -30,7 +32,16 @@ export interface RuleRunnerOptions {
   readonly rules: readonly CompiledRule[];
   /** Where transitions go (src/alerts); called synchronously, in the order they happened. */
   readonly onTransitions: (transitions: readonly AlertTransition[]) => void;
+  /** Where trend and baseline rules keep what they learnt across restarts (the state store); none: memory only. */
+  readonly memory?: RuleMemory;
+  /** How often changed models are saved, ms (default 10 minutes); also at stop. */
+  readonly saveEvery?: number;
+  /** A save that failed (the next one tries again). */
+  readonly onSaveError?: (err: Error) => void;
 }
+
+/** Saved models not touched for this long (a series gone, a rule removed) are forgotten: longer than any baseline's weeks. */
+const FORGET_AFTER = 13 * 7 * 86_400_000;
 
 /**
  * The rules stage as a pipeline sink: it owns the engine state, runs the
@@ -44,6 +55,7 @@ export class RuleRunner {
   private timer: TimerHandle | undefined;
   private timerAt = Infinity;
   private running = false;
+  private saveTimer: TimerHandle | undefined;
 
   constructor(private readonly o: RuleRunnerOptions) {
     this.engine = createEngineState(o.rules);
@@ -56,12 +68,28 @@ export class RuleRunner {
   start(): void {
     this.running = true;
     this.reschedule();
+    this.scheduleSave();
   }
 
   stop(): void {
     this.running = false;
     if (this.timer !== undefined) this.o.clock.clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.saveTimer !== undefined) this.o.clock.clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+  }
+
+  /** Loads what the trend and baseline rules had learnt before a restart. Returns how many series' models came back. */
+  async resumeMemory(): Promise<number> {
+    if (!this.o.memory) return 0;
+    return importModels(this.engine, await this.o.memory.ruleMemory());
+  }
+
+  /** Saves the trend and baseline models changed since the last save. */
+  async saveMemory(): Promise<void> {
+    if (!this.o.memory) return;
+    const now = this.o.clock.now();
+    await this.o.memory.saveRuleMemory(exportModels(this.engine), now, now - FORGET_AFTER);
   }
 
   write(samples: readonly Sample[]): void {
@@ -93,6 +121,8 @@ export class RuleRunner {
    */
   replaceRules(rules: readonly CompiledRule[], carried: readonly KnownAlert[]): void {
     const next = createEngineState(rules);
+    // What trend and baseline rules learnt carries over to the same rule in the new set.
+    importModels(next, exportModels(this.engine, true).map((m) => [m.key, m.body] as const));
     const now = this.o.clock.now();
     const gone = carried.filter((a) => !restoreAlert(next, a.rule, a.series, a)).map((a) => noLongerMonitored(a, now, 'rule_removed'));
     this.engine = next;
@@ -126,6 +156,14 @@ export class RuleRunner {
       seen.add(key);
       yield { kpi, scope, value: e.value };
     }
+  }
+
+  private scheduleSave(): void {
+    if (!this.o.memory || !this.running || this.saveTimer !== undefined) return;
+    this.saveTimer = this.o.clock.setTimeout(() => {
+      this.saveTimer = undefined;
+      this.saveMemory().catch((err: Error) => this.o.onSaveError?.(err)).finally(() => this.scheduleSave());
+    }, this.o.saveEvery ?? 600_000);
   }
 
   private schedule(): void {

@@ -13,6 +13,7 @@ CREATE TABLE IF NOT EXISTS acks (id TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS silences (id TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (id TEXT PRIMARY KEY, due_at INTEGER NOT NULL, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS links_seen_up (link TEXT PRIMARY KEY, at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS rule_memory (key TEXT PRIMARY KEY, at INTEGER NOT NULL, body TEXT NOT NULL);
 `;
 
 /**
@@ -54,6 +55,9 @@ export class SqliteStateStore implements StateStore {
       listSilences: db.prepare('SELECT id, body FROM silences ORDER BY id'),
       linksSeenUp: db.prepare('SELECT link FROM links_seen_up ORDER BY link'),
       rememberLink: db.prepare('INSERT OR IGNORE INTO links_seen_up (link, at) VALUES (?, ?)'),
+      ruleMemory: db.prepare('SELECT key, body FROM rule_memory ORDER BY key'),
+      putRuleMemory: db.prepare('INSERT INTO rule_memory (key, at, body) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET at = excluded.at, body = excluded.body'),
+      forgetRuleMemory: db.prepare('DELETE FROM rule_memory WHERE at < ?'),
     };
   }
 
@@ -153,6 +157,17 @@ export class SqliteStateStore implements StateStore {
 
   async rememberLinkSeenUp(link: string, at: number): Promise<void> {
     this.stmt.rememberLink.run(link, at);
+  }
+
+  async ruleMemory(): Promise<Map<string, string>> {
+    return new Map((this.stmt.ruleMemory.all() as { key: string; body: string }[]).map((r) => [r.key, r.body]));
+  }
+
+  async saveRuleMemory(entries: readonly { key: string; body: string }[], at: number, forgetBefore: number): Promise<void> {
+    this.db.transaction(() => {
+      for (const e of entries) this.stmt.putRuleMemory.run(e.key, at, e.body);
+      this.stmt.forgetRuleMemory.run(forgetBefore);
+    })();
   }
 
   async close(): Promise<void> {
