@@ -14,8 +14,8 @@ const WEEK_HOURS = 168;
  * A weekly pattern is in the baseline, so it alone does not fire.
  *
  * Memory: the hourly means of the last N weeks and this hour, a ring of
- * 168 × N + 1 buckets of 16 bytes (buckets.ts): 10.8 kB at N = 4,
- * 21.5 kB at N = 8, per series and rule.
+ * 168 × N + 1 buckets of 20 bytes (buckets.ts): 13.5 kB at N = 4,
+ * 26.9 kB at N = 8, per series and rule (docs/rules.md has the table).
  */
 export interface BaselineSpec {
   readonly weeks: number;

@@ -4,7 +4,7 @@
  * series is set by the window, not by the poll interval. Bucket number
  * `n` covers [n × bucketMs, (n + 1) × bucketMs) and sits in slot
  * n mod size; a slot holding an older number is stale and reused.
- * 16 bytes a bucket (number, sum: Float64; count: Uint32 rounded up).
+ * 20 bytes a bucket (number, sum: Float64; count: Uint32).
  */
 export class HourBuckets {
   readonly nos: Float64Array;
