@@ -65,13 +65,20 @@ describe('time to threshold (trend:)', () => {
     expect(engine.transitions.filter((x) => x.to === 'firing')).toEqual([]);
   });
 
-  it('a trend rule must name a threshold it can reach', () => {
+  it.each([
+    ['a threshold it cannot reach from one side', 'when: "== 1"\n  trend: { over: 14d, horizon: 7d }', /a trend reaches a threshold from below/],
+    ['a window of fewer than 3 buckets', 'when: "> 80%"\n  trend: { over: 2d, horizon: 7d }', /at least 3 buckets of 1d/],
+    ['more than 120 buckets', 'when: "> 80%"\n  trend: { over: 14d, bucket: 1h, horizon: 7d }', /at most 120 buckets; make bucket: at least/],
+    ['clear.when, which has no meaning for a forecast', 'when: "> 80%"\n  trend: { over: 14d, horizon: 7d }\n  clear: { when: "< 70%" }', /clear\.when does not apply/],
+    ['both trend: and baseline:', 'when: "> 3"\n  trend: { over: 14d, horizon: 7d }\n  baseline: { weeks: 4 }', /give trend: or baseline:, not both/],
+    ['a baseline with kpi:', 'kpi: bandwidth_utilisation\n  baseline: { weeks: 4 }', /a baseline rule compares robust deviations: give when:/],
+    ['min_weeks above weeks', 'when: "> 3"\n  baseline: { weeks: 2, min_weeks: 3 }', /min_weeks cannot exceed weeks \(2\)/],
+  ])('a rule with %s is a load error naming it', (_what, keys, message) => {
     expect(() => rulesFrom(`
 - alert: Bad
-  when: "== 1"
   select: { measurement: interface }
   value: { field: in_utilization }
-  trend: { over: 14d, horizon: 7d }
-`)).toThrow(/a trend reaches a threshold from below/);
+  ${keys}
+`)).toThrow(message);
   });
 });
