@@ -7,19 +7,23 @@
  * 20 bytes a bucket (number, sum: Float64; count: Uint32).
  */
 export class HourBuckets {
-  readonly nos: Float64Array;
-  readonly sums: Float64Array;
-  readonly counts: Uint32Array;
+  // Allocated at the first value: a series a rule binds but never feeds (its field filter fails) costs nothing.
+  nos = NONE;
+  sums = NONE;
+  counts = NO_COUNTS;
   /** Something was added since the last save (the rule runner saves only these). */
   dirty = false;
 
-  constructor(readonly size: number, readonly bucketMs: number) {
-    this.nos = new Float64Array(size).fill(-1);
-    this.sums = new Float64Array(size);
-    this.counts = new Uint32Array(size);
+  constructor(readonly size: number, readonly bucketMs: number) {}
+
+  private allocate(): void {
+    this.nos = new Float64Array(this.size).fill(-1);
+    this.sums = new Float64Array(this.size);
+    this.counts = new Uint32Array(this.size);
   }
 
   add(t: number, value: number): void {
+    if (this.nos.length === 0) this.allocate();
     const n = Math.floor(t / this.bucketMs);
     const slot = n % this.size;
     if (this.nos[slot] !== n) {
@@ -42,7 +46,7 @@ export class HourBuckets {
   /** Mean of bucket `n`, or NaN when it holds nothing (or was reused). */
   mean(n: number): number {
     const slot = n % this.size;
-    return n >= 0 && this.nos[slot] === n && this.counts[slot]! > 0 ? this.sums[slot]! / this.counts[slot]! : NaN;
+    return n >= 0 && this.nos.length > 0 && this.nos[slot] === n && this.counts[slot]! > 0 ? this.sums[slot]! / this.counts[slot]! : NaN;
   }
 
   /** The buckets of the window ending with `newest` that hold values, oldest first: midpoint times and means. */
@@ -63,7 +67,7 @@ export class HourBuckets {
     const n: number[] = [];
     const s: number[] = [];
     const c: number[] = [];
-    for (let i = 0; i < this.size; i++) {
+    for (let i = 0; i < this.nos.length; i++) {
       if (this.nos[i]! < 0 || this.counts[i] === 0) continue;
       n.push(this.nos[i]!);
       s.push(this.sums[i]!);
@@ -76,6 +80,7 @@ export class HourBuckets {
   load(saved: SavedBuckets): boolean {
     if (saved.size !== this.size || saved.bucketMs !== this.bucketMs) return false;
     if (!Array.isArray(saved.n) || saved.n.length !== saved.s.length || saved.n.length !== saved.c.length) return false;
+    if (this.nos.length === 0) this.allocate();
     for (let i = 0; i < saved.n.length; i++) {
       const no: number = saved.n[i]!;
       if (!Number.isInteger(no) || no < 0 || !Number.isFinite(saved.s[i]!)) continue;
@@ -88,6 +93,9 @@ export class HourBuckets {
     return true;
   }
 }
+
+const NONE = new Float64Array(0);
+const NO_COUNTS = new Uint32Array(0);
 
 export interface SavedBuckets {
   readonly size: number;
