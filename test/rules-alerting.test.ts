@@ -36,7 +36,7 @@ describe('Rules and alerts (what the daemon wires)', () => {
     const alerting = await RulesAndAlerts.start({ ...cfg, state: { sqlite: join(t.dir, 'data', 'kpid.db') } }, {
       clock: new FakeClock(T0), log, metrics: defineKpiMetrics(new Registry()), notifier: new RecordingNotifier(),
     });
-    expect(alerting.rules.rules.length).toBe(33);
+    expect(alerting.rules.rules.length).toBe(37);
     await alerting.close();
   });
 
