@@ -102,7 +102,7 @@ describe('the kpis: example in docs/configuration.md', () => {
     expect(example, 'docs/configuration.md has a ```yaml block starting with kpis:').toBeDefined();
     const r = checkConfig(`rules: [ "${ROOT}/alert-rules/*.yaml" ]\n${example}\n${ONE_TARGET}`);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/rules: ok \(\d+ rules in 2 files\)/);
+    expect(r.stdout).toMatch(/rules: ok \(\d+ rules in 3 files\)/);
     expect(r.status).toBe(0);
   });
 });

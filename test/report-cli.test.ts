@@ -86,6 +86,7 @@ function expectHandFigures(r: ComplianceReport): void {
   expect(r.period).toEqual({
     from: '2026-03-01T00:00:00.000Z', to: '2026-03-08T00:00:00.000Z', seconds: PERIOD_S,
     countedTo: '2026-03-08T00:00:00.000Z', countedSeconds: PERIOD_S, cutAtNow: false,
+    previous: { from: '2026-02-22T00:00:00.000Z', to: '2026-03-01T00:00:00.000Z' },
   });
 
   // Voice: 500+700 and 400+400 attempts; 2+2 and 1+2 drops: 7 of 2,000 = 0.35 % < 0.5 %.
@@ -270,6 +271,29 @@ describe('kpid report renderings', () => {
     const availability = html.split('<div class="kpi" id="kpi-availability">')[1]!.split('</div>')[0]!;
     expect(availability).toContain('2026-03-04: 97.1528%');
     expect(availability.match(/fill="#dc2626"><title>/g)).toHaveLength(3); // 03-02 (12 min), 03-04 (41 min), 03-06 (5 min)
+  });
+
+  it('every rendering has a trend column: the week after against this week, with an arrow and the change', async () => {
+    // 2026-03-08 to 03-15 holds only msc-2's batch at 03-08T00:00 (1000 attempts, all dropped); the week before is the fixture's 0.35 %.
+    const render = async (format: string) => {
+      const io = capture();
+      expect(await runReportCommand(['--from', '2026-03-08', '--to', '2026-03-15', '--format', format, '-c', embeddedConfig], io)).toBe(0);
+      return io.out.join('');
+    };
+    const json = JSON.parse(await render('json')) as ComplianceReport;
+    expect(json.period.previous).toEqual({ from: '2026-03-01T00:00:00.000Z', to: '2026-03-08T00:00:00.000Z' });
+    expect(kpiOf(json, 'call_drop_rate').trend).toEqual({ previous: 0.0035, change: 0.9965, direction: 'up', better: false });
+    // Coverage was measured the week before (98.7 %); this week only beijing's 50 % at 03-08.
+    expect(kpiOf(json, 'network_coverage').trend).toMatchObject({ previous: 0.987, direction: 'down', better: false });
+    // Nothing this week: no change to speak of.
+    expect(kpiOf(json, 'customer_satisfaction').trend).toEqual({ previous: 0.93, change: null, direction: null, better: null });
+    const words = '↑ +99.65 pts (worse; was 0.35%)';
+    expect(await render('md')).toContain(`| 3.2 | call drop rate (\`call_drop_rate\`) | < 0.5% | 100% | **FAIL** | ${words} |`);
+    const rows = parseCsv(await render('csv'));
+    const col = (name: string) => rows[0]!.indexOf(name);
+    const overall = rows.find((r) => r[col('kpi')] === 'call_drop_rate' && r[col('scope')] === '*')!;
+    expect([overall[col('previous')], overall[col('change')], overall[col('trend')]]).toEqual(['0.0035', '0.9965', words]);
+    expect(await render('html')).toContain(`<td class="fail">FAIL</td><td>${words}</td>`);
   });
 });
 

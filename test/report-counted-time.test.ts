@@ -72,6 +72,7 @@ describe('a period that ends in the future', () => {
       from: '2026-01-01T00:00:00.000Z', to: '2027-01-01T00:00:00.000Z', seconds: 365 * 86_400,
       countedTo: '2026-03-10T00:02:00.000Z', countedSeconds: COUNTED_S, cutAtNow: true,
       note: 'the period ends 2027-01-01T00:00:00.000Z, after this report was made: it is counted up to 2026-03-10T00:02:00.000Z (now), and open outages count up to then',
+      previous: { from: '2025-01-01T00:00:00.000Z', to: '2026-01-01T00:00:00.000Z' },
     });
   });
 

@@ -11,7 +11,7 @@ import { loadConfig } from '../src/config/load.js';
 import { FakeClock } from '../src/core/clock.js';
 import { defineKpiMetrics } from '../src/metrics/kpi-metrics.js';
 import { RecordingNotifier, tempDir } from '../src/alerts/testing.js';
-import { T0 } from '../src/rules/testing.js';
+import { HOUR, T0, WEEK } from '../src/rules/testing.js';
 import { RedisServer } from './helpers/redis.js';
 import { RedisStateStore } from '../src/alerts/state/redis-state-store.js';
 
@@ -37,8 +37,29 @@ describe('Rules and alerts (what the daemon wires)', () => {
     const alerting = await RulesAndAlerts.start({ ...cfg, state: { sqlite: join(t.dir, 'data', 'kpid.db') } }, {
       clock: new FakeClock(T0), log, metrics: defineKpiMetrics(new Registry()), notifier: new RecordingNotifier(),
     });
-    expect(alerting.rules.rules.length).toBe(33);
+    expect(alerting.rules.rules.length).toBe(37);
     await alerting.close();
+  });
+
+  it('what the shipped baseline rule learnt survives a restart of the daemon\'s rules and alerts (saved at close, loaded at start)', async () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    const clock = new FakeClock(T0);
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const config = { rules: [join(root, 'alert-rules', '3.3-trends.yaml')], kpis: {}, state: { sqlite: join(t.dir, 'kpid.db') } };
+    const start = (notifier: RecordingNotifier) => RulesAndAlerts.start(config, { clock, log, metrics: defineKpiMetrics(new Registry()), notifier });
+    // Four weeks of one daily pattern (0.2 % at night, 0.4 % by day), an hour apart.
+    const calls = (extra = 0) => ({ call_attempts: 1000, calls_dropped: Math.round(1000 * ((new Date(clock.now()).getUTCHours() >= 8 ? 0.004 : 0.002) + extra)) });
+    const first = await start(new RecordingNotifier());
+    for (; clock.now() < T0 + 4 * WEEK; clock.advance(HOUR)) first.runner.write([{ measurement: 'voice', tags: { target: 'msc-1' }, fields: calls(), time: clock.now() }]);
+    await first.close();
+
+    const notifier = new RecordingNotifier();
+    const second = await start(notifier);
+    for (let i = 0; i < 2; i++, clock.advance(HOUR)) second.runner.write([{ measurement: 'voice', tags: { target: 'msc-1' }, fields: calls(0.02), time: clock.now() }]);
+    await second.runtime.flush();
+    expect(second.runtime.activeAlerts().map((a) => a.rule)).toEqual(['CallDropRateUnusual']);
+    await second.close();
   });
 
   it('a reload with a broken rule file throws and keeps the old rules; a good one swaps them', async () => {

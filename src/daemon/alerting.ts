@@ -64,7 +64,8 @@ export class RulesAndAlerts {
     const store = openStore(config.state, deps.log);
     const timing = notifyTiming(config, deps);
     const runner: RuleRunner = new RuleRunner({
-      clock: deps.clock, rules: loaded.rules, onTransitions: (ts) => runtime.onTransitions(ts),
+      clock: deps.clock, rules: loaded.rules, onTransitions: (ts) => runtime.onTransitions(ts), memory: store,
+      onSaveError: (err) => deps.log.warn({ err: err.message }, 'could not save what the trend and baseline rules learnt; retrying at the next save'),
       ...(deps.restoredLifetime !== undefined ? { restoredLifetime: deps.restoredLifetime } : {}),
     });
     // Availability readings go to the rules only: they are derived from the ledger, not measured.
@@ -84,6 +85,8 @@ export class RulesAndAlerts {
     try {
       await deps.beforeResume?.(store);
       await runtime.start();
+      const models = await runner.resumeMemory();
+      if (models) deps.log.info({ models }, 'trend and baseline rules resumed what they had learnt');
       runner.start();
     } catch (err) {
       await store.close();
@@ -109,6 +112,7 @@ export class RulesAndAlerts {
 
   async close(): Promise<void> {
     this.runner.stop();
+    await this.runner.saveMemory().catch((err: Error) => this.deps.log.warn({ err: err.message }, 'could not save what the trend and baseline rules learnt'));
     await this.runtime.stop();
     await this.store.close();
   }

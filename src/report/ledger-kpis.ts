@@ -5,7 +5,7 @@ import { DAY_MS } from '../store/kpi-rollup.js';
 import { formatDuration, formatValue } from './format-values.js';
 import { combine, dayKey, iso, judge, worstOf } from './judge.js';
 import { targetOfService, type MonitoredSinceOf } from './monitored-time.js';
-import type { Failure, KpiResult, MaintenanceRecord, OutageRecord, ScopeResult, ServiceAvailability } from './report-model.js';
+import type { Failure, MeasuredKpi, MaintenanceRecord, OutageRecord, ScopeResult, ServiceAvailability } from './report-model.js';
 
 /** The outage ledger's view of a period; `end` is where open outages stop counting (the period's end, or now if earlier). */
 export interface LedgerPeriod {
@@ -71,7 +71,7 @@ export function serviceAvailability(def: KpiDefinition, p: LedgerPeriod): Servic
 }
 
 /** `availability`: the worst service's, planned maintenance excluded. */
-export function availabilityKpi(def: KpiDefinition, p: LedgerPeriod, perService: readonly ServiceAvailability[]): KpiResult {
+export function availabilityKpi(def: KpiDefinition, p: LedgerPeriod, perService: readonly ServiceAvailability[]): MeasuredKpi {
   const scopes: ScopeResult[] = perService.map((s) => ({ scope: s.service, source: 'ledger', target: s.target, value: s.availability, status: s.status }));
   const value = worstOf(def.target, perService.map((s) => s.availability)) ?? 1;
   const failures: Failure[] = perService.filter((s) => s.status === 'fail').map((s) => ({
@@ -103,7 +103,7 @@ export function availabilityKpi(def: KpiDefinition, p: LedgerPeriod, perService:
  * end of the period) and `recovery_minutes` (restored ones, start to
  * restore): the longest against the target, every one that missed it listed.
  */
-export function durationKpi(def: KpiDefinition, p: LedgerPeriod): KpiResult {
+export function durationKpi(def: KpiDefinition, p: LedgerPeriod): MeasuredKpi {
   const recovery = def.id === 'recovery_minutes';
   const counted = p.outages.filter((o) => !o.planned && (!recovery || restored(o)));
   const longest = (list: readonly Outage[]) => (list.length ? Math.max(...list.map((o) => durationOf(o, p))) : 0);

@@ -1,6 +1,7 @@
 import { formatDuration, formatValue, monitoredText } from './format-values.js';
 import type { ComplianceReport, KpiResult } from './report-model.js';
 import { dailyChart, text as t } from './svg-chart.js';
+import { trendText } from './period-trend.js';
 
 const RESULT = { pass: 'PASS', fail: 'FAIL', no_data: 'no data' } as const;
 
@@ -60,10 +61,10 @@ export function renderHtml(r: ComplianceReport): string {
     b.push('</ul>');
   }
 
-  b.push('<h2>KPIs against their targets</h2>', '<table><thead><tr><th>ch.</th><th>KPI</th><th>target</th><th>measured</th><th>result</th></tr></thead><tbody>');
+  b.push('<h2>KPIs against their targets</h2>', '<table><thead><tr><th>ch.</th><th>KPI</th><th>target</th><th>measured</th><th>result</th><th>trend</th></tr></thead><tbody>');
   for (const k of r.kpis) {
     b.push(`<tr><td>${k.chapter}</td><td>${t(k.name)}</td><td>${t(k.target.text)}</td><td>${t(formatValue(k.unit, k.value))}</td>`
-      + `<td class="${k.status}">${RESULT[k.status]}</td></tr>`);
+      + `<td class="${k.status}">${RESULT[k.status]}</td><td>${t(trendText(k.unit, k.trend))}</td></tr>`);
   }
   b.push('</tbody></table>');
 

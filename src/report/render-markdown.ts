@@ -1,5 +1,6 @@
 import { formatDuration, formatValue, monitoredText } from './format-values.js';
 import type { ComplianceReport, FailedKpi, KpiResult } from './report-model.js';
+import { trendText } from './period-trend.js';
 
 const RESULT = { pass: 'PASS', fail: '**FAIL**', no_data: 'no data' } as const;
 
@@ -19,9 +20,10 @@ export function renderMarkdown(r: ComplianceReport): string {
   out.push('');
 
   out.push('## KPIs against their targets', '');
-  out.push('| chapter | KPI | target | measured | result | basis |', '|---|---|---|---|---|---|');
+  out.push(`Trend: against the previous period, ${r.period.previous.from} to ${r.period.previous.to}.`, '');
+  out.push('| chapter | KPI | target | measured | result | trend | basis |', '|---|---|---|---|---|---|---|');
   for (const k of r.kpis) {
-    out.push(`| ${k.chapter} | ${esc(k.name)} (\`${k.id}\`) | ${esc(k.target.text)} | ${formatValue(k.unit, k.value)} | ${RESULT[k.status]} | ${esc(k.reason ?? k.basis)} |`);
+    out.push(`| ${k.chapter} | ${esc(k.name)} (\`${k.id}\`) | ${esc(k.target.text)} | ${formatValue(k.unit, k.value)} | ${RESULT[k.status]} | ${esc(trendText(k.unit, k.trend))} | ${esc(k.reason ?? k.basis)} |`);
   }
   out.push('');
 

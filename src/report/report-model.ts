@@ -44,6 +44,8 @@ export interface ReportPeriod {
   readonly cutAtNow: boolean;
   /** Says so in words, when cut. */
   readonly note?: string;
+  /** The period of the same length just before, which each KPI's `trend` compares with. */
+  readonly previous: { readonly from: string; readonly to: string };
 }
 
 export interface ReportSummary {
@@ -97,6 +99,21 @@ export interface KpiResult {
   readonly failures: readonly Failure[];
   /** One value per UTC day of the period (the chart), null for a day with no data. */
   readonly daily: readonly DailyValue[];
+  /** This period against the previous one (period.previous). */
+  readonly trend: KpiTrend;
+}
+
+/** A KPI measured over one period, before it is compared with the previous one. */
+export type MeasuredKpi = Omit<KpiResult, 'trend'>;
+
+export interface KpiTrend {
+  /** The headline figure of the previous period; null when it had no data. */
+  readonly previous: number | null;
+  /** value − previous, in the KPI's unit (a ratio's change is in ratio points); null when either is missing. */
+  readonly change: number | null;
+  readonly direction: 'up' | 'down' | 'same' | null;
+  /** Whether the change moves toward the target's good side; null when unchanged or unknown. */
+  readonly better: boolean | null;
 }
 
 export interface ScopeResult {

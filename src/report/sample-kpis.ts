@@ -1,7 +1,7 @@
 import type { KpiDefinition } from '../core/kpi-catalogue.js';
 import { formatValue } from './format-values.js';
 import { combine, dayKey, judge, periodBasis, periodFigure, worstOf } from './judge.js';
-import type { Failure, KpiResult, ScopeResult } from './report-model.js';
+import type { Failure, MeasuredKpi, ScopeResult } from './report-model.js';
 import type { CallCounts, KpiDay, PolledSeries, VoiceDay } from './report-source.js';
 
 /** The KPIs voice counters measure: numerator ÷ call attempts. */
@@ -36,7 +36,7 @@ const POLLED_BASIS: Readonly<Record<string, string>> = {
  * over the period and every switch when there were calls, else the worst
  * scope's figure.
  */
-export function sampleKpi(def: KpiDefinition, data: SampleData): KpiResult {
+export function sampleKpi(def: KpiDefinition, data: SampleData): MeasuredKpi {
   const voice = VOICE_RATIOS[def.id];
   const pushed = pushedScopes(def, data.kpiDays.filter((d) => d.kpi === def.id));
   const counted = voice ? counterScopes(def, voice.numerator, data.voiceDays) : [];

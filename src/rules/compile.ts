@@ -4,6 +4,7 @@ import type { KpiCatalogue } from '../core/kpi-catalogue.js';
 import { parseMatcher, type TagMatcher } from './matchers.js';
 import type { CompiledRule, RuleGroupSpec, RuleSpec } from './rule.js';
 import { compileTemplate, type Template } from './template.js';
+import { compileModel } from './model-rules.js';
 
 /** A problem in one rule, with the path of the key at fault inside the rule. */
 export interface RuleProblem {
@@ -88,7 +89,10 @@ export function compileRule(spec: RuleSpec, group: RuleGroupSpec, index: number,
     else fire = c;
   }
 
-  let clear: Comparison | undefined;
+  const model = compileModel(spec, fire, problems);
+  fire = model.fire;
+
+  let clear: Comparison | undefined = model.clear;
   if (spec.clear?.when !== undefined) {
     const c = parseComparison(spec.clear.when);
     if (typeof c === 'string') problems.push({ path: ['clear', 'when'], message: c });
@@ -149,6 +153,8 @@ export function compileRule(spec: RuleSpec, group: RuleGroupSpec, index: number,
       ? { service, recoveryTarget, warnAt: [...(spec.outage.warn_at ?? [])].sort((a, b) => a - b) }
       : undefined,
     scope: spec.scope ?? defaultScope(spec.select.measurement),
+    trend: model.trend,
+    baseline: model.baseline,
   };
   return { rule };
 }

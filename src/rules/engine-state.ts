@@ -1,6 +1,7 @@
 import type { CompiledRule } from './rule.js';
 import type { SeriesAlert } from './series-alert.js';
 import type { Window } from './window.js';
+import type { RuleModel } from './model.js';
 
 /** The rule engine's state (engine.ts), updated in place by evaluate and tick. */
 export interface EngineState {
@@ -37,5 +38,7 @@ export interface Feed {
   readonly minVolume: number;
   readonly filters: CompiledRule['fieldFilters'];
   readonly window: Window;
+  /** A trend or baseline rule's memory; such a rule has a feed of its own. */
+  readonly model: RuleModel | undefined;
   readonly entries: SeriesAlert[];
 }

@@ -6,6 +6,7 @@ import type { EngineState, Feed, SeriesFeeds } from './engine-state.js';
 import { deadlineOf, firingSet, onValue, resolveAfter, suppressed, to, watch } from './lifecycle.js';
 import type { CompiledRule } from './rule.js';
 import { aggregate, newWindow, pushValue } from './window.js';
+import { modelValue, newModel } from './model.js';
 
 /**
  * The rule engine: (state, samples, now) → (state, transitions), with no
@@ -71,7 +72,8 @@ export function evaluate(state: EngineState, samples: readonly Sample[], now: nu
       }
       if (feed.filters.length && !passes(feed.filters, fields)) continue;
       pushValue(feed.window, time, num, den, feed.overMs, feed.samples);
-      const value = aggregate(feed.window, feed.agg, feed.overMs, feed.samples, feed.minVolume);
+      let value = aggregate(feed.window, feed.agg, feed.overMs, feed.samples, feed.minVolume);
+      if (feed.model !== undefined) value = modelValue(feed.model, feed.entries[0]!.rule, time, value);
       const entries = feed.entries;
       for (let j = 0; j < entries.length; j++) {
         const e = entries[j]!;
@@ -126,17 +128,7 @@ export function restoreAlert(
 ): boolean {
   const compiled = state.rules.find((r) => r.name === rule);
   if (!compiled || (alert.state !== 'firing' && alert.state !== 'pending')) return false;
-  let bound = state.series.get(series);
-  if (!bound) {
-    const [measurement, ...parts] = series.split(',');
-    // The series key is measurement,tag=value,... (core/sample.ts seriesKey).
-    const tags: Record<string, string> = {};
-    for (const part of parts) {
-      const eq = part.indexOf('=');
-      tags[part.slice(0, eq)] = part.slice(eq + 1);
-    }
-    bound = bind(state, series, tags, state.byMeasurement.get(measurement!) ?? []);
-  }
+  const bound = seriesOf(state, series);
   if (keepUntil > bound.expiresAt) bound.expiresAt = keepUntil;
   const e = bound.feeds.flatMap((f) => f.entries).find((x) => x.rule === compiled);
   if (!e) return false;
@@ -148,6 +140,26 @@ export function restoreAlert(
   if (alert.state === 'firing') firingSet(state, rule).add(e);
   watch(state, e, deadlineOf(e));
   return true;
+}
+
+/** The feeds of a series, bound to its rules from its key if no sample of it has arrived yet. */
+export function feedsOf(state: EngineState, series: string): Feed[] {
+  return seriesOf(state, series).feeds;
+}
+
+function seriesOf(state: EngineState, series: string): SeriesFeeds {
+  let bound = state.series.get(series);
+  if (!bound) {
+    const [measurement, ...parts] = series.split(',');
+    // The series key is measurement,tag=value,... (core/sample.ts seriesKey).
+    const tags: Record<string, string> = {};
+    for (const part of parts) {
+      const eq = part.indexOf('=');
+      tags[part.slice(0, eq)] = part.slice(eq + 1);
+    }
+    bound = bind(state, series, tags, state.byMeasurement.get(measurement!) ?? []);
+  }
+  return bound;
 }
 
 /**
@@ -191,16 +203,17 @@ function bind(state: EngineState, key: string, tags: Readonly<Record<string, str
   for (const rule of rules) {
     if (!rule.matchers.every((m) => m.test(tags))) continue;
     const filters = rule.fieldFilters.map((f) => `${f.field}${f.when.op}${f.when.value}`).join('&');
-    const id = `${rule.field}/${rule.denominator ?? ''}/${rule.agg}/${rule.overMs}/${rule.samples}/${rule.minVolume}/${filters}`;
+    const model = newModel(rule);
+    const id = `${rule.field}/${rule.denominator ?? ''}/${rule.agg}/${rule.overMs}/${rule.samples}/${rule.minVolume}/${filters}${model ? `/#${rule.index}` : ''}`;
     let feed = feeds.get(id);
     if (!feed) {
       feed = {
         field: rule.field, denominator: rule.denominator, agg: rule.agg, overMs: rule.overMs, samples: rule.samples, minVolume: rule.minVolume,
-        filters: rule.fieldFilters, window: newWindow(rule.denominator !== undefined, rule.samples), entries: [],
+        filters: rule.fieldFilters, window: newWindow(rule.denominator !== undefined, rule.samples), model, entries: [],
       };
       feeds.set(id, feed);
     }
-    feed.entries.push(newSeriesAlert(rule, key, tags, feed.window));
+    feed.entries.push(newSeriesAlert(rule, key, tags, feed.window, model));
   }
   const series: SeriesFeeds = { feeds: [...feeds.values()], expiresAt: -Infinity };
   state.series.set(key, series);

@@ -7,6 +7,8 @@ import type { Sample } from '../core/sample.js';
 import { allEntries, createEngineState, evaluate, forgetSeries, restoreAlert, tick, type EngineState } from './engine.js';
 import type { CompiledRule } from './rule.js';
 import { forgetSilentSeries } from './silent-series.js';
+import type { RuleMemory } from '../core/rule-memory.js';
+import { exportModels, importModels } from './model-memory.js';
 
 /** An alert that was pending or firing elsewhere (the store, another instance): what it takes to carry it on here. */
 export interface KnownAlert {
@@ -40,7 +42,16 @@ export interface RuleRunnerOptions {
    * config gives. Default: for ever.
    */
   readonly restoredLifetime?: number;
+  /** Where trend and baseline rules keep what they learnt across restarts (the state store); none: memory only. */
+  readonly memory?: RuleMemory;
+  /** How often changed models are saved, ms (default 10 minutes); also at stop. */
+  readonly saveEvery?: number;
+  /** A save that failed (the next one tries again). */
+  readonly onSaveError?: (err: Error) => void;
 }
+
+/** Saved models not touched for this long (a series gone, a rule removed) are forgotten: longer than any baseline's weeks. */
+const FORGET_AFTER = 13 * 7 * 86_400_000;
 
 /**
  * The rules stage as a pipeline sink: it owns the engine state, runs the
@@ -58,6 +69,7 @@ export class RuleRunner {
   private running = false;
   private readonly sweep: PeriodicSweep;
   private readonly jumps: ClockJumpWatch;
+  private saveTimer: TimerHandle | undefined;
 
   constructor(private readonly o: RuleRunnerOptions) {
     this.engine = createEngineState(o.rules);
@@ -78,6 +90,7 @@ export class RuleRunner {
     this.running = true;
     this.sweep.start();
     this.reschedule();
+    this.scheduleSave();
   }
 
   stop(): void {
@@ -85,6 +98,21 @@ export class RuleRunner {
     this.sweep.stop();
     if (this.timer !== undefined) this.o.clock.clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.saveTimer !== undefined) this.o.clock.clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+  }
+
+  /** Loads what the trend and baseline rules had learnt before a restart. Returns how many series' models came back. */
+  async resumeMemory(): Promise<number> {
+    if (!this.o.memory) return 0;
+    return importModels(this.engine, await this.o.memory.ruleMemory());
+  }
+
+  /** Saves the trend and baseline models changed since the last save. */
+  async saveMemory(): Promise<void> {
+    if (!this.o.memory) return;
+    const now = this.o.clock.now();
+    await this.o.memory.saveRuleMemory(exportModels(this.engine), now, now - FORGET_AFTER);
   }
 
   /** `lifetime`: how long these series live without a sample, ms; for ever when not given (derived readings). */
@@ -119,6 +147,8 @@ export class RuleRunner {
    */
   replaceRules(rules: readonly CompiledRule[], carried: readonly KnownAlert[]): void {
     const next = createEngineState(rules);
+    // What trend and baseline rules learnt carries over to the same rule in the new set.
+    importModels(next, exportModels(this.engine, true).map((m) => [m.key, m.body] as const));
     const now = this.o.clock.now();
     const gone = carried.filter((a) => !restoreAlert(next, a.rule, a.series, a, this.restoredUntil())).map((a) => noLongerMonitored(a, now, 'rule_removed'));
     this.engine = next;
@@ -144,7 +174,8 @@ export class RuleRunner {
     const seen = new Set<string>();
     for (const e of allEntries(this.engine)) {
       const kpi = e.rule.kpi;
-      if (kpi === undefined || !Number.isFinite(e.value)) continue;
+      // A trend or baseline rule's value is a forecast or a deviation, not a reading of its KPI.
+      if (kpi === undefined || e.model !== undefined || !Number.isFinite(e.value)) continue;
       const scope = e.rule.scope.map((t) => e.tags[t] ?? '').join('/') || 'all';
       const key = `${kpi}\u0000${scope}`;
       if (seen.has(key)) continue;
@@ -177,6 +208,14 @@ export class RuleRunner {
     shiftTimes(this.engine, jump.ms);
     this.reschedule();
     return true;
+  }
+
+  private scheduleSave(): void {
+    if (!this.o.memory || !this.running || this.saveTimer !== undefined) return;
+    this.saveTimer = this.o.clock.setTimeout(() => {
+      this.saveTimer = undefined;
+      this.saveMemory().catch((err: Error) => this.o.onSaveError?.(err)).finally(() => this.scheduleSave());
+    }, this.o.saveEvery ?? 600_000);
   }
 
   private schedule(): void {

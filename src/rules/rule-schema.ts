@@ -49,6 +49,19 @@ export const ruleSchema = z.strictObject({
     warn_at: z.array(duration({ min: 1000 })).optional(),
   }).optional(),
   scope: z.array(z.string().min(1)).optional(),
+  /** Time to threshold: fires when the trend over `over` reaches the threshold (kpi: or when:) within `horizon`. */
+  trend: z.strictObject({
+    over: duration({ min: 10_800_000 }),
+    horizon: duration({ min: 60_000 }),
+    bucket: duration({ min: 60_000 }).optional(),
+    min_span: duration({ min: 0 }).optional(),
+  }).optional(),
+  /** Seasonal baseline: `when:` compares the robust deviations from the same hour of the week in the last `weeks`. */
+  baseline: z.strictObject({
+    weeks: z.number().int().min(2).max(12).optional(),
+    min_weeks: z.number().int().min(1).max(12).optional(),
+    min_spread: z.number().min(0).optional(),
+  }).optional(),
 });
 
 export const ruleFileSchema = z.strictObject({

@@ -4,6 +4,8 @@ import type { Aggregation } from './fields.js';
 import type { KpiLevel } from '../core/kpi-catalogue.js';
 import type { TagMatcher } from './matchers.js';
 import type { Template } from './template.js';
+import type { TrendSpec } from './trend.js';
+import type { BaselineSpec } from './baseline.js';
 
 /**
  * One rule as written in a rule file, after schema validation (durations in
@@ -40,6 +42,8 @@ export interface RuleSpec {
   /** recovery_target defaults to the catalogue's recovery_minutes target (kpis: overrides move it). */
   readonly outage?: { readonly service: string; readonly recovery_target?: number; readonly warn_at?: readonly number[] };
   readonly scope?: readonly string[];
+  readonly trend?: { readonly over: number; readonly horizon: number; readonly bucket?: number; readonly min_span?: number };
+  readonly baseline?: { readonly weeks?: number; readonly min_weeks?: number; readonly min_spread?: number };
 }
 
 export interface RuleGroupSpec {
@@ -82,4 +86,12 @@ export interface CompiledRule {
   readonly outage?: { readonly service: Template; readonly recoveryTarget: number; readonly warnAt: readonly number[] };
   /** Tags whose values, joined by "/", name the scope of kpid_kpi_value. */
   readonly scope: readonly string[];
+  /**
+   * Time to threshold (trend.ts): `fire` then compares the seconds left
+   * with the horizon; `threshold` is the level the trend reaches, rising
+   * (`up`) or falling.
+   */
+  readonly trend: (TrendSpec & { readonly threshold: number; readonly up: boolean; readonly text: string }) | undefined;
+  /** Seasonal baseline (baseline.ts): `fire` compares robust deviations. */
+  readonly baseline: BaselineSpec | undefined;
 }

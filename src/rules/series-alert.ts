@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AlertState, AlertTransition } from '../core/alert.js';
 import type { CompiledRule } from './rule.js';
 import type { Window } from './window.js';
+import { modelFigures, type RuleModel } from './model.js';
 
 /**
  * What the engine knows about one rule watching one series: its window and
@@ -13,6 +14,8 @@ export interface SeriesAlert {
   readonly tags: Readonly<Record<string, string>>;
   /** Shared with the other rules that aggregate this series the same way. */
   readonly window: Window;
+  /** A trend or baseline rule's memory (model.ts); undefined for the others. */
+  readonly model: RuleModel | undefined;
   state: AlertState;
   /** Last aggregated value (NaN when the window had none). */
   value: number;
@@ -37,9 +40,9 @@ export interface SeriesAlert {
   labels?: Readonly<Record<string, string>>;
 }
 
-export function newSeriesAlert(rule: CompiledRule, series: string, tags: Readonly<Record<string, string>>, window: Window): SeriesAlert {
+export function newSeriesAlert(rule: CompiledRule, series: string, tags: Readonly<Record<string, string>>, window: Window, model?: RuleModel): SeriesAlert {
   return {
-    rule, series, tags, window, state: 'inactive', value: NaN,
+    rule, series, tags, window, model, state: 'inactive', value: NaN,
     fireHolds: false, activeAt: NaN, crossedAt: NaN, evidenceSince: NaN, clearSince: NaN, lastSeen: NaN, noData: false, deadline: Infinity, clockShift: 0,
   };
 }
@@ -70,7 +73,9 @@ export function transition(
 ): AlertTransition {
   const rule = e.rule;
   const labels = alertLabels(e);
-  const data = { labels, value: e.value, threshold: rule.fire.value };
+  // A trend rule's threshold is the level it forecasts, not its horizon.
+  const threshold = rule.trend ? rule.trend.threshold : rule.fire.value;
+  const data = { labels, value: e.value, threshold, ...modelFigures(e.model) };
   const annotations: Record<string, string> = {};
   for (const [k, t] of Object.entries(rule.annotations)) annotations[k] = t(data);
   return {
@@ -82,7 +87,7 @@ export function transition(
     annotations,
     severity: rule.severity,
     value: e.value,
-    threshold: rule.fire.value,
+    threshold,
     ...(rule.kpi !== undefined ? { kpi: rule.kpi } : {}),
     activeAt: e.activeAt,
     crossedAt: e.crossedAt,

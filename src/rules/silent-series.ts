@@ -19,7 +19,7 @@ import type { Window } from './window.js';
  *   or the target leaves the config), so that alert is never lost.
  *
  * A series is also kept while one of its time windows still counts a
- * sample, so a rule adding up sporadic samples (traps, a report every few
+ * sample, or while a trend or baseline rule learns from it (heldForModel), so a rule adding up sporadic samples (traps, a report every few
  * minutes) over 10 minutes still sees them all.
  *
  * Called on a timer (rule-runner.ts); costs one look at each series.
@@ -32,6 +32,10 @@ export function forgetSilentSeries(state: EngineState, now: number): AlertTransi
     const entries: SeriesAlert[] = [];
     for (const feed of series.feeds) {
       if (feed.overMs > 0 && newestTime(feed.window) + feed.overMs > now) {
+        held = true;
+        continue;
+      }
+      if (feed.model !== undefined && heldForModel(feed.window, now)) {
         held = true;
         continue;
       }
@@ -53,6 +57,19 @@ export function forgetSilentSeries(state: EngineState, now: number): AlertTransi
 }
 
 /** Time of the newest value a time window holds; -Infinity when empty. */
+/**
+ * What a trend or baseline rule learnt took weeks: a device down for an hour,
+ * or a series put back from the state store before its first sample, keeps
+ * it. A series silent for a week is forgotten (its last save stays in the
+ * store until the store's own cut-off).
+ */
+const MODEL_SILENCE_MS = 7 * 86_400_000;
+
+function heldForModel(w: Window, now: number): boolean {
+  const newest = newestTime(w);
+  return newest === -Infinity || newest + MODEL_SILENCE_MS > now;
+}
+
 function newestTime(w: Window): number {
   if (w.count === 0 || w.times.length === 0) return -Infinity;
   const i = w.start + w.count - 1;

@@ -9,6 +9,12 @@ export interface TemplateData {
   readonly labels: Readonly<Record<string, string>>;
   readonly value: number;
   readonly threshold?: number;
+  /** A trend rule's fitted level now. */
+  readonly level?: number;
+  /** A baseline rule's usual value for this hour of the week. */
+  readonly baseline?: number;
+  /** A baseline rule's value judged (its $value is in robust deviations). */
+  readonly observed?: number;
 }
 
 type Part = string | ((d: TemplateData) => string);
@@ -21,9 +27,10 @@ const FORMATTERS: Record<string, (v: number) => string> = {
   seconds: (v) => `${round(v)}s`,
   duration: (v) => humanDuration(v),
   bps: (v) => `${humanize(v)}bit/s`,
+  days: (v) => humanDays(v),
 };
 
-const EXPR = /^\s*(\$labels\.([A-Za-z_][A-Za-z0-9_]*)|\$value|\$threshold)\s*(?:\|\s*([a-z]+)\s*)?$/;
+const EXPR = /^\s*(\$labels\.([A-Za-z_][A-Za-z0-9_]*)|\$value|\$threshold|\$level|\$baseline|\$observed)\s*(?:\|\s*([a-z]+)\s*)?$/;
 
 /** Compiles a template, or returns the message of what is wrong with it. */
 export function compileTemplate(text: string): Template | string {
@@ -43,14 +50,14 @@ export function compileTemplate(text: string): Template | string {
     if (end < 0) return `unclosed "{{" in template "${text}"`;
     const expr = rest.slice(open + 2, end);
     const m = EXPR.exec(expr);
-    if (!m) return `cannot read "{{${expr}}}": use {{ $labels.NAME }}, {{ $value }} or {{ $threshold }}, optionally "| ${Object.keys(FORMATTERS).join('|')}"`;
+    if (!m) return `cannot read "{{${expr}}}": use {{ $labels.NAME }}, {{ $value }}, {{ $threshold }}, {{ $level }}, {{ $baseline }} or {{ $observed }}, optionally "| ${Object.keys(FORMATTERS).join('|')}"`;
     const fmtName = m[3];
     const fmt = fmtName ? FORMATTERS[fmtName] : undefined;
     if (fmtName && !fmt) return `unknown formatter "${fmtName}" in "{{${expr}}}"; known: ${Object.keys(FORMATTERS).join(', ')}`;
     const label = m[2];
     if (label !== undefined) parts.push((d) => d.labels[label] ?? '');
     else {
-      const pick = m[1] === '$value' ? (d: TemplateData) => d.value : (d: TemplateData) => d.threshold ?? NaN;
+      const pick = PICK[m[1]!]!;
       const format = fmt ?? ((v: number) => String(round(v)));
       parts.push((d) => format(pick(d)));
     }
@@ -65,6 +72,24 @@ export function compileTemplate(text: string): Template | string {
     for (const p of parts) out += typeof p === 'string' ? p : p(d);
     return out;
   };
+}
+
+const PICK: Record<string, (d: TemplateData) => number> = {
+  $value: (d) => d.value,
+  $threshold: (d) => d.threshold ?? NaN,
+  $level: (d) => d.level ?? NaN,
+  $baseline: (d) => d.baseline ?? NaN,
+  $observed: (d) => d.observed ?? NaN,
+};
+
+/** Seconds as "9 days", "1 day" or "5 hours": a trend rule's time left. */
+function humanDays(seconds: number): string {
+  if (!Number.isFinite(seconds)) return String(seconds);
+  const days = seconds / 86_400;
+  if (days >= 1.5) return `${Math.round(days)} days`;
+  if (days >= 1) return '1 day';
+  const hours = Math.max(0, Math.round(seconds / 3600));
+  return hours === 1 ? '1 hour' : `${hours} hours`;
 }
 
 function round(v: number): number {

@@ -53,3 +53,37 @@ export class EngineDriver {
 }
 
 export const arrows = (ts: readonly AlertTransition[]) => ts.map((t) => `${t.rule}:${t.from}->${t.to}`);
+
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
+export const WEEK = 7 * DAY;
+
+/** Repeatable noise for synthetic series: uniform in [-1, 1), from a seed (mulberry32). */
+export function seededNoise(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  };
+}
+
+/**
+ * A trunk's calls in 5 minutes at time t, with a weekly pattern: busy
+ * working days (up to 4,000 attempts), quiet nights and weekends (1,000),
+ * and a drop rate that follows the load (0.2 % at night, 0.35 % at the
+ * busy hour) but is 0.8 % all weekend (another traffic mix): a detector
+ * that knew only the day's rhythm would page every Saturday. Plus `extra`,
+ * with ±20 % noise on drops.
+ */
+export function weeklyCalls(t: number, noise: () => number, extra = 0): { call_attempts: number; calls_dropped: number } {
+  const day = new Date(t).getUTCDay();
+  const hour = new Date(t).getUTCHours() + new Date(t).getUTCMinutes() / 60;
+  const weekend = day === 0 || day === 6;
+  const busy = weekend ? 0 : Math.max(0, Math.sin((Math.PI * (hour - 7)) / 12));
+  const attempts = Math.round(1000 + 3000 * busy);
+  const rate = (weekend ? 0.008 : 0.002 + 0.0015 * busy) + extra;
+  return { call_attempts: attempts, calls_dropped: Math.max(0, Math.round(attempts * rate * (1 + 0.2 * noise()))) };
+}

@@ -1,5 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Outage, StateStore, StoredAlert } from '../../src/alerts/state/state-store.js';
+import type { AlertTransition } from '../../src/core/alert.js';
+import { FakeClock } from '../../src/core/clock.js';
+import { loadRuleFiles } from '../../src/rules/rule-files.js';
+import { RuleRunner } from '../../src/rules/rule-runner.js';
+import { HOUR, WEEK } from '../../src/rules/testing.js';
 
 /**
  * What every StateStore must do, whatever it is built on. A Redis store runs
@@ -171,6 +176,37 @@ export function describeStateStoreContract(name: string, makeHarness: () => Prom
       expect(a).toBe(b);
       expect(await (await reopen()).keepSecret('ack-link-key', 'third')).toBe(a);
       expect(await store.keepSecret('another', 'x')).toBe('x');
+    });
+
+    it('keeps rule memory by key across a reconnect, and forgets what was not saved since the cut-off', async () => {
+      await store.saveRuleMemory([{ key: 'A\u0000voice,target=a', body: '1' }, { key: 'A\u0000voice,target=b', body: '2' }], T, 0);
+      await store.saveRuleMemory([{ key: 'A\u0000voice,target=a', body: '3' }], T + 10, T + 1);
+      expect([...(await (await reopen()).ruleMemory())]).toEqual([['A\u0000voice,target=a', '3']]);
+    });
+
+    it('a call drop baseline learnt before a restart of the store judges the first jump after it', async () => {
+      const rules = loadRuleFiles(['alert-rules/3.3-trends.yaml'], { baseDir: new URL('../..', import.meta.url).pathname }).rules;
+      const clock = new FakeClock(T);
+      const fired: AlertTransition[] = [];
+      const runner = (memory: StateStore) => new RuleRunner({ clock, rules, memory, onTransitions: (ts) => fired.push(...ts.filter((x) => x.to === 'firing')) });
+      // Four weeks of a daily pattern (0.2 % at night, 0.4 % by day), one sample an hour.
+      const calls = (extra = 0) => ({ call_attempts: 1000, calls_dropped: Math.round(1000 * ((new Date(clock.now()).getUTCHours() >= 8 ? 0.004 : 0.002) + extra)) });
+      const before = runner(store);
+      before.start();
+      for (; clock.now() < T + 4 * WEEK; clock.advance(HOUR)) before.write([{ measurement: 'voice', tags: { target: 'msc-1' }, fields: calls(), time: clock.now() }]);
+      before.stop();
+      await before.saveMemory();
+      await store.close();
+      opened.splice(opened.indexOf(store), 1);
+
+      const after = runner(await reopen());
+      // Two models of that trunk: CallDropRateUnusual and CallDropRateRising.
+      expect(await after.resumeMemory()).toBe(2);
+      after.start();
+      // A jump of 2 points, held for an hour: pending at once, firing after for: 30m.
+      for (let i = 0; i < 2; i++, clock.advance(HOUR)) after.write([{ measurement: 'voice', tags: { target: 'msc-1' }, fields: calls(0.02), time: clock.now() }]);
+      after.stop();
+      expect(fired.map((x) => x.rule)).toEqual(['CallDropRateUnusual']);
     });
 
     it('everything written is there after reconnecting', async () => {

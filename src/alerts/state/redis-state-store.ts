@@ -29,7 +29,7 @@ export interface RedisStateStoreOptions {
  */
 export class RedisStateStore implements StateStore {
   private readonly redis: Redis;
-  private readonly k: Record<'alerts' | 'outages' | 'open' | 'started' | 'openByService' | 'notified' | 'claims' | 'acks' | 'silences' | 'outbox' | 'outboxDue' | 'links' | 'secrets', string>;
+  private readonly k: Record<'alerts' | 'outages' | 'open' | 'started' | 'openByService' | 'notified' | 'claims' | 'acks' | 'silences' | 'outbox' | 'outboxDue' | 'links' | 'secrets' | 'ruleMemory' | 'ruleMemoryAt', string>;
   private readonly scripts: Scripts;
   /** Identifies this store's claims; with a counter, each claim attempt. */
   private readonly token = randomBytes(8).toString('hex');
@@ -44,6 +44,7 @@ export class RedisStateStore implements StateStore {
       openByService: `${p}outages:open-by-service`, notified: `${p}notified`, claims: `${p}claims`, acks: `${p}acks`, silences: `${p}silences`,
       outbox: `${p}outbox`, outboxDue: `${p}outbox:due`, links: `${p}links-seen-up`,
       secrets: `${p}secrets`,
+      ruleMemory: `${p}rule-memory`, ruleMemoryAt: `${p}rule-memory:at`,
     };
     this.maxPending = o.maxPending ?? 10_000;
     this.redis = connectRedis(url, o.log);
@@ -160,6 +161,21 @@ export class RedisStateStore implements StateStore {
   async keepSecret(name: string, candidate: string): Promise<string> {
     await this.run(() => this.redis.hsetnx(this.k.secrets, name, candidate));
     return (await this.run(() => this.redis.hget(this.k.secrets, name)))!;
+  }
+
+  async ruleMemory(): Promise<Map<string, string>> {
+    const hash = await this.run(() => this.redis.hgetall(this.k.ruleMemory));
+    return new Map(Object.keys(hash).sort().map((key) => [key, hash[key]!]));
+  }
+
+  async saveRuleMemory(entries: readonly { key: string; body: string }[], at: number, forgetBefore: number): Promise<void> {
+    // The bodies in a hash, their save times in a sorted set: forgetting the stale ones is one range query.
+    // Stale ones go first, so an entry saved now is never forgotten by its old time.
+    const stale = await this.run(() => this.redis.zrangebyscore(this.k.ruleMemoryAt, '-inf', `(${forgetBefore}`));
+    const tx = this.redis.multi();
+    if (stale.length) tx.hdel(this.k.ruleMemory, ...stale).zrem(this.k.ruleMemoryAt, ...stale);
+    for (const e of entries) tx.hset(this.k.ruleMemory, e.key, e.body).zadd(this.k.ruleMemoryAt, at, e.key);
+    await this.run(() => tx.exec().then(failedIn));
   }
 
   async close(): Promise<void> {

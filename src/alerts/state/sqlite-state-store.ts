@@ -14,6 +14,7 @@ CREATE TABLE IF NOT EXISTS silences (id TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (id TEXT PRIMARY KEY, due_at INTEGER NOT NULL, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS links_seen_up (link TEXT PRIMARY KEY, at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rule_memory (key TEXT PRIMARY KEY, at INTEGER NOT NULL, body TEXT NOT NULL);
 `;
 
 /**
@@ -57,6 +58,9 @@ export class SqliteStateStore implements StateStore {
       rememberLink: db.prepare('INSERT OR IGNORE INTO links_seen_up (link, at) VALUES (?, ?)'),
       offerSecret: db.prepare('INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)'),
       secret: db.prepare('SELECT value FROM secrets WHERE name = ?').pluck(),
+      ruleMemory: db.prepare('SELECT key, body FROM rule_memory ORDER BY key'),
+      putRuleMemory: db.prepare('INSERT INTO rule_memory (key, at, body) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET at = excluded.at, body = excluded.body'),
+      forgetRuleMemory: db.prepare('DELETE FROM rule_memory WHERE at < ?'),
     };
   }
 
@@ -161,6 +165,17 @@ export class SqliteStateStore implements StateStore {
   async keepSecret(name: string, candidate: string): Promise<string> {
     this.stmt.offerSecret.run(name, candidate);
     return this.stmt.secret.get(name) as string;
+  }
+
+  async ruleMemory(): Promise<Map<string, string>> {
+    return new Map((this.stmt.ruleMemory.all() as { key: string; body: string }[]).map((r) => [r.key, r.body]));
+  }
+
+  async saveRuleMemory(entries: readonly { key: string; body: string }[], at: number, forgetBefore: number): Promise<void> {
+    this.db.transaction(() => {
+      for (const e of entries) this.stmt.putRuleMemory.run(e.key, at, e.body);
+      this.stmt.forgetRuleMemory.run(forgetBefore);
+    })();
   }
 
   async close(): Promise<void> {

@@ -1,15 +1,17 @@
 import type { AlertState, Notification, Severity } from '../../core/alert.js';
 import type { LinksSeenUp } from '../../core/links-seen-up.js';
+import type { RuleMemory } from '../../core/rule-memory.js';
 
 /**
  * Everything kpid must remember across a restart: alerts that are pending or
  * firing, outages (open and recent, for availability), acknowledgements,
  * silences, which notifications were already sent, so each is sent
- * exactly once, and which links were ever seen up (for the SNMP collector). Two implementations: SqliteStateStore (embedded default)
+ * exactly once, which links were ever seen up (for the SNMP collector), and
+ * what the trend and baseline rules have learnt (core/rule-memory.ts). Two implementations: SqliteStateStore (embedded default)
  * and, for a cluster, Redis; both pass test/helpers/state-store-contract.ts.
  * Every method is async so a networked store fits the same shape.
  */
-export interface StateStore extends LinksSeenUp {
+export interface StateStore extends LinksSeenUp, RuleMemory {
   /**
    * Stores an alert; with `outbox`, the notification announcing it is
    * written in the same transaction, so an instance killed before notify

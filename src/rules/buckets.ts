@@ -1,0 +1,110 @@
+/**
+ * A fixed ring of time buckets (the mean of the values in each bucket
+ * length, e.g. each hour) for the trend and baseline rules: memory per
+ * series is set by the window, not by the poll interval. Bucket number
+ * `n` covers [n × bucketMs, (n + 1) × bucketMs) and sits in slot
+ * n mod size; a slot holding an older number is stale and reused.
+ * 20 bytes a bucket (number, sum: Float64; count: Uint32).
+ */
+export class HourBuckets {
+  // Allocated at the first value: a series a rule binds but never feeds (its field filter fails) costs nothing.
+  nos = NONE;
+  sums = NONE;
+  counts = NO_COUNTS;
+  /** Something was added since the last save (the rule runner saves only these). */
+  dirty = false;
+
+  constructor(readonly size: number, readonly bucketMs: number) {}
+
+  private allocate(): void {
+    this.nos = new Float64Array(this.size).fill(-1);
+    this.sums = new Float64Array(this.size);
+    this.counts = new Uint32Array(this.size);
+  }
+
+  add(t: number, value: number): void {
+    if (this.nos.length === 0) this.allocate();
+    const n = Math.floor(t / this.bucketMs);
+    const slot = n % this.size;
+    if (this.nos[slot] !== n) {
+      // A late sample for a bucket already reused by a newer one is dropped.
+      if (this.nos[slot]! > n) return;
+      this.nos[slot] = n;
+      this.sums[slot] = 0;
+      this.counts[slot] = 0;
+    }
+    this.sums[slot] += value;
+    this.counts[slot]++;
+    this.dirty = true;
+  }
+
+  /** The number of the bucket before the one `t` falls in: the newest that can no longer change. */
+  newestClosed(t: number): number {
+    return Math.floor(t / this.bucketMs) - 1;
+  }
+
+  /** Mean of bucket `n`, or NaN when it holds nothing (or was reused). */
+  mean(n: number): number {
+    const slot = n % this.size;
+    return n >= 0 && this.nos.length > 0 && this.nos[slot] === n && this.counts[slot]! > 0 ? this.sums[slot]! / this.counts[slot]! : NaN;
+  }
+
+  /** The buckets of the window ending with `newest` that hold values, oldest first: midpoint times and means. */
+  closedBuckets(newest: number): { xs: number[]; ys: number[] } {
+    const xs: number[] = [];
+    const ys: number[] = [];
+    for (let n = newest - this.size + 1; n <= newest; n++) {
+      const y = this.mean(n);
+      if (Number.isNaN(y)) continue;
+      xs.push((n + 0.5) * this.bucketMs);
+      ys.push(y);
+    }
+    return { xs, ys };
+  }
+
+  /** Compact form for the state store: the used buckets only. */
+  save(): SavedBuckets {
+    const n: number[] = [];
+    const s: number[] = [];
+    const c: number[] = [];
+    for (let i = 0; i < this.nos.length; i++) {
+      if (this.nos[i]! < 0 || this.counts[i] === 0) continue;
+      n.push(this.nos[i]!);
+      s.push(this.sums[i]!);
+      c.push(this.counts[i]!);
+    }
+    return { size: this.size, bucketMs: this.bucketMs, n, s, c };
+  }
+
+  /** Takes back what `save` wrote, if it was saved with the same shape; false (and nothing changed) if not. */
+  load(saved: SavedBuckets): boolean {
+    if (saved.size !== this.size || saved.bucketMs !== this.bucketMs) return false;
+    if (!Array.isArray(saved.n) || saved.n.length !== saved.s.length || saved.n.length !== saved.c.length) return false;
+    if (this.nos.length === 0) this.allocate();
+    for (let i = 0; i < saved.n.length; i++) {
+      const no: number = saved.n[i]!;
+      if (!Number.isInteger(no) || no < 0 || !Number.isFinite(saved.s[i]!)) continue;
+      const slot = no % this.size;
+      if (this.nos[slot]! >= no) continue;
+      this.nos[slot] = no;
+      this.sums[slot] = saved.s[i]!;
+      this.counts[slot] = saved.c[i]!;
+    }
+    return true;
+  }
+}
+
+const NONE = new Float64Array(0);
+const NO_COUNTS = new Uint32Array(0);
+
+export interface SavedBuckets {
+  readonly size: number;
+  readonly bucketMs: number;
+  readonly n: readonly number[];
+  readonly s: readonly number[];
+  readonly c: readonly number[];
+}
+
+export function hourBuckets(size: number, bucketMs: number): HourBuckets {
+  return new HourBuckets(size, bucketMs);
+}
