@@ -75,7 +75,7 @@ describe('the status page: who may read it, its headers, and cross-site requests
     });
 
     it('the page, its script and its style carry a strict CSP, nosniff and no framing', async () => {
-      for (const path of ['/', '/?wall=1', '/page/noc.js', '/page/noc.css']) {
+      for (const path of ['/', '/?wall=1', '/page/noc.js', '/page/noc-draw.js', '/page/noc-actions.js', '/page/noc.css']) {
         const r = await send(kpid.url, 'GET', path);
         expect(r.status, path).toBe(200);
         const csp = String(r.headers['content-security-policy']);
@@ -90,10 +90,10 @@ describe('the status page: who may read it, its headers, and cross-site requests
       expect((await send(kpid.url, 'GET', '/page/noc.css')).headers['content-type']).toBe('text/css; charset=utf-8');
     });
 
-    it('the HTML has no inline script, no inline style and no data: the script is a file of its own', async () => {
+    it('the HTML has no inline script, no inline style and no data: the scripts are files of their own', async () => {
       const html = (await send(kpid.url, 'GET', '/')).body;
       const scripts = html.match(/<script\b[^>]*>[\s\S]*?<\/script>/g) ?? [];
-      expect(scripts).toEqual(['<script src="/page/noc.js" defer></script>']);
+      expect(scripts).toEqual(['noc.js', 'noc-draw.js', 'noc-actions.js'].map((f) => `<script src="/page/${f}" defer></script>`));
       expect(html).not.toMatch(/\son[a-z]+=|\sstyle=/i);
       expect(html).not.toContain('north');
       // The wall has no controls: no ack or silence dialog (only the token form, shown when the API asks).

@@ -46,6 +46,8 @@ export function pageHtml(o: { wall: boolean }): string {
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/page/noc.css">
 <script src="/page/noc.js" defer></script>
+<script src="/page/noc-draw.js" defer></script>
+<script src="/page/noc-actions.js" defer></script>
 </head>
 <body class="${o.wall ? 'wall' : 'desk'}">
 <header>

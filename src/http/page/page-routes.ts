@@ -17,7 +17,8 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'cache-control': 'no-cache',
 };
 
-const ASSETS = { 'noc.js': 'text/javascript; charset=utf-8', 'noc.css': 'text/css; charset=utf-8' } as const;
+const JS = 'text/javascript; charset=utf-8';
+const ASSETS = { 'noc.js': JS, 'noc-draw.js': JS, 'noc-actions.js': JS, 'noc.css': 'text/css; charset=utf-8' } as const;
 
 /** An asset file, read once; `npm run build` copies them beside this module (scripts/copy-page-assets.mjs). */
 function asset(name: keyof typeof ASSETS): () => Reply {
@@ -44,7 +45,6 @@ export function pageRoutes(): Route[] {
       method: 'GET', path: '/', auth: false,
       handler: (req) => ({ status: 200, body: pageHtml({ wall: req.query.get('wall') === '1' }), contentType: 'text/html; charset=utf-8', headers: PAGE_HEADERS }),
     },
-    { method: 'GET', path: '/page/noc.js', auth: false, handler: asset('noc.js') },
-    { method: 'GET', path: '/page/noc.css', auth: false, handler: asset('noc.css') },
+    ...(Object.keys(ASSETS) as Array<keyof typeof ASSETS>).map((name): Route => ({ method: 'GET', path: `/page/${name}`, auth: false, handler: asset(name) })),
   ];
 }
