@@ -8,7 +8,7 @@ import { plain } from './helpers/cluster.js';
 import { FakeWallClock } from './helpers/faketime.js';
 import { eventually, requireBuild, startKpid, type KpidProcess } from './helpers/kpid-process.js';
 import { freeTcpPort } from './helpers/redis.js';
-import { TestSmtpServer } from './helpers/smtp.js';
+import { TestSmtpServer, mailEverythingTo } from './helpers/smtp.js';
 
 /**
  * issue 14 §9 against the real daemon: its wall clock is stepped under it
@@ -50,10 +50,7 @@ describe('the real daemon across a wall clock jump mid-outage', () => {
 state: { sqlite: "${join(dir, 'kpid.db')}" }
 defaults: { interval: 1s, timeout: 500ms }
 rules: [ "${join(dir, 'rules.yaml')}" ]
-notify:
-  channels:
-    noc-mail: { email: { smtp: { host: 127.0.0.1, port: ${smtp.port}, secure: false }, from: kpid@example.net, to: [noc@example.net] } }
-  routes: [ { match: {}, channels: [noc-mail], group_wait: 0s, group_interval: 100ms, repeat: 1h } ]
+${mailEverythingTo(smtp.port)}
 targets:
   - { name: sbc-1, site: dc1, address: 127.0.0.1, probes: [ { type: tcp, port: ${port} } ] }
 `, wall.env);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFiring, plain } from './helpers/cluster.js';
 import { eventually, requireBuild, startKpid, type KpidProcess } from './helpers/kpid-process.js';
 import { freeTcpPort } from './helpers/redis.js';
-import { TestSmtpServer, type ReceivedMail } from './helpers/smtp.js';
+import { TestSmtpServer, type ReceivedMail, mailEverythingTo } from './helpers/smtp.js';
 
 /**
  * The outage SLA clock on a shortened scale: recovery target 20 s, warnings
@@ -27,10 +27,7 @@ const config = (o: { rules: string; db: string; smtpPort: number; deadPort: numb
 state: { sqlite: "${o.db}" }
 defaults: { interval: 1s, timeout: 500ms }
 rules: [ "${o.rules}" ]
-notify:
-  channels:
-    noc-mail: { email: { smtp: { host: 127.0.0.1, port: ${o.smtpPort}, secure: false }, from: kpid@example.net, to: [noc@example.net] } }
-  routes: [ { match: {}, channels: [noc-mail], group_wait: 0s, group_interval: 100ms, repeat: 1h } ]
+${mailEverythingTo(o.smtpPort)}
 targets:
   - { name: sbc-1, site: dc1, address: 127.0.0.1, probes: [ { type: tcp, port: ${o.deadPort} } ] }
 `;

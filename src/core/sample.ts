@@ -28,6 +28,14 @@ export interface Sample {
 export function seriesKey(sample: Pick<Sample, 'measurement' | 'tags'>): string {
   const tags = sample.tags;
   const keys = Object.keys(tags);
+  sortTagKeys(keys);
+  let key = sample.measurement;
+  for (let i = 0; i < keys.length; i++) key += ',' + keys[i]! + '=' + tags[keys[i]!];
+  return key;
+}
+
+/** Sorts a few tag keys in place; insertion sort beats Array.prototype.sort at this size. */
+export function sortTagKeys(keys: string[]): void {
   for (let i = 1; i < keys.length; i++) {
     const k = keys[i]!;
     let j = i - 1;
@@ -37,7 +45,4 @@ export function seriesKey(sample: Pick<Sample, 'measurement' | 'tags'>): string 
     }
     keys[j + 1] = k;
   }
-  let key = sample.measurement;
-  for (let i = 0; i < keys.length; i++) key += ',' + keys[i]! + '=' + tags[keys[i]!];
-  return key;
 }

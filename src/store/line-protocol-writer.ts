@@ -1,5 +1,5 @@
 import { escape } from 'influx';
-import type { Sample } from '../core/sample.js';
+import { sortTagKeys, type Sample } from '../core/sample.js';
 
 /** How InfluxDB stores a numeric field. Once chosen for a field, it never changes. */
 export type FieldType = 'integer' | 'float';
@@ -81,18 +81,6 @@ class NameTexts {
 const measurementTexts = new NameTexts((m) => (NEEDS_ESCAPE.test(m) ? escape.measurement(m) : m));
 const keyTexts = new NameTexts(tagText);
 
-/** Sorts a few tag keys in place; insertion sort beats Array.prototype.sort at this size. */
-function sortKeys(keys: string[]): void {
-  for (let i = 1; i < keys.length; i++) {
-    const k = keys[i]!;
-    let j = i - 1;
-    while (j >= 0 && keys[j]! > k) {
-      keys[j + 1] = keys[j]!;
-      j--;
-    }
-    keys[j + 1] = k;
-  }
-}
 
 /**
  * One Sample as one InfluxDB line, time in milliseconds (the store writes
@@ -108,7 +96,7 @@ export function toLine(sample: Sample, types: FieldTypes): string | undefined {
   let line = measurementTexts.of(measurement);
   const tags = sample.tags;
   const keys = Object.keys(tags);
-  if (keys.length > 1) sortKeys(keys);
+  if (keys.length > 1) sortTagKeys(keys);
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     const value = tags[key];

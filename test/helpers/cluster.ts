@@ -1,4 +1,4 @@
-import type { ReceivedMail } from './smtp.js';
+import { mailEverythingTo, type ReceivedMail } from './smtp.js';
 
 /** DeviceDown on a shortened SLA scale: recovery target 12 s, warnings at 4 s and 8 s (for 30, 15 and 25 minutes). */
 export const SLA_RULE = `groups:
@@ -21,10 +21,7 @@ queue: { driver: bullmq, redis: "${o.redis}" }
 cluster: { enabled: true, redis: "${o.redis}", lease_ttl: 3s, heartbeat: 1s, instance_id: ${o.id} }
 defaults: { interval: 1s, timeout: 900ms }
 rules: [ "${o.rules}" ]
-notify:
-  channels:
-    noc-mail: { email: { smtp: { host: 127.0.0.1, port: ${o.smtpPort}, secure: false }, from: kpid@example.net, to: [noc@example.net] } }
-  routes: [ { match: {}, channels: [noc-mail], group_wait: 0s, group_interval: 100ms, repeat: 1h } ]
+${mailEverythingTo(o.smtpPort)}
 targets:
 ${o.targets.map((n) => `  - { name: ${n}, site: lab, address: 127.0.0.1, ${snmp(n)} }`).join('\n')}
 `;

@@ -119,3 +119,11 @@ export function decodedHeader(raw: string, name: string): string {
       return bytes.toString(charset.toLowerCase() === 'utf-8' ? 'utf8' : 'latin1');
     });
 }
+
+/** The notify: section most daemon tests use: every alert mailed at once to the test SMTP server on `port`. */
+export function mailEverythingTo(port: number): string {
+  return `notify:
+  channels:
+    noc-mail: { email: { smtp: { host: 127.0.0.1, port: ${port}, secure: false }, from: kpid@example.net, to: [noc@example.net] } }
+  routes: [ { match: {}, channels: [noc-mail], group_wait: 0s, group_interval: 100ms, repeat: 1h } ]`;
+}
