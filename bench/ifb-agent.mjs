@@ -63,7 +63,14 @@ export async function startSnmpd(net, dir) {
     try {
       sh('snmpget', ['-v2c', '-c', 'public', '-t', '0.2', '-r', '0', net.agents[0], '1.3.6.1.2.1.1.3.0']);
       const pid = Number(readFileSync(join(dir, 'snmpd.pid'), 'utf8'));
-      return { child, pid, stop: () => { child.kill('SIGTERM'); quiet('kill', [String(pid)]); } };
+      const exited = new Promise((r) => child.once('exit', r));
+      /** Resolves once snmpd has exited (it writes its persistent state on the way out). */
+      const stop = async () => {
+        child.kill('SIGTERM');
+        quiet('kill', [String(pid)]);
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      };
+      return { child, pid, stop };
     } catch {
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -114,8 +114,7 @@ try {
   await collector.close();
 } finally {
   exporter?.child.kill('SIGTERM');
-  snmpd?.stop();
-  await new Promise((r) => setTimeout(r, 300));
+  await snmpd?.stop();
   net?.remove();
   rmSync(dir, { recursive: true, force: true });
 }

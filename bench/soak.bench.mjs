@@ -136,8 +136,7 @@ try {
   await scraper?.done();
   if (kpid) { kpid.child.stopping = true; kpid.child.kill('SIGTERM'); await new Promise((r) => { const t = setTimeout(r, 10_000); kpid.child.once('exit', () => { clearTimeout(t); r(); }); }); }
   exporter?.child.kill('SIGTERM');
-  snmpd?.stop();
-  await sleep(300);
+  await snmpd?.stop();
   net?.remove();
   rmSync(dir, { recursive: true, force: true });
 }
