@@ -12,6 +12,16 @@
 // the same 19 IF-MIB columns with the same max-repetitions; a loop here
 // scrapes the 10 targets at once every 10 s, as Prometheus does.
 //
+// SOAK_SCENARIO=storm (`npm run bench -- storm`, bench/storm.bench.mjs) is
+// issue 19's alert storm instead: no exporter; the idle ifb ports drop the
+// odd frame (STORM_FRAMES_PER_S, default 20, each on a random port, as idle
+// access ports drop frames of protocols they do not run), and beside the
+// shipped rules (which hold still on that noise) one rule without `for:`
+// fires on any dropped frame and resolves at the next poll: alerts firing
+// and resolving by the thousand, mailed to a real SMTP server (smtp-server)
+// through flap detection and the storm guard as shipped. Per minute: RSS,
+// heap, the state file's size (db + WAL), mails accepted, alerts firing.
+//
 // Heap: kpid's from bench/heap-probe.mjs preloaded into the daemon
 // (process.memoryUsage(), heapUsed), the exporter's from its own
 // go_memstats_heap_inuse_bytes. Needs root (ip netns).
@@ -25,7 +35,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fmt } from './lib.mjs';
 import { freePort, ifbNamespace, procCpu, procRssKb, startExporter, startSnmpd } from './ifb-agent.mjs';
+import { startSmtp } from './latency-anchors.mjs';
 
+const STORM = process.env.SOAK_SCENARIO === 'storm';
+const FRAMES_PER_S = Number(process.env.STORM_FRAMES_PER_S ?? 20);
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 30);
 const IFACES = Number(process.env.IFACES ?? 1000);
 const TARGETS = Number(process.env.TARGETS ?? 10);
@@ -40,16 +53,34 @@ const mib = (b) => fmt(b / 2 ** 20, 4);
 const metricSum = (text, name) => text.split('\n').filter((l) => l.startsWith(name) && /^[\w:]+(\{| )/.exec(l)?.[0].slice(0, -1) === name)
   .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
 
-async function startKpid(dir, agents) {
+/** The storm's rule: fires on a poll that saw a dropped frame, resolves on the next (as the shipped discard rules did before issue 19). */
+const STORM_RULE = `groups:
+  - name: storm-bench
+    rules:
+      - alert: InterfaceDiscardSeen
+        select: { measurement: interface }
+        value: { field: in_discards }
+        when: "> 0"
+        severity: warning
+        annotations:
+          summary: "{{ $labels.target }} {{ $labels.interface }} dropped a frame"
+`;
+
+async function startKpid(dir, agents, smtpPort) {
   const port = await freePort();
   const config = join(dir, 'kpid.yaml');
+  if (STORM) writeFileSync(join(dir, 'storm-rule.yaml'), STORM_RULE);
   writeFileSync(config, `
 server: { listen: "127.0.0.1:${port}" }
 state: { sqlite: "${join(dir, 'kpid.db')}" }
 defaults: { interval: ${INTERVAL_S}s, timeout: ${Math.max(1, INTERVAL_S - 1)}s }
-rules: [ "${ROOT}/alert-rules/*.yaml" ]
+rules: [ "${ROOT}/alert-rules/*.yaml"${STORM ? `, "${join(dir, 'storm-rule.yaml')}"` : ''} ]
+${STORM ? `notify:
+  channels:
+    noc-mail: { email: { smtp: { host: 127.0.0.1, port: ${smtpPort}, secure: false, starttls: off }, from: kpid@example.net, to: [noc@example.net] } }
+  routes: [ { match: {}, channels: [noc-mail] } ]` : ''}
 targets:
-${agents.map((a, i) => `  - { name: soak-${i + 1}, site: soak, address: ${a}, snmp: { version: 2c, community: public, retries: 0, max_repetitions: ${MAXREP}, modules: [system, interfaces] } }`).join('\n')}
+${agents.map((a, i) => `  - { name: soak-${i + 1}, site: soak, address: ${a}, snmp: { version: 2c, community: public, timeout: 3s, retries: 0, max_repetitions: ${MAXREP}, modules: [system, interfaces] } }`).join('\n')}
 `);
   const probe = join(dir, 'heap.json');
   const child = spawn(process.execPath, ['--import', join(ROOT, 'bench/heap-probe.mjs'), join(DIST, 'cli.js'), 'run', '-c', config], {
@@ -61,6 +92,27 @@ ${agents.map((a, i) => `  - { name: soak-${i + 1}, site: soak, address: ${a}, sn
   const url = `http://127.0.0.1:${port}`;
   const heap = () => JSON.parse(readFileSync(probe, 'utf8'));
   return { child, url, heap, stateFile: join(dir, 'kpid.db') };
+}
+
+/**
+ * Frames sent out of random ifb links inside the namespace, `rate` a second:
+ * an ifb that tc did not hand the frame counts it received and dropped
+ * (ifInDiscards), as test/noise-idle-ports.test.ts does.
+ */
+function dropFrames(ns, ports, rate) {
+  const py = `
+import random, socket, time
+frame = bytes.fromhex('020000000002020000000001' + '88b5') + bytes(50)
+socks = {}
+while True:
+    name = 'kps%d' % random.randrange(${ports})
+    if name not in socks:
+        socks[name] = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+        socks[name].bind((name, 0))
+    socks[name].send(frame)
+    time.sleep(${1 / rate})
+`;
+  return spawn('ip', ['netns', 'exec', ns, 'python3', '-c', py], { stdio: 'ignore' });
 }
 
 /** Scrapes every agent through the exporter each INTERVAL_S, all at once, as Prometheus does; counts failures. */
@@ -83,15 +135,21 @@ function scrapeLoop(exporter, agents) {
 }
 
 const fileSize = (f) => { try { return statSync(f).size; } catch { return 0; } };
+const stateSize = (f) => fileSize(f) + fileSize(`${f}-wal`);
 
 const dir = mkdtempSync(join(tmpdir(), 'kps-soak-'));
-let net, snmpd, exporter, kpid, scraper;
+let net, snmpd, exporter, kpid, scraper, smtp, frames;
 try {
-  net = ifbNamespace({ ns: `kps-soak${process.pid % 1000}`, prefix: `198.18.${80 + (process.pid % 20)}`, ifaces: IFACES, addresses: TARGETS, up: true });
+  net = ifbNamespace({ ns: `kps-${STORM ? 'storm' : 'soak'}${process.pid % 1000}`, prefix: `198.18.${(STORM ? 100 : 80) + (process.pid % 20)}`, ifaces: IFACES, addresses: TARGETS, up: true });
   snmpd = await startSnmpd(net, dir);
-  exporter = await startExporter(dir, { maxRepetitions: MAXREP, timeout: `${Math.max(1, INTERVAL_S - 1)}s` });
-  kpid = await startKpid(dir, net.agents);
-  scraper = scrapeLoop(exporter, net.agents);
+  if (STORM) {
+    smtp = await startSmtp();
+    frames = dropFrames(net.ns, IFACES, FRAMES_PER_S);
+  } else {
+    exporter = await startExporter(dir, { maxRepetitions: MAXREP, timeout: `${Math.max(1, INTERVAL_S - 1)}s` });
+  }
+  kpid = await startKpid(dir, net.agents, smtp?.port);
+  scraper = exporter ? scrapeLoop(exporter, net.agents) : { stats: { stop: false, scrapes: 0, failed: 0 }, done() { this.stats.stop = true; } };
   let kpidScrapeMs = 0;
   const kpidScrapes = (async () => { // /metrics scraped as Prometheus would
     while (!scraper.stats.stop) {
@@ -101,42 +159,62 @@ try {
       await sleep(INTERVAL_S * 1000);
     }
   })();
-  console.log(`soak: ${TARGETS} targets × ${IFACES + 2} interfaces every ${INTERVAL_S} s for ${MINUTES} min; kpid from ${DIST}; snmpd pid ${snmpd.pid}`);
-  console.log('min | kpid RSS MiB | kpid heap used MiB | kpid heap total MiB | exporter RSS MiB | exporter heap in use MiB | kpid CPU % | exporter CPU % | snmpd CPU % | kpid polls done | skipped | exporter scrapes (failed) | kpid /metrics ms | state file KiB');
+  const pids = [kpid.child.pid, exporter?.child.pid, snmpd.pid];
+  const cpu = () => pids.map((p) => (p ? procCpu(p) : 0));
+  console.log(`${STORM ? `storm: ${FRAMES_PER_S} dropped frames/s on random ports` : 'soak'}: ${TARGETS} targets × ${IFACES + 2} interfaces every ${INTERVAL_S} s for ${MINUTES} min; kpid from ${DIST}; snmpd pid ${snmpd.pid}`);
+  console.log(STORM
+    ? 'min | kpid RSS MiB | kpid heap used MiB | kpid heap total MiB | kpid CPU % | snmpd CPU % | kpid polls done | skipped | alerts firing | alert changes (firing+resolved mails sent) | mails accepted | state file (db + WAL) KiB'
+    : 'min | kpid RSS MiB | kpid heap used MiB | kpid heap total MiB | exporter RSS MiB | exporter heap in use MiB | kpid CPU % | exporter CPU % | snmpd CPU % | kpid polls done | skipped | exporter scrapes (failed) | kpid /metrics ms | state file KiB');
   const rows = [];
-  let last = { t: Date.now(), k: procCpu(kpid.child.pid), e: procCpu(exporter.child.pid), a: procCpu(snmpd.pid) };
+  let last = { t: Date.now(), c: cpu() };
   for (let m = 1; m <= MINUTES; m++) {
     await sleep(last.t + 60_000 - Date.now());
-    const now = { t: Date.now(), k: procCpu(kpid.child.pid), e: procCpu(exporter.child.pid), a: procCpu(snmpd.pid) };
-    const wall = (now.t - last.t) / 1000;
+    const now = { t: Date.now(), c: cpu() };
+    const pct = (i) => (100 * (now.c[i] - last.c[i])) / ((now.t - last.t) / 1000);
     const km = await (await fetch(`${kpid.url}/metrics`)).text();
-    const em = await (await fetch(`http://127.0.0.1:${exporter.port}/metrics`)).text();
     const h = kpid.heap();
     const row = {
       m, kpidRss: procRssKb(kpid.child.pid) * 1024, heapUsed: h.heapUsed, heapTotal: h.heapTotal,
-      expRss: procRssKb(exporter.child.pid) * 1024, expHeap: metricSum(em, 'go_memstats_heap_inuse_bytes'),
-      kCpu: (100 * (now.k - last.k)) / wall, eCpu: (100 * (now.e - last.e)) / wall, aCpu: (100 * (now.a - last.a)) / wall,
       polls: metricSum(km, 'kpid_collector_duration_seconds_count'), skipped: metricSum(km, 'kpid_scheduler_skipped_polls_total'),
     };
     rows.push(row);
-    console.log([m, mib(row.kpidRss), mib(row.heapUsed), mib(row.heapTotal), mib(row.expRss), mib(row.expHeap), fmt(row.kCpu), fmt(row.eCpu), fmt(row.aCpu),
-      row.polls, row.skipped, `${scraper.stats.scrapes} (${scraper.stats.failed})`, fmt(kpidScrapeMs), fmt(fileSize(kpid.stateFile) / 1024)].join(' | '));
+    const common = [m, mib(row.kpidRss), mib(row.heapUsed), mib(row.heapTotal)];
+    if (STORM) {
+      const firing = km.split('\n').filter((l) => l.startsWith('kpid_alerts{') && l.includes('state="firing"')).reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+      console.log([...common, fmt(pct(0)), fmt(pct(2)), row.polls, row.skipped, firing, metricSum(km, 'kpid_notifications_total'),
+        smtp.mails.length, fmt(stateSize(kpid.stateFile) / 1024)].join(' | '));
+    } else {
+      const em = await (await fetch(`http://127.0.0.1:${exporter.port}/metrics`)).text();
+      row.expRss = procRssKb(exporter.child.pid) * 1024;
+      console.log([...common, mib(row.expRss), mib(metricSum(em, 'go_memstats_heap_inuse_bytes')), fmt(pct(0)), fmt(pct(1)), fmt(pct(2)),
+        row.polls, row.skipped, `${scraper.stats.scrapes} (${scraper.stats.failed})`, fmt(kpidScrapeMs), fmt(stateSize(kpid.stateFile) / 1024)].join(' | '));
+    }
     last = now;
   }
   const end = rows.at(-1);
   const settled = rows.find((r) => r.m === Math.min(5, MINUTES));
-  const later = rows.filter((r) => r.m > settled.m);
-  const maxLater = Math.max(...later.map((r) => r.kpidRss), settled.kpidRss);
-  console.log(`exporter saw ${scraper.stats.rows} interfaces per target in its last scrape`);
-  console.log(`after ${MINUTES} min: kpid RSS ${mib(end.kpidRss)} MiB, exporter ${mib(end.expRss)} MiB: ${fmt(end.kpidRss / end.expRss)} × (goal ≤ 2: ${end.kpidRss <= 2 * end.expRss ? 'met' : 'MISSED'})`);
+  const maxLater = Math.max(...rows.filter((r) => r.m > settled.m).map((r) => r.kpidRss), settled.kpidRss);
+  if (exporter) {
+    console.log(`exporter saw ${scraper.stats.rows} interfaces per target in its last scrape`);
+    console.log(`after ${MINUTES} min: kpid RSS ${mib(end.kpidRss)} MiB, exporter ${mib(end.expRss)} MiB: ${fmt(end.kpidRss / end.expRss)} × (goal ≤ 2: ${end.kpidRss <= 2 * end.expRss ? 'met' : 'MISSED'})`);
+  } else {
+    const alerts = (await (await fetch(`${kpid.url}/api/v1/alerts`)).json()).alerts ?? [];
+    const byRule = {};
+    for (const a of alerts) byRule[`${a.rule} ${a.state}`] = (byRule[`${a.rule} ${a.state}`] ?? 0) + 1;
+    console.log(`alerts at the end, by rule and state: ${JSON.stringify(byRule)}`);
+    console.log(`mail subjects, first 3 and last 3: ${JSON.stringify([...smtp.mails.slice(0, 3), ...smtp.mails.slice(-3)].map((x) => x.subject))}`);
+    console.log(`after ${MINUTES} min of the storm: kpid RSS ${mib(end.kpidRss)} MiB, state file ${fmt(stateSize(kpid.stateFile) / 2 ** 20)} MiB, ${smtp.mails.length} mails accepted`);
+  }
   console.log(`kpid RSS growth after minute ${settled.m}: highest later ${mib(maxLater)} MiB vs ${mib(settled.kpidRss)} MiB at minute ${settled.m} (${fmt(((maxLater - settled.kpidRss) / settled.kpidRss) * 100)} %); heap used ${mib(settled.heapUsed)} → ${mib(end.heapUsed)} MiB`);
   scraper.done();
   await kpidScrapes;
 } finally {
+  frames?.kill('SIGKILL');
   await scraper?.done();
   if (kpid) { kpid.child.stopping = true; kpid.child.kill('SIGTERM'); await new Promise((r) => { const t = setTimeout(r, 10_000); kpid.child.once('exit', () => { clearTimeout(t); r(); }); }); }
   exporter?.child.kill('SIGTERM');
+  await smtp?.close();
   await snmpd?.stop();
   net?.remove();
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
 }
