@@ -29,6 +29,7 @@
 //   npm run bench -- soak                    # 30 minutes
 //   SOAK_MINUTES=3 node bench/soak.bench.mjs # a quick look
 //   KPID_DIST=/tmp/x/dist node bench/soak.bench.mjs   # a frozen build, while dist/ is rebuilt
+//   KPID_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p" SOAK_MINUTES=2 node bench/soak.bench.mjs   # profile the daemon
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -83,7 +84,9 @@ targets:
 ${agents.map((a, i) => `  - { name: soak-${i + 1}, site: soak, address: ${a}, snmp: { version: 2c, community: public, timeout: 3s, retries: 0, max_repetitions: ${MAXREP}, modules: [system, interfaces] } }`).join('\n')}
 `);
   const probe = join(dir, 'heap.json');
-  const child = spawn(process.execPath, ['--import', join(ROOT, 'bench/heap-probe.mjs'), join(DIST, 'cli.js'), 'run', '-c', config], {
+  // KPID_NODE_ARGS: extra node flags for the daemon, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p".
+  const nodeArgs = (process.env.KPID_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', join(ROOT, 'bench/heap-probe.mjs'), join(DIST, 'cli.js'), 'run', '-c', config], {
     cwd: dir, env: { ...process.env, HEAP_PROBE_FILE: probe, HEAP_PROBE_MS: '5000' }, stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
