@@ -24,7 +24,8 @@ export class Storage {
   static async start(config: KpidConfig, deps: { clock: Clock; log: Logger; metrics: StoreMetrics; pipeline: Pipeline }): Promise<Storage> {
     let rollup: KpiRollup | undefined;
     if ('sqlite' in config.state) {
-      rollup = new KpiRollup(config.state.sqlite);
+      // Written once a minute, not once per poll: the report lags by up to a minute.
+      rollup = new KpiRollup(config.state.sqlite, { flushEveryMs: 60_000, clock: deps.clock });
       deps.pipeline.add(rollup);
     }
     const influx = config.storage.influx;
