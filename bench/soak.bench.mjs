@@ -93,7 +93,8 @@ ${agents.map((a, i) => `  - { name: soak-${i + 1}, site: soak, address: ${a}, sn
   child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-3000)));
   child.on('exit', (code, sig) => { if (!child.stopping) console.error(`kpid exited (${code ?? sig}): ${stderr}`); });
   const url = `http://127.0.0.1:${port}`;
-  const heap = () => JSON.parse(readFileSync(probe, 'utf8'));
+  let lastHeap = { heapUsed: NaN, heapTotal: NaN };
+  const heap = () => { try { lastHeap = JSON.parse(readFileSync(probe, 'utf8')); } catch { /* not written yet: the last reading */ } return lastHeap; };
   return { child, url, heap, stateFile: join(dir, 'kpid.db') };
 }
 
