@@ -5,113 +5,26 @@
 // is not in this kernel), reached over a veth pair in 198.18.0.0/15.
 // Needs root. Prints median wall time and mean CPU over ROUNDS polls, per 10,000 interfaces, as
 // ratios to each anchor, and RSS per 1,000 interfaces.
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { join } from 'node:path';
 import { SnmpCollector } from '../dist/collectors/snmp/snmp-collector.js';
-import { interfaceColumns } from '../dist/collectors/snmp/interface-table.js';
-import { IF_MIB } from '../dist/collectors/snmp/oids.js';
 import { snmpTarget } from '../dist/config/sections/snmp.js';
 import { silentLogger } from '../dist/core/logger.js';
+import { COLUMNS, ifbNamespace, procCpu, procRssKb, startExporter, startSnmpd } from './ifb-agent.mjs';
 import { cpuSeconds, fmt, median } from './lib.mjs';
 
 const IFACES = Number(process.env.IFACES ?? 1000);
 const ROUNDS = Number(process.env.ROUNDS ?? 9);
 const MAXREP = Number(process.env.MAXREP ?? 25);
 const NS = 'kps-bench';
-const HOST_LINK = 'kpsbh';
-const NS_LINK = 'kpsbn';
-const AGENT = '198.19.199.2';
-const COLUMNS = interfaceColumns('hc').map((c) => IF_MIB[c]);
-const TICK = 100;
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc');
 
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const sh = (cmd, args, input) => execFileSync(cmd, args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
-const quiet = (cmd, args) => { try { sh(cmd, args); } catch { /* already gone */ } };
-
-function procCpu(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / TICK;
-}
-const procRssKb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
-const freePort = () => new Promise((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-});
-
-function cleanup() {
-  quiet('ip', ['netns', 'del', NS]);
-  quiet('ip', ['link', 'del', HOST_LINK]);
-}
-
-function setupNamespace() {
-  cleanup();
-  sh('ip', ['netns', 'add', NS]);
-  sh('ip', ['link', 'add', HOST_LINK, 'type', 'veth', 'peer', 'name', NS_LINK]);
-  sh('ip', ['link', 'set', NS_LINK, 'netns', NS]);
-  sh('ip', ['addr', 'add', '198.19.199.1/24', 'dev', HOST_LINK]);
-  sh('ip', ['link', 'set', HOST_LINK, 'up']);
-  sh('ip', ['-n', NS, 'addr', 'add', `${AGENT}/24`, 'dev', NS_LINK]);
-  sh('ip', ['-n', NS, 'link', 'set', NS_LINK, 'up']);
-  sh('ip', ['-n', NS, 'link', 'set', 'lo', 'up']);
-  const batch = Array.from({ length: IFACES }, (_, i) => `link add kps${i} type ifb`).join('\n') + '\n';
-  sh('ip', ['-n', NS, '-batch', '-'], batch);
-}
-
-async function startSnmpd(dir) {
-  writeFileSync(join(dir, 'snmpd.conf'), `agentAddress udp:${AGENT}:161\nrocommunity public 198.19.199.0/24\n`);
-  const child = spawn('ip', ['netns', 'exec', NS, 'snmpd', '-f', '-Lo', '-C', '-c', join(dir, 'snmpd.conf'), '-p', join(dir, 'snmpd.pid')], {
-    env: { ...process.env, SNMP_PERSISTENT_DIR: join(dir, 'persist'), MIBS: '' }, stdio: 'ignore',
-  });
-  for (let i = 0; i < 100; i++) {
-    try {
-      sh('snmpget', ['-v2c', '-c', 'public', '-t', '0.2', '-r', '0', AGENT, '1.3.6.1.2.1.1.3.0']);
-      return { child, pid: Number(readFileSync(join(dir, 'snmpd.pid'), 'utf8')) };
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error('snmpd did not answer');
-}
-
-/** snmp.yml for snmp_exporter 0.21: one module walking exactly kpid's columns, numeric OIDs (no MIBs installed). */
-function exporterConfig() {
-  const text = new Set(['ifDescr', 'ifName', 'ifAlias']);
-  const counters = new Set(Object.keys(IF_MIB).filter((k) => /Octets|Pkts|Errors|Discards/.test(k)));
-  const metrics = interfaceColumns('hc').map((name) => ({
-    name, oid: IF_MIB[name],
-    type: text.has(name) ? 'DisplayString' : counters.has(name) ? 'counter' : 'gauge',
-  }));
-  const lines = [
-    'kps:', '  version: 2', '  auth:', '    community: public', `  max_repetitions: ${MAXREP}`, '  retries: 0', '  timeout: 10s',
-    '  walk:', ...COLUMNS.map((c) => `  - ${c}`), '  metrics:',
-  ];
-  for (const m of metrics) {
-    lines.push(`  - name: ${m.name}`, `    oid: ${m.oid}`, `    type: ${m.type}`, '    indexes:', '    - labelname: ifIndex', '      type: gauge');
-  }
-  return lines.join('\n') + '\n';
-}
-
-async function startExporter(dir) {
-  writeFileSync(join(dir, 'snmp.yml'), exporterConfig());
-  const port = await freePort();
-  const child = spawn('prometheus-snmp-exporter', [`--config.file=${join(dir, 'snmp.yml')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    try {
-      await fetch(`http://127.0.0.1:${port}/metrics`);
-      return { child, port };
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error('snmp_exporter did not start');
-}
 
 /** Runs `fn` and returns its wall time and CPU seconds: of this process and children, or of `pid`. */
 async function measure(fn, pid, agentPid) {
@@ -144,8 +57,8 @@ function bulkwalkAll() {
   });
 }
 
-async function exporterScrape(port) {
-  const text = await (await fetch(`http://127.0.0.1:${port}/snmp?target=${AGENT}&module=kps`)).text();
+async function exporterScrape(exporter) {
+  const text = await exporter.scrape(AGENT);
   return text.split('\n').filter((l) => l.startsWith('ifHCInOctets{')).length;
 }
 
@@ -156,11 +69,12 @@ async function kpidPoll(collector, spec) {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'kps-bench-'));
-let snmpd, exporter;
+let net, snmpd, exporter, AGENT;
 try {
-  setupNamespace();
-  snmpd = await startSnmpd(dir);
-  exporter = await startExporter(dir);
+  net = ifbNamespace({ ns: NS, prefix: '198.19.192', ifaces: IFACES });
+  AGENT = net.agents[0];
+  snmpd = await startSnmpd(net, dir);
+  exporter = await startExporter(dir, { maxRepetitions: MAXREP });
   gc();
   const before = process.memoryUsage();
   const collector = new SnmpCollector({ log: silentLogger() });
@@ -169,7 +83,7 @@ try {
   });
   const runs = {
     snmpbulkwalk: { fn: bulkwalkAll },
-    'snmp_exporter': { fn: () => exporterScrape(exporter.port), pid: exporter.child.pid },
+    'snmp_exporter': { fn: () => exporterScrape(exporter), pid: exporter.child.pid },
     'kpid (4 walks in parallel, default)': { fn: () => kpidPoll(collector, specFor(4)) },
     'kpid (sequential walks)': { fn: () => kpidPoll(collector, specFor(1)) },
   };
@@ -200,9 +114,7 @@ try {
   await collector.close();
 } finally {
   exporter?.child.kill('SIGTERM');
-  snmpd?.child.kill('SIGTERM');
-  if (snmpd) quiet('kill', [String(snmpd.pid)]);
-  await new Promise((r) => setTimeout(r, 300));
-  cleanup();
+  await snmpd?.stop();
+  net?.remove();
   rmSync(dir, { recursive: true, force: true });
 }

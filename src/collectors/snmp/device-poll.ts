@@ -5,7 +5,7 @@ import { targetTags, type Target } from '../../core/target.js';
 import { continuity, type Continuity, type UptimeReading } from './counter-rates.js';
 import { customFields, readCustom, type CustomCounters } from './custom-oids.js';
 import { interfaceRates, interfaceSpeed, type InterfaceSnapshot } from './interface-rates.js';
-import { interfaceColumns, interfaceFilter, interfaceRows } from './interface-table.js';
+import { interfaceColumns, interfaceFilter, interfaceRows, type InterfaceRow } from './interface-table.js';
 import { IF_MIB, IF_STATUS, SNMP_ENGINE_BOOTS, SYSTEM } from './oids.js';
 import type { SnmpSession } from './snmp-session.js';
 import { walkColumns, type WalkOptions } from './table-walker.js';
@@ -40,7 +40,25 @@ export class PartialPoll extends Error {
   }
 }
 
-const INTERFACE_INTEGERS = ['oper_up', 'admin_up', 'speed_bps', 'in_bytes', 'out_bytes', 'in_packets', 'in_errors', 'in_discards', 'out_packets', 'out_errors', 'out_discards'];
+/**
+ * Integer fields of every `interface` sample, one array shared by all of
+ * them (a field listed but absent is harmless): `monitored` is added by
+ * monitored-links.ts.
+ */
+const INTERFACE_INTEGERS: readonly string[] = Object.freeze([
+  'oper_up', 'admin_up', 'speed_bps', 'in_bytes', 'out_bytes', 'in_packets', 'in_errors', 'in_discards', 'out_packets', 'out_errors', 'out_discards', 'monitored',
+]);
+
+/**
+ * The tags of an interface's samples: the previous poll's object when
+ * nothing in it changed, so a poll does not build 1,000 equal objects and
+ * whatever keys a sink derives from them can be kept by identity.
+ */
+function interfaceTags(before: InterfaceSnapshot | undefined, base: Readonly<Record<string, string>>, row: InterfaceRow): Readonly<Record<string, string>> {
+  const t = before?.tags;
+  if (t && t.target === base.target && t.site === base.site && t.interface === row.name && t.descr === row.descr && t.alias === row.alias && t.ifindex === row.index) return t;
+  return { ...base, interface: row.name, descr: row.descr, alias: row.alias, ifindex: row.index };
+}
 
 /**
  * One poll of one device: system group, then IF-MIB, then custom OIDs.
@@ -106,27 +124,21 @@ export async function pollDevice(
       const keep = interfaceFilter(spec.interfaces);
       for (const row of interfaceRows(walked)) {
         if (!keep(row)) continue;
-        const snapshot: InterfaceSnapshot = { counters: row.counters, at, times: row.times };
+        const before = prev.interfaces.get(row.index);
+        const snapshot: InterfaceSnapshot = { counters: row.counters, at, times: row.times, tags: interfaceTags(before, tags, row) };
         memory.interfaces.set(row.index, snapshot);
         const speed = interfaceSpeed(row.ifSpeed, row.ifHighSpeed);
-        const fields: Record<string, number> = {};
-        if (row.operStatus !== undefined) fields.oper_up = row.operStatus === IF_STATUS.up ? 1 : 0;
-        if (row.adminStatus !== undefined) fields.admin_up = row.adminStatus === IF_STATUS.up ? 1 : 0;
-        if (speed !== undefined) fields.speed_bps = speed;
-        const before = prev.interfaces.get(row.index);
+        let fields: Record<string, number> = {};
         if (comparable && before) {
           const r = interfaceRates(before, snapshot, speed);
-          Object.assign(fields, r.fields);
+          fields = r.fields;
           resets += r.resets;
           discarded += r.discarded;
         }
-        samples.push({
-          measurement: 'interface',
-          tags: { ...tags, interface: row.name, descr: row.descr, alias: row.alias, ifindex: row.index },
-          fields,
-          time: at,
-          integerFields: INTERFACE_INTEGERS.filter((f) => f in fields),
-        });
+        if (row.operStatus !== undefined) fields.oper_up = row.operStatus === IF_STATUS.up ? 1 : 0;
+        if (row.adminStatus !== undefined) fields.admin_up = row.adminStatus === IF_STATUS.up ? 1 : 0;
+        if (speed !== undefined) fields.speed_bps = speed;
+        samples.push({ measurement: 'interface', tags: snapshot.tags!, fields, time: at, integerFields: INTERFACE_INTEGERS });
       }
     }
     if (spec.modules.includes('custom') && spec.custom.length > 0) {

@@ -1,4 +1,4 @@
-import { counterIncrease, perSecond, type CounterReading } from './counter-rates.js';
+import type { CounterReading } from './counter-rates.js';
 
 /** IF-MIB counters of one interface at one poll, by what they count. */
 export type InterfaceCounterName =
@@ -15,6 +15,8 @@ export interface InterfaceSnapshot {
   readonly at: number;
   /** When each counter's answer arrived, when known; a walk of a big table takes a while. */
   readonly times?: Partial<Record<InterfaceCounterName, number>>;
+  /** The tags its sample carried, reused by the next poll when unchanged. */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 export interface InterfaceRates {
@@ -35,8 +37,57 @@ export interface InterfaceRates {
 /** A rate this far above line rate is an agent's glitch, not traffic. */
 export const IMPOSSIBLE_RATE_FACTOR = 1.1;
 
-const IN_PACKETS: InterfaceCounterName[] = ['in_ucast', 'in_mcast', 'in_bcast', 'in_nucast'];
-const OUT_PACKETS: InterfaceCounterName[] = ['out_ucast', 'out_mcast', 'out_bcast', 'out_nucast'];
+/** Every counter, and where its increase sits in the scratch arrays below. */
+const NAMES: readonly InterfaceCounterName[] = [
+  'in_octets', 'out_octets', 'in_ucast', 'in_mcast', 'in_bcast', 'in_nucast',
+  'out_ucast', 'out_mcast', 'out_bcast', 'out_nucast', 'in_errors', 'out_errors', 'in_discards', 'out_discards',
+];
+const at = (name: InterfaceCounterName) => NAMES.indexOf(name);
+const IN_OCTETS = at('in_octets');
+const OUT_OCTETS = at('out_octets');
+const IN_PACKETS = ['in_ucast', 'in_mcast', 'in_bcast', 'in_nucast'].map((n) => at(n as InterfaceCounterName));
+const OUT_PACKETS = ['out_ucast', 'out_mcast', 'out_bcast', 'out_nucast'].map((n) => at(n as InterfaceCounterName));
+const IN_ERRORS = at('in_errors');
+const IN_DISCARDS = at('in_discards');
+const OUT_ERRORS = at('out_errors');
+const OUT_DISCARDS = at('out_discards');
+const MOD32 = 1n << 32n;
+
+/**
+ * Increase of each counter this interval (NaN: not known) and the
+ * milliseconds it took. Scratch space reused by every call (the function is
+ * synchronous): this runs once per interface per poll, and objects per
+ * counter were most of a poll's garbage. An increase is exact as a double
+ * up to 2^53, years of traffic in one interval.
+ */
+const inc = new Float64Array(NAMES.length);
+const ms = new Float64Array(NAMES.length);
+
+/** Per-second rate of counter `i`, undefined when unknown. */
+function rate(i: number): number | undefined {
+  return Number.isNaN(inc[i]!) || !(ms[i]! > 0) ? undefined : (inc[i]! * 1000) / ms[i]!;
+}
+
+/** Sum of the known rates among `group`, undefined when none is known. */
+function rateSum(group: readonly number[]): number | undefined {
+  let sum: number | undefined;
+  for (const i of group) {
+    const r = rate(i);
+    if (r !== undefined) sum = (sum ?? 0) + r;
+  }
+  return sum;
+}
+
+/** Sum of the known increases among `group`, undefined when none is known. */
+function count(group: readonly number[]): number | undefined {
+  let sum: number | undefined;
+  for (const i of group) if (!Number.isNaN(inc[i]!)) sum = (sum ?? 0) + inc[i]!;
+  return sum;
+}
+
+const DIRECTIONS = [['in', IN_OCTETS], ['out', OUT_OCTETS]] as const;
+
+const ratio = (bad: number, all: number) => (all > 0 ? Math.min(1, bad / all) : bad > 0 ? 1 : 0);
 
 /**
  * Interface speed in bit/s: ifHighSpeed (Mbit/s) when it is set, else
@@ -58,30 +109,34 @@ export function interfaceSpeed(ifSpeed: number | undefined, ifHighSpeed: number 
  * transmission, which already include those that failed (RFC 2863 ifOutUcastPkts).
  */
 export function interfaceRates(prev: InterfaceSnapshot, cur: InterfaceSnapshot, speedBps: number | undefined): InterfaceRates {
-  const elapsed = (name: InterfaceCounterName) => (cur.times?.[name] ?? cur.at) - (prev.times?.[name] ?? prev.at);
-  const inc: Partial<Record<InterfaceCounterName, bigint>> = {};
-  for (const name of Object.keys(cur.counters) as InterfaceCounterName[]) {
+  for (let i = 0; i < NAMES.length; i++) {
+    const name = NAMES[i]!;
+    inc[i] = NaN;
     const a = prev.counters[name];
     const b = cur.counters[name];
     if (!a || !b) continue;
-    const r = counterIncrease(a, b);
-    if (r.kind === 'reset') return { fields: {}, resets: 1, discarded: 0 };
-    inc[name] = r.delta;
+    // counterIncrease (counter-rates.ts), inlined: no result object per counter.
+    let delta: bigint;
+    if (a.bits !== b.bits) return { fields: {}, resets: 1, discarded: 0 };
+    if (b.value >= a.value) delta = b.value - a.value;
+    else if (b.bits === 32) delta = b.value + MOD32 - a.value;
+    else return { fields: {}, resets: 1, discarded: 0 };
+    inc[i] = Number(delta);
+    ms[i] = (cur.times?.[name] ?? cur.at) - (prev.times?.[name] ?? prev.at);
   }
   const fields: Record<string, number> = {};
   let discarded = 0;
-  for (const dir of ['in', 'out'] as const) {
-    const octets = inc[`${dir}_octets`];
-    const ms = elapsed(`${dir}_octets`);
-    if (octets === undefined || !(ms > 0)) continue;
-    const bps = perSecond(octets * 8n, ms);
+  for (const [dir, i] of DIRECTIONS) {
+    const octets = inc[i]!;
+    if (Number.isNaN(octets) || !(ms[i]! > 0)) continue;
+    const bps = (octets * 8 * 1000) / ms[i]!;
     if (speedBps !== undefined && bps > speedBps * IMPOSSIBLE_RATE_FACTOR) {
       discarded++;
       continue;
     }
     // The octets behind the rate, so /metrics can keep a monotonic byte
     // counter that a wrap, a reboot or a glitch never makes jump.
-    fields[`${dir}_bytes`] = Number(octets);
+    fields[`${dir}_bytes`] = octets;
     fields[`${dir}_bps`] = bps;
     if (speedBps !== undefined) fields[`${dir}_utilization`] = bps / speedBps;
   }
@@ -89,43 +144,31 @@ export function interfaceRates(prev: InterfaceSnapshot, cur: InterfaceSnapshot, 
   // Ratios divide rates, each counter's increase over its own window: the
   // columns of a big table are walked at different moments, and dividing raw
   // increases would be off by the ratio of the two windows.
-  const rate = (name: InterfaceCounterName) => {
-    const delta = inc[name];
-    const ms = elapsed(name);
-    return delta === undefined || !(ms > 0) ? undefined : perSecond(delta, ms);
-  };
-  const sum = (names: InterfaceCounterName[]) => {
-    const rates = names.map(rate).filter((r) => r !== undefined);
-    return rates.length ? rates.reduce((a, b) => a + b, 0) : undefined;
-  };
-  const ratio = (bad: number, all: number) => (all > 0 ? Math.min(1, bad / all) : bad > 0 ? 1 : 0);
-  const count = (names: InterfaceCounterName[]) =>
-    names.some((n) => inc[n] !== undefined) ? Number(names.reduce((s, n) => s + (inc[n] ?? 0n), 0n)) : undefined;
-  const inPackets = sum(IN_PACKETS);
-  const outPackets = sum(OUT_PACKETS);
+  const inPackets = rateSum(IN_PACKETS);
+  const outPackets = rateSum(OUT_PACKETS);
   // The counts behind the ratios go out too: one poll's ratio on an idle
   // port is 100 % for one dropped frame, so rules sum numerator and
   // denominator over a window and want a least volume (KPI catalogue).
   if (inPackets !== undefined) {
-    const errors = rate('in_errors');
-    const discards = rate('in_discards');
+    const errors = rate(IN_ERRORS);
+    const discards = rate(IN_DISCARDS);
     const arrived = inPackets + (errors ?? 0) + (discards ?? 0);
     if (errors !== undefined) fields.in_errors_ratio = ratio(errors, arrived);
     if (discards !== undefined) fields.in_discards_ratio = ratio(discards, arrived);
     const packets = count(IN_PACKETS);
-    if (packets !== undefined) fields.in_packets = packets + (count(['in_errors']) ?? 0) + (count(['in_discards']) ?? 0);
-    if (inc.in_errors !== undefined) fields.in_errors = Number(inc.in_errors);
-    if (inc.in_discards !== undefined) fields.in_discards = Number(inc.in_discards);
+    if (packets !== undefined) fields.in_packets = packets + (count([IN_ERRORS]) ?? 0) + (count([IN_DISCARDS]) ?? 0);
+    if (!Number.isNaN(inc[IN_ERRORS]!)) fields.in_errors = inc[IN_ERRORS]!;
+    if (!Number.isNaN(inc[IN_DISCARDS]!)) fields.in_discards = inc[IN_DISCARDS]!;
   }
   if (outPackets !== undefined) {
-    const errors = rate('out_errors');
-    const discards = rate('out_discards');
+    const errors = rate(OUT_ERRORS);
+    const discards = rate(OUT_DISCARDS);
     if (errors !== undefined) fields.out_errors_ratio = ratio(errors, outPackets);
     if (discards !== undefined) fields.out_discards_ratio = ratio(discards, outPackets);
     const packets = count(OUT_PACKETS);
     if (packets !== undefined) fields.out_packets = packets;
-    if (inc.out_errors !== undefined) fields.out_errors = Number(inc.out_errors);
-    if (inc.out_discards !== undefined) fields.out_discards = Number(inc.out_discards);
+    if (!Number.isNaN(inc[OUT_ERRORS]!)) fields.out_errors = inc[OUT_ERRORS]!;
+    if (!Number.isNaN(inc[OUT_DISCARDS]!)) fields.out_discards = inc[OUT_DISCARDS]!;
   }
   return { fields, resets: 0, discarded };
 }

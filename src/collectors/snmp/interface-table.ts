@@ -48,42 +48,54 @@ export function interfaceColumns(counters: 'hc' | 'legacy'): IfMibColumn[] {
   return [...DESCRIPTIVE, ...(Object.keys(ERRORS) as IfMibColumn[]), ...(Object.keys(c) as IfMibColumn[])];
 }
 
-/** Builds rows from walked columns (keyed by column OID). Rows exist for every index any column returned. */
+const COUNTER_COLUMNS = Object.entries({ ...ERRORS, ...HC_COUNTERS, ...LEGACY_COUNTERS }) as [IfMibColumn, InterfaceCounterName][];
+
+/** Text of the row's varbind in `column`, '' when the column has no such row. */
+function textAt(column: Column | undefined, index: string): string {
+  const vb = column?.get(index);
+  return vb ? asText(vb) : '';
+}
+
+function numberAt(column: Column | undefined, index: string): number | undefined {
+  const vb = column?.get(index);
+  return vb ? asNumber(vb) : undefined;
+}
+
+/**
+ * Builds rows from walked columns (keyed by column OID). Rows exist for every
+ * index any column returned. Runs once per interface per poll: columns are
+ * looked up once per call and no closure or entry array is built per row.
+ */
 export function interfaceRows(walked: ReadonlyMap<string, Column>): InterfaceRow[] {
   const col = (c: IfMibColumn) => walked.get(IF_MIB[c]);
   const indices = new Set<string>();
   for (const column of walked.values()) for (const i of column.keys()) indices.add(i);
-  const counterColumns = { ...ERRORS, ...HC_COUNTERS, ...LEGACY_COUNTERS };
+  const [descrs, names, aliases, admins, opers, speeds, highSpeeds] =
+    [col('ifDescr'), col('ifName'), col('ifAlias'), col('ifAdminStatus'), col('ifOperStatus'), col('ifSpeed'), col('ifHighSpeed')];
+  const counterColumns = COUNTER_COLUMNS.map(([c, name]) => ({ column: col(c), name, legacy: LEGACY_COUNTERS[c] !== undefined }))
+    .filter((c) => c.column !== undefined);
   const rows: InterfaceRow[] = [];
   for (const index of [...indices].sort((a, b) => Number(a) - Number(b))) {
-    const text = (c: IfMibColumn) => {
-      const vb = col(c)?.get(index);
-      return vb ? asText(vb) : '';
-    };
-    const num = (c: IfMibColumn) => {
-      const vb = col(c)?.get(index);
-      return vb ? asNumber(vb) : undefined;
-    };
     const counters: InterfaceCounters = {};
     const times: InterfaceRow['times'] = {};
-    for (const [c, name] of Object.entries(counterColumns) as [IfMibColumn, InterfaceCounterName][]) {
-      const vb = col(c)?.get(index);
+    for (const c of counterColumns) {
+      const vb = c.column!.get(index);
       // HC wins when both are present; legacy fills in for agents without ifXTable.
-      if (vb && !(name in counters && LEGACY_COUNTERS[c])) {
-        counters[name] = asCounter(vb);
-        times[name] = vb.at;
+      if (vb && !(c.legacy && counters[c.name] !== undefined)) {
+        counters[c.name] = asCounter(vb);
+        times[c.name] = vb.at;
       }
     }
-    const descr = text('ifDescr');
+    const descr = textAt(descrs, index);
     rows.push({
       index,
-      name: text('ifName') || descr || `ifIndex ${index}`,
+      name: textAt(names, index) || descr || `ifIndex ${index}`,
       descr,
-      alias: text('ifAlias'),
-      adminStatus: num('ifAdminStatus'),
-      operStatus: num('ifOperStatus'),
-      ifSpeed: num('ifSpeed'),
-      ifHighSpeed: num('ifHighSpeed'),
+      alias: textAt(aliases, index),
+      adminStatus: numberAt(admins, index),
+      operStatus: numberAt(opers, index),
+      ifSpeed: numberAt(speeds, index),
+      ifHighSpeed: numberAt(highSpeeds, index),
       counters,
       times,
     });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SnmpSession } from './snmp-session.js';
-import { compareOids, parseOid, walkColumn, walkColumns, WalkError, type WalkOptions } from './table-walker.js';
+import { compareOidText, compareOids, parseOid, walkColumn, walkColumns, WalkError, type WalkOptions } from './table-walker.js';
 import { SnmpType, type RawVarbind } from './varbind-values.js';
 
 const COL = '1.3.6.1.2.1.2.2.1.10';
@@ -38,6 +38,30 @@ const table = (rows: number) => (from: string, max: number) => {
   if (out.length < max) out.push(counter(`1.3.6.1.2.1.2.2.1.${parts[9]! + 1}.1`));
   return out;
 };
+
+describe('compareOidText: the order of compareOids, read off the text', () => {
+  it.each([
+    ['1.3.6.1.2', '1.3.6.1.10', -1],
+    ['1.3.6.1', '1.3.6.1.0', -1],
+    ['1.3.6.2', '1.3.6.1.9', 1],
+    ['1.3.6', '1.3.6', 0],
+    ['1.3.6.1.2.1.2.2.1.10.99', '1.3.6.1.2.1.2.2.1.10.100', -1],
+    ['1.3.6.1.2.1.2.2.1.10.100', '1.3.6.1.2.1.2.2.1.10', 1],
+  ])('%s vs %s', (a, b, sign) => {
+    expect(Math.sign(compareOidText(a, b))).toBe(sign);
+  });
+
+  it('agrees with compareOids on 2,000 random pairs', () => {
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    const oid = () => Array.from({ length: 1 + rnd(6) }, () => String(rnd(3) === 0 ? rnd(3) : rnd(100_000))).join('.');
+    for (let i = 0; i < 2000; i++) {
+      const [a, b] = [oid(), rnd(4) === 0 ? '' : oid()];
+      const b2 = b || a;
+      expect([a, b2, Math.sign(compareOidText(a, b2))]).toEqual([a, b2, Math.sign(compareOids(parseOid(a), parseOid(b2)))]);
+    }
+  });
+});
 
 describe('compareOids', () => {
   it.each([

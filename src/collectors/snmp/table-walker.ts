@@ -33,6 +33,31 @@ export function compareOids(a: readonly number[], b: readonly number[]): number 
   return a.length - b.length;
 }
 
+/**
+ * The same order as `compareOids` on the text of two OIDs, without parsing
+ * them: the walker checks every varbind of a walk, and an array per varbind
+ * was most of its garbage. Sub-identifiers are compared as numbers (no
+ * leading zeros in an OID's text): a longer run of digits is larger.
+ */
+export function compareOidText(a: string, b: string): number {
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    if (i >= a.length || j >= b.length) return (i >= a.length ? 0 : 1) - (j >= b.length ? 0 : 1);
+    let ei = i;
+    while (ei < a.length && a.charCodeAt(ei) !== 46) ei++;
+    let ej = j;
+    while (ej < b.length && b.charCodeAt(ej) !== 46) ej++;
+    if (ei - i !== ej - j) return ei - i - (ej - j);
+    for (let k = 0; k < ei - i; k++) {
+      const d = a.charCodeAt(i + k) - b.charCodeAt(j + k);
+      if (d !== 0) return d;
+    }
+    i = ei + 1;
+    j = ej + 1;
+  }
+}
+
 /** `index` of `oid` under `column` (`1.3.6.1.2.1.2.2.1.10` + `.3` → `3`), or undefined outside it. */
 export function indexUnder(column: string, oid: string): string | undefined {
   return oid.startsWith(column + '.') ? oid.slice(column.length + 1) : undefined;
@@ -45,20 +70,21 @@ export function indexUnder(column: string, oid: string): string | undefined {
  */
 export async function walkColumn(session: SnmpSession, column: string, o: WalkOptions): Promise<TimedVarbind[]> {
   const out: TimedVarbind[] = [];
-  let last = parseOid(column);
+  const prefix = column + '.';
+  let last = column;
   let from = column;
   for (;;) {
     const batch = await session.next(from, o.maxRepetitions, o.signal);
     const at = o.now();
     if (batch.length === 0) return out;
     for (const vb of batch) {
-      if (vb.type === SnmpType.EndOfMibView || indexUnder(column, vb.oid) === undefined) return out;
-      const here = parseOid(vb.oid);
-      if (compareOids(here, last) <= 0) {
-        throw new WalkError('walk_loop', `agent returned ${vb.oid} after ${last.join('.')}: OIDs not increasing`, column);
+      if (vb.type === SnmpType.EndOfMibView || !vb.oid.startsWith(prefix)) return out;
+      if (compareOidText(vb.oid, last) <= 0) {
+        throw new WalkError('walk_loop', `agent returned ${vb.oid} after ${last}: OIDs not increasing`, column);
       }
-      last = here;
-      out.push({ ...vb, at });
+      last = vb.oid;
+      // One object shape for every varbind (a spread of net-snmp's object is a slow generic copy).
+      out.push({ oid: vb.oid, type: vb.type, value: vb.value, at });
       if (out.length > o.maxRows) {
         throw new WalkError('table_too_long', `column ${column} has more than ${o.maxRows} rows (snmp.max_rows)`, column);
       }
@@ -82,7 +108,10 @@ export async function walkColumns(session: SnmpSession, columns: readonly string
     for (let column = queue.shift(); column !== undefined && failed === undefined; column = queue.shift()) {
       try {
         const vbs = await walkColumn(session, column, o);
-        result.set(column, new Map(vbs.map((vb) => [indexUnder(column!, vb.oid)!, vb])));
+        const values: Column = new Map();
+        const skip = column.length + 1;
+        for (const vb of vbs) values.set(vb.oid.slice(skip), vb);
+        result.set(column, values);
       } catch (err) {
         failed ??= err;
       }

@@ -9,6 +9,9 @@ describe('decodeCounter64: variable-length Buffers, exact with BigInt', () => {
     ['8 bytes', '7fffffffffffffff', 2n ** 63n - 1n],
     ['9 bytes: leading 0x00 so the top bit does not read as a sign', '00ffffffffffffffff', 2n ** 64n - 1n],
     ['9 bytes, 2^63', '008000000000000000', 2n ** 63n],
+    ['6 bytes, the largest read as a double', 'ffffffffffff', 2n ** 48n - 1n],
+    ['7 bytes, the first read byte by byte', '01000000000001', 2n ** 48n + 1n],
+    ['6 bytes with a leading zero', '00ff00ff00ff', 0xff00ff00ffn],
   ])('%s', (_n, hex, expected) => {
     expect(decodeCounter64(Buffer.from(hex, 'hex'))).toBe(expected);
   });

@@ -42,6 +42,8 @@ export function decodeCounter64(buf: Buffer, oid = ''): bigint {
   if (buf.length === 0 || buf.length > 9) {
     throw new ValueError('malformed', `Counter64 of ${buf.length} bytes at ${oid}`, oid);
   }
+  // Up to 6 bytes (2^48: 281 TB of octets) is exact as a double: one BigInt, not one per byte.
+  if (buf.length <= 6) return BigInt(buf.readUIntBE(0, buf.length));
   let v = 0n;
   for (const byte of buf) v = (v << 8n) | BigInt(byte);
   if (v > MAX_U64) throw new ValueError('malformed', `Counter64 larger than 2^64-1 at ${oid}`, oid);
