@@ -1,6 +1,6 @@
 import { jobId } from './job-id.js';
 import type { NotifyOptions, RouteOptions } from './notify-options.js';
-import type { Notification } from '../core/alert.js';
+import type { Notification, NotificationKind } from '../core/alert.js';
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -41,6 +41,9 @@ export interface NotifierOptions {
  * control → queue → channel. Grouping, escalation and storm timers run on the
  * injected clock; delivery runs in the JobQueue's workers.
  */
+/** Kinds of immediate message that a storm summary takes in (see Notifier.immediate). */
+const HELD_IN_STORM: ReadonlySet<NotificationKind> = new Set(['sla_restored', 'flapping', 'flap_ended']);
+
 export class Notifier {
   /** Groups by key; a key starts with the routes' generation (a reload that changes routes starts a new one). */
   private readonly groups = new Map<string, AggregationGroup>();
@@ -211,6 +214,13 @@ export class Notifier {
 
   private immediate(i: number, n: Notification): void {
     const route = this.config.routes[i]!;
+    // In a storm, restorations and flap notices join the summary as alert changes do: a
+    // storm of devices going and coming back mailed one "restored" each (the storm bench,
+    // docs/PERFORMANCE.md). SLA warnings, breaches and escalations are duties: they still go out.
+    if (HELD_IN_STORM.has(n.kind) && this.guard.hold(route.channels, [n])) {
+      for (const c of route.channels) this.metrics.notifications.inc({ channel: c, result: 'suppressed' });
+      return;
+    }
     const next = nextPage(this.config, [i], n, this.clock.now());
     const batch: AlertBatch = { receiver: this.receiver(i, route), groupKey: `${n.kind}:${n.fingerprint}`, groupLabels: {}, alerts: [n], repeat: 0, ...(next ? { next } : {}) };
     this.fanOut(batch, route.channels, n.crossedAt);

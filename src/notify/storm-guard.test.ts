@@ -140,6 +140,21 @@ describe('Notifier with the storm guard', () => {
     await notifier.close();
   });
 
+  it('in a storm, restorations and flap notices join the summary; an SLA breach still goes out on its own', async () => {
+    const { notifier, channels, advance } = setup();
+    await notifier.start();
+    for (let i = 0; i < 300; i++) await notifier.deliver(alert(i));
+    for (let i = 0; i < 50; i++) await notifier.deliver(alert(i, 'sla_restored', 'DeviceUnreachable'));
+    for (let i = 50; i < 60; i++) await notifier.deliver(alert(i, 'flapping'));
+    await notifier.deliver(alert(999, 'sla_breach', 'DeviceUnreachable'));
+    await advance(60 * SEC);
+    const mail = channels.get('mail')!.sent.map((s) => s.message.subject);
+    expect(mail.filter((s) => /storm/.test(s))).toEqual(['kpid alert storm: 360 alert changes in 1m (310 firing, 50 resolved)']);
+    expect(mail.filter((s) => !/storm/.test(s))).toHaveLength(1);
+    expect(mail.find((s) => !/storm/.test(s))).toMatch(/sw999/);
+    await notifier.close();
+  });
+
   it('a few alerts at once are sent one by one', async () => {
     const { notifier, channels, advance } = setup();
     await notifier.start();
