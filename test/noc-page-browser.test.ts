@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, collectPageErrors, launchChromium } from './helpers/browser.js';
 import { eventually, startKpid, type KpidProcess } from './helpers/kpid-process.js';
 import { plainText, TestSmtpServer, type ReceivedMail } from './helpers/smtp.js';
 import { startSnmpd, type FakeInterface, type Snmpd } from './helpers/snmpd.js';
@@ -15,8 +16,6 @@ import { startSnmpd, type FakeInterface, type Snmpd } from './helpers/snmpd.js';
  * Screenshots (desk and wall, 1920x1080 and a 390x844 phone) go to
  * test/artifacts/ (gitignored); docs/noc-page.png is a copy of one.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = resolve(import.meta.dirname, 'artifacts');
 const TOKEN = 'noc-browser-token-0123456789';
 /** The escalation step's `after`: long enough to ack through a browser on a loaded machine first. */
 const ESCALATE_AFTER_MS = 40_000;
@@ -73,9 +72,7 @@ describe('the NOC status page in Chromium, against kpid polling a real snmpd', (
     const page = await browser.newPage({ viewport });
     page.on('request', (r) => requested.push(r.url()));
     // Before the token is entered the API answers 401; any other failed load is a fault.
-    page.on('response', (r) => r.status() >= 400 && r.status() !== 401 && consoleErrors.push(`${r.status()} ${r.url()}`));
-    page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && consoleErrors.push(m.text()));
-    page.on('pageerror', (e) => consoleErrors.push(e.message));
+    collectPageErrors(page, consoleErrors, [401]);
     await page.goto(`${kpid.url}/${query}`);
     await page.locator('#token-form').waitFor({ state: 'visible' });
     await page.locator('#token').fill(TOKEN);
@@ -85,9 +82,6 @@ describe('the NOC status page in Chromium, against kpid polling a real snmpd', (
   }
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`this test drives Debian's Chromium at ${CHROMIUM}: apt-get install -y --no-install-recommends chromium`);
-    }
     smtp = new TestSmtpServer();
     await smtp.start();
     snmpd = await startSnmpd({ interfaces: [UPLINK, BACKUP, BUSY] });
@@ -110,8 +104,7 @@ targets:
     address: 127.0.0.1
     snmp: { community: public, port: ${snmpd.port}, modules: [system, interfaces] }
 `, { KPID_API_TOKEN: TOKEN });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {

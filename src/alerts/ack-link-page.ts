@@ -70,6 +70,15 @@ export function ackLinkPage(c: PageContent): Reply {
   return { status: c.status, body: html, contentType: 'text/html; charset=utf-8', headers: ACK_PAGE_HEADERS };
 }
 
+/**
+ * A time on the page: `2026-12-02 02:49:44 UTC`, to the second. Not the API's
+ * ISO form: its T, Z and milliseconds are noise to someone half awake, and
+ * the long word ran into the edge of a phone's screen.
+ */
+export function shownTime(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+}
+
 function esc(s: string): string {
   return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }

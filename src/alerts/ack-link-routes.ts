@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import type { Request, Route } from '../core/route.js';
 import type { AckCodes } from './ack-code.js';
-import { ackLinkPage, type Fact } from './ack-link-page.js';
+import { ackLinkPage, shownTime, type Fact } from './ack-link-page.js';
 import type { AlertKeeper } from './alert-keeper.js';
 import { acknowledge, type AlertRouteDeps } from './alert-routes.js';
 import type { StateStore } from './state/state-store.js';
@@ -46,7 +46,7 @@ async function open(d: AckLinkRouteDeps, req: Request, confirmed: boolean) {
   const check = codes.verify(req.params.code ?? '');
   if (!check.ok) {
     return check.why === 'expired'
-      ? ackLinkPage({ status: 410, tone: 'refused', title: 'This link has expired', message: `It worked until ${iso(check.expiresAt!)}. Ack from a newer message, or through the API.` })
+      ? ackLinkPage({ status: 410, tone: 'refused', title: 'This link has expired', message: `It worked until ${shownTime(check.expiresAt!)}. Ack from a newer message, or through the API.` })
       : ackLinkPage({ status: 403, tone: 'refused', title: 'This link is not valid', message: 'kpid did not sign it, or it was cut short or changed on the way. Open the link from the message again, whole.' });
   }
   if (confirmed) {
@@ -59,7 +59,7 @@ async function open(d: AckLinkRouteDeps, req: Request, confirmed: boolean) {
   }
   if (target.acknowledged) return alreadyAcked(target, confirmed ? 409 : 200);
   if (!confirmed) {
-    return ackLinkPage({ status: 200, tone: target.severity, title: `Acknowledge this ${target.kind}?`, facts: [...target.facts, ['Link valid until', iso(check.expiresAt)]], confirm: true });
+    return ackLinkPage({ status: 200, tone: target.severity, title: `Acknowledge this ${target.kind}?`, facts: [...target.facts, ['Valid until', shownTime(check.expiresAt)]], confirm: true });
   }
   const by = byOf(await req.body(4096));
   if (!(await claimOnce(d, target, check.id, req.params.code!))) {
@@ -68,12 +68,14 @@ async function open(d: AckLinkRouteDeps, req: Request, confirmed: boolean) {
   if (!(await acknowledge(alerting, d, check.id, by, 'one-tap ack link'))) {
     return ackLinkPage({ status: 404, tone: 'refused', title: 'Nothing to acknowledge', message: `${check.id} resolved meanwhile.` });
   }
-  return ackLinkPage({ status: 200, tone: 'done', title: 'Acknowledged', message: `By ${by} at ${iso(d.clock.now())}. The escalation is stopped.`, facts: target.facts });
+  return ackLinkPage({ status: 200, tone: 'done', title: 'Acknowledged', message: `By ${by} at ${shownTime(d.clock.now())}. The escalation is stopped.`, facts: target.facts });
 }
 
 function alreadyAcked(t: Target, status: number) {
   const a = t.acknowledged!;
-  return ackLinkPage({ status, tone: 'done', title: `Already acknowledged by ${a.by || 'someone'}${a.at ? ` at ${a.at}` : ''}`, message: 'Nothing more to do from this link.', facts: t.facts });
+  // A short headline, and who and when below it: a long h1 wraps into a wall of text on a phone.
+  const who = `By ${a.by || 'someone'}${a.at ? ` at ${shownTime(Date.parse(a.at))}` : ''}.`;
+  return ackLinkPage({ status, tone: 'done', title: 'Already acknowledged', message: `${who} Nothing more to do from this link.`, facts: t.facts });
 }
 
 /**
@@ -100,7 +102,7 @@ function find(alerting: AlertKeeper, id: string, now: number): Target | undefine
       kind: 'alert', severity: alert.severity, acknowledged: alert.acknowledged,
       facts: [
         ['Target', where || 'kpid'], ['Rule', alert.rule], ['Severity', alert.severity],
-        ['Since', alert.firedAt ?? alert.activeAt ?? ''], ['Summary', alert.annotations.summary ?? ''],
+        ['Since', shownIso(alert.firedAt ?? alert.activeAt)], ['Summary', alert.annotations.summary ?? ''],
         ...(alert.outage ? [['Outage', alert.outage] as const] : []),
       ].filter(([, v]) => v) as Fact[],
     };
@@ -111,9 +113,9 @@ function find(alerting: AlertKeeper, id: string, now: number): Target | undefine
   return {
     kind: 'outage', severity: outage.sla.breached || left < 0 ? 'critical' : 'warning', acknowledged: outage.acknowledged,
     facts: [
-      ['Outage', `${outage.service} (${outage.id})`], ['Since', outage.startedAt ?? ''],
+      ['Outage', `${outage.service} (${outage.id})`], ['Since', shownIso(outage.startedAt)],
       ['SLA', left >= 0 ? `${Math.floor(left / 60)} min left of ${outage.sla.recoveryTargetSeconds / 60} min` : `missed ${Math.floor(-left / 60)} min ago`],
-      ['Checked', iso(now)],
+      ['Checked', shownTime(now)],
     ],
   };
 }
@@ -136,6 +138,7 @@ function byOf(body: Buffer): string {
   return name || 'ack link';
 }
 
-function iso(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+/** An API timestamp as the page shows it; empty (the row is left out) when there is none. */
+function shownIso(at: string | null | undefined): string {
+  return at ? shownTime(Date.parse(at)) : '';
 }

@@ -86,8 +86,21 @@ export class TestSmtpServer {
 
 /** The decoded text/plain part of a raw message (quoted-printable undone). */
 export function plainText(raw: string): string {
-  const m = /Content-Type: text\/plain[^\r\n]*\r?\n(?:[^\r\n]+\r?\n)*\r?\n([\s\S]*?)\r?\n--/i.exec(raw);
-  const body = m ? m[1]! : raw;
+  return mimePart(raw, 'plain') ?? unQuote(raw);
+}
+
+/** The decoded text/html part of a raw message, as a mail client renders it; undefined when it has none. */
+export function htmlPart(raw: string): string | undefined {
+  return mimePart(raw, 'html');
+}
+
+function mimePart(raw: string, subtype: 'plain' | 'html'): string | undefined {
+  const m = new RegExp(`Content-Type: text/${subtype}[^\\r\\n]*\\r?\\n(?:[^\\r\\n]+\\r?\\n)*\\r?\\n([\\s\\S]*?)\\r?\\n--`, 'i').exec(raw);
+  return m ? unQuote(m[1]!) : undefined;
+}
+
+/** Quoted-printable undone (each escaped byte as one character: enough for ASCII text and links). */
+function unQuote(body: string): string {
   return body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
 }
 
