@@ -1,3 +1,4 @@
+import { silenceOptions } from '../alerts/alerts-options.js';
 import type { SilenceKeeper } from '../alerts/silence-keeper.js';
 import type { KpidConfig } from '../config/load.js';
 import type { Notification } from '../core/alert.js';
@@ -39,8 +40,7 @@ export interface SinkDeps {
 export async function startSinks(config: KpidConfig, d: SinkDeps, into: Sinks): Promise<Required<Sinks>> {
   const { clock, log, pipeline, metrics, silences, onNotification, listening, ackLinks } = d;
   into.storage = await Storage.start(config, { clock, log, pipeline, metrics: metrics.store });
-  silences.setMaintenance(config.maintenance);
-  silences.maxAhead = config.silences.max_ahead;
+  silences.configure(silenceOptions(config));
   const notify = (into.notify = await NotifyStage.start(config, {
     clock, log, metrics: metrics.notify, isSilenced: silences.isSilenced, listening, ...(onNotification ? { onNotification } : {}),
     ackCode: (id) => ackLinks.sign(id),
