@@ -21,7 +21,7 @@ const notTest = '\\.test\\.ts$';
 /** A collector's section schema, which config/ composes. */
 const collectorConfig = '^src/collectors/[^/]+/[^/]+-config\\.ts$';
 /** Stages whose running code reads typed options only: their *-options.ts maps the YAML section. */
-const EDGE_MAPPED = ['notify', 'store', 'pipeline', 'scheduler', 'metrics', 'alerts', 'cluster'];
+const EDGE_MAPPED = ['notify', 'store', 'pipeline', 'scheduler', 'metrics', 'alerts', 'cluster', 'targets'];
 
 const dir = (names) => `^src/(${names.join('|')})/`;
 

@@ -10,7 +10,7 @@ import { RulesAndAlerts } from './alerting.js';
 import type { DaemonMetrics } from './metrics.js';
 import { NotifyStage } from './notification.js';
 import { Storage } from './storage.js';
-import { longestSeriesLifetime } from '../targets/targets.js';
+import { longestSeriesLifetime } from '../targets/targets-options.js';
 
 /** The stages samples flow into; each is set as soon as it runs, so a failed start can stop what did start. */
 export interface Sinks {
