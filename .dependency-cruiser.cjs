@@ -23,6 +23,9 @@ const collectorConfig = '^src/collectors/[^/]+/[^/]+-config\\.ts$';
 /** Stages whose running code reads typed options only: their *-options.ts maps the YAML section. */
 const EDGE_MAPPED = ['notify', 'store', 'pipeline', 'scheduler', 'metrics', 'alerts', 'cluster', 'targets'];
 
+/** Collectors whose running code reads typed options only: their <name>-options.ts maps their <name>-config.ts section. */
+const EDGE_MAPPED_COLLECTORS = ['snmp'];
+
 const dir = (names) => `^src/(${names.join('|')})/`;
 
 /** For each stage: everything after it, and its peers, are off limits. */
@@ -78,6 +81,13 @@ module.exports = {
       severity: 'error',
       from: { path: dir(EDGE_MAPPED), pathNot: [notTest, '/testing\\.ts$', '-options\\.ts$'] },
       to: { path: '^src/config/' },
+    },
+    {
+      name: 'collector-config-mapped-at-the-edge',
+      comment: `The ${EDGE_MAPPED_COLLECTORS.join(', ')} collector(s) read typed options; only their *-options.ts knows their section (*-config.ts, config/).`,
+      severity: 'error',
+      from: { path: `^src/collectors/(${EDGE_MAPPED_COLLECTORS.join('|')})/`, pathNot: [notTest, '/testing\\.ts$', '-options\\.ts$', '-config\\.ts$'] },
+      to: { path: ['^src/config/', collectorConfig] },
     },
     {
       name: 'http-imports-no-stage',
