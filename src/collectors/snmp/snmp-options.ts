@@ -1,3 +1,4 @@
+import { mapOnce } from '../../core/map-once.js';
 import type { CustomEntryConfig, InterfaceFilterConfig, LinkMatcherConfig, SnmpConfig, SnmpUserConfig } from './snmp-config.js';
 
 /**
@@ -79,14 +80,8 @@ export interface CustomEntryOptions {
 /** A target's `snmp:` block as the scheduler hands it to the collector: read only through snmpOptions. */
 export type SnmpBlock = SnmpConfig;
 
-const mapped = new WeakMap<SnmpConfig, SnmpOptions>();
-
 /** Options from a validated `snmp:` block; mapped once per block (a reload brings new blocks). */
-export function snmpOptions(cfg: SnmpConfig): SnmpOptions {
-  let o = mapped.get(cfg);
-  if (!o) mapped.set(cfg, (o = map(cfg)));
-  return o;
-}
+export const snmpOptions = mapOnce((cfg: SnmpConfig): SnmpOptions => map(cfg));
 
 function map(cfg: SnmpConfig): SnmpOptions {
   return {
