@@ -24,7 +24,7 @@ const collectorConfig = '^src/collectors/[^/]+/[^/]+-config\\.ts$';
 const EDGE_MAPPED = ['notify', 'store', 'pipeline', 'scheduler', 'metrics', 'alerts', 'cluster', 'targets'];
 
 /** Collectors whose running code reads typed options only: their <name>-options.ts maps their <name>-config.ts section. */
-const EDGE_MAPPED_COLLECTORS = ['snmp', 'icmp', 'tcp', 'http', 'dns', 'throughput', 'trap'];
+const EDGE_MAPPED_COLLECTORS = ['snmp', 'icmp', 'tcp', 'http', 'dns', 'throughput', 'trap', 'ingest'];
 
 const dir = (names) => `^src/(${names.join('|')})/`;
 
