@@ -9,7 +9,8 @@
  * (collectors/<name>/<name>-config.ts) and config/ composes those schemas;
  * such a file imports only core/ and config/'s schema helpers.
  * Config is mapped once, at each stage's edge: the stages that do (see
- * EDGE_MAPPED) import config/ only from their *-options.ts.
+ * EDGE_MAPPED) import config/ only from their *-options.ts, and each
+ * collector reads its *-config.ts only from its *-options.ts.
  * Beside the pipeline: http, report, cluster, demo and daemon (the
  * composition root); no stage imports them, and http imports no stage: each
  * stage offers its routes through core/route.ts. Only the CLI and the demo start
@@ -21,7 +22,8 @@ const notTest = '\\.test\\.ts$';
 /** A collector's section schema, which config/ composes. */
 const collectorConfig = '^src/collectors/[^/]+/[^/]+-config\\.ts$';
 /** Stages whose running code reads typed options only: their *-options.ts maps the YAML section. */
-const EDGE_MAPPED = ['notify', 'store', 'pipeline', 'scheduler', 'metrics'];
+const EDGE_MAPPED = ['notify', 'store', 'pipeline', 'scheduler', 'metrics', 'alerts', 'cluster', 'targets'];
+
 
 const dir = (names) => `^src/(${names.join('|')})/`;
 
@@ -78,6 +80,13 @@ module.exports = {
       severity: 'error',
       from: { path: dir(EDGE_MAPPED), pathNot: [notTest, '/testing\\.ts$', '-options\\.ts$'] },
       to: { path: '^src/config/' },
+    },
+    {
+      name: 'collector-config-mapped-at-the-edge',
+      comment: 'Collectors read typed options; only a collector\'s *-options.ts knows its section (its *-config.ts, config/).',
+      severity: 'error',
+      from: { path: '^src/collectors/', pathNot: [notTest, '/testing\\.ts$', '-options\\.ts$', '-config\\.ts$'] },
+      to: { path: ['^src/config/', collectorConfig] },
     },
     {
       name: 'http-imports-no-stage',

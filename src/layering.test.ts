@@ -55,10 +55,13 @@ describe('layering (.dependency-cruiser.cjs): samples flow one way, config â†’ â
     file('src/collectors/ping/pinger.ts', 'export const pinger = 1;\n');
     file('src/collectors/ping/ping-config.ts', "import { pinger } from './pinger.js';\nexport const pingSchema = pinger;\n");
     file('src/config/schema.ts', "import { pingSchema } from '../collectors/ping/ping-config.js';\nexport const schema = pingSchema;\n");
+    file('src/collectors/snmp/snmp-config.ts', 'export const snmpSchema = 1;\n');
+    file('src/collectors/snmp/snmp-poll.ts', "import { snmpSchema } from './snmp-config.js';\nexport const poll = snmpSchema;\n");
     file('src/http/routes.ts', "import { daemon } from '../daemon/daemon.js';\nimport { outage as o } from '../alerts/outage.js';\nexport const routes = daemon + o;\n");
     const names = new Set(violationsIn(scratch).map((v) => v.rule.name));
     expect([...names].sort()).toEqual([
       'collector-config-imports-only-schema-helpers',
+      'collector-config-mapped-at-the-edge',
       'config-mapped-at-the-edge',
       'core-imports-only-core',
       'http-imports-no-stage',

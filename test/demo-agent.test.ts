@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SnmpCollector, type SnmpCollectorOptions } from '../src/collectors/snmp/snmp-collector.js';
 import { NetSnmpSession, type SessionAddress, type SnmpSession } from '../src/collectors/snmp/snmp-session.js';
 import { snmpTarget, type SnmpConfig } from '../src/collectors/snmp/snmp-config.js';
+import type { SnmpOptions } from '../src/collectors/snmp/snmp-options.js';
 import { FakeClock, type Clock } from '../src/core/clock.js';
 import { CollectorError } from '../src/core/errors.js';
 import { silentLogger } from '../src/core/logger.js';
@@ -140,7 +141,7 @@ describe('demo device agents polled by the SNMP collector', () => {
     // a millisecond the machine spends elsewhere is 60 demo milliseconds, so the
     // truth is bounded by these windows, not by a fixed percentage.
     const windows: { from: number; to: number }[] = [];
-    const timedSession = (address: SessionAddress, s: SnmpConfig): SnmpSession => {
+    const timedSession = (address: SessionAddress, s: SnmpOptions): SnmpSession => {
       const real = new NetSnmpSession(address, s);
       return {
         version: real.version,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ingest } from '../src/collectors/ingest/ingest-config.js';
-import { ingestLimits, PushIngest } from '../src/collectors/ingest/push-ingest.js';
+import { ingestLimits } from '../src/collectors/ingest/ingest-options.js';
+import { PushIngest } from '../src/collectors/ingest/push-ingest.js';
 import { FakeClock } from '../src/core/clock.js';
 
 const NOW = Date.UTC(2026, 5, 1);

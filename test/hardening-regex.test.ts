@@ -75,7 +75,7 @@ describe('regular expressions from config run in linear time', () => {
   it('the attack value against every matcher built from (a+)+b keeps the event loop lag under 500 ms', async () => {
     const [rule] = parseRuleTexts([{ file: 'evil.yaml', text: ruleFile(EVIL) }]).rules;
     const route = { match: {}, matchRe: { scope: EVIL } } as unknown as Parameters<typeof routeMatches>[0];
-    const keep = interfaceFilter({ include: EVIL, must_be_up: [], never_alert: [] });
+    const keep = interfaceFilter({ include: EVIL, mustBeUp: [], neverAlert: [] });
     const lag = monitorEventLoopDelay({ resolution: 10 });
     lag.enable();
     const results: boolean[] = [];

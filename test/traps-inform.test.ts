@@ -4,6 +4,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrapReceiver } from '../src/collectors/trap/trap-receiver.js';
 import { traps as trapsSchema } from '../src/collectors/trap/trap-config.js';
+import { trapOptions } from '../src/collectors/trap/trap-options.js';
 import { systemClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/logger.js';
 import type { Sample } from '../src/core/sample.js';
@@ -44,7 +45,7 @@ describe('SNMP informs, sent by Net-SNMP snmpinform to the trap receiver', () =>
       community: 'inform-secret',
       users: [{ name: 'informer', level: 'authPriv', auth_protocol: 'sha', auth_key: 'authpass123', priv_protocol: 'aes', priv_key: 'privpass123' }],
     });
-    receiver = new TrapReceiver({ config, clock: systemClock, log: silentLogger(), metrics, publish: (s) => published.push(...s) });
+    receiver = new TrapReceiver({ config: trapOptions(config), clock: systemClock, log: silentLogger(), metrics, publish: (s) => published.push(...s) });
     await receiver.start();
     await receiver.setTargets([router]);
   });

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { MaintenanceWindow } from '../config/sections/maintenance.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { formatDuration } from '../core/duration.js';
 import { KpidError, errorMessage } from '../core/errors.js';
@@ -7,7 +6,7 @@ import type { Logger } from '../core/logger.js';
 import { occurrence, silenceState, SilenceBook, type BookedSilence } from './silence-book.js';
 import type { Silence, StateStore } from './state/state-store.js';
 import type { UnreadableSilence } from './state/stored-silence.js';
-import { DEFAULT_SILENCE_MAX_AHEAD } from '../config/sections/silences.js';
+import { DEFAULT_MAX_AHEAD, type MaintenanceWindowOptions, type SilenceOptions } from './alerts-options.js';
 
 /** Expired API silences are listed (state "expired") for this long, then forgotten. */
 const KEEP_EXPIRED = 7 * 86_400_000;
@@ -36,7 +35,7 @@ export class SilenceKeeper {
   /** Stored silences that could not be read at the last (re-)read: left out, logged once, listed by the API. */
   unreadable: UnreadableSilence[] = [];
   /** How far from now an API silence may end (config `silences.max_ahead`). */
-  maxAhead = DEFAULT_SILENCE_MAX_AHEAD;
+  maxAhead = DEFAULT_MAX_AHEAD;
 
   constructor(private readonly clock: Clock, private readonly log?: Logger) {}
 
@@ -51,8 +50,14 @@ export class SilenceKeeper {
     return this.clock.now();
   }
 
+  /** Takes the config's windows and limit, replacing the previous config's. */
+  configure(options: SilenceOptions): void {
+    this.setMaintenance(options.maintenance);
+    this.maxAhead = options.maxAhead;
+  }
+
   /** Takes the config's windows, replacing the previous config's. */
-  setMaintenance(windows: readonly MaintenanceWindow[]): void {
+  setMaintenance(windows: readonly MaintenanceWindowOptions[]): void {
     this.book.replaceMaintenance(windows.map((w, i) => ({
       id: `config:${w.name ?? `maintenance.${i}`}`,
       matchers: w.match,

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { NewSilence, SilenceKeeper } from './silence-keeper.js';
-import { duration } from '../config/duration-schema.js';
-import { checkTiming, matchLabels, timestamp } from '../config/sections/maintenance.js';
+import { silenceTiming } from './alerts-options.js';
 import { formatDuration } from '../core/duration.js';
 import { HttpError } from '../core/http-error.js';
 import type { Route } from '../core/route.js';
@@ -14,6 +13,8 @@ import type { Route } from '../core/route.js';
  *   { "matchers": { "site": "dc1" }, "duration": "2h", "createdBy": "alice",
  *     "comment": "fibre repair", "maintenance": true }
  */
+const { duration, checkTiming, matchLabels, timestamp } = silenceTiming;
+
 const KEYS = { from: 'startsAt', to: 'endsAt', duration: 'duration', every: 'every', until: 'until' };
 
 function silenceBody(now: number, maxAhead: number) {

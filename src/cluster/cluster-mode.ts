@@ -1,9 +1,9 @@
 import type { Registry } from 'prom-client';
-import type { ClusterConfig } from '../config/sections/cluster.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Target } from '../core/target.js';
 import { defineClusterMetrics } from '../metrics/cluster-metrics.js';
+import type { ClusterOptions } from './cluster-options.js';
 import { ClusterOwnership } from './cluster-ownership.js';
 import { RedisLeaseRegistry } from './leases.js';
 
@@ -29,16 +29,16 @@ export class ClusterMode {
     private readonly leases: RedisLeaseRegistry,
   ) {}
 
-  static async start(cfg: ClusterConfig, deps: ClusterModeDeps): Promise<ClusterMode> {
-    const log = deps.log.child({ component: 'cluster', member: cfg.instance_id });
-    const leases = new RedisLeaseRegistry(cfg.redis!, cfg.key_prefix, Math.max(200, cfg.heartbeat), log);
+  static async start(o: ClusterOptions, deps: ClusterModeDeps): Promise<ClusterMode> {
+    const log = deps.log.child({ component: 'cluster', member: o.instanceId });
+    const leases = new RedisLeaseRegistry(o.redis!, o.keyPrefix, Math.max(200, o.heartbeat), log);
     const ownership = new ClusterOwnership({
-      id: cfg.instance_id, registry: leases, clock: deps.clock, leaseTtl: cfg.lease_ttl, heartbeat: cfg.heartbeat,
+      id: o.instanceId, registry: leases, clock: deps.clock, leaseTtl: o.leaseTtl, heartbeat: o.heartbeat,
       metrics: defineClusterMetrics(deps.registry), log, onChange: deps.onOwnedChange,
     });
     await ownership.start();
-    log.info({ leaseTtlMs: cfg.lease_ttl, heartbeatMs: cfg.heartbeat, redisUp: ownership.isRedisUp }, 'cluster mode on');
-    return new ClusterMode(cfg.instance_id, ownership, leases);
+    log.info({ leaseTtlMs: o.leaseTtl, heartbeatMs: o.heartbeat, redisUp: ownership.isRedisUp }, 'cluster mode on');
+    return new ClusterMode(o.instanceId, ownership, leases);
   }
 
   /** The full configured target list; only this instance's share reaches the scheduler. */

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { configErrorsOf } from './config-errors-of.js';
 import { parseConfig } from './load.js';
 import { seriesLifetime } from '../core/target.js';
-import { resolveTargets } from '../targets/targets.js';
+import { resolveTargets } from '../targets/targets-options.js';
 
 const errorsOf = configErrorsOf;
 

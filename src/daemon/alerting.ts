@@ -5,6 +5,8 @@ import type { Logger } from '../core/logger.js';
 import type { Sample } from '../core/sample.js';
 import type { KpiMetrics } from '../metrics/kpi-metrics.js';
 import { RuleRunner } from '../rules/rule-runner.js';
+import type { KpidConfig } from '../config/load.js';
+import { flapThresholds } from '../alerts/alerts-options.js';
 import { AlertKeeper, type NotificationConsumer } from '../alerts/alert-keeper.js';
 import { RedisStateStore } from '../alerts/state/redis-state-store.js';
 import { SqliteStateStore } from '../alerts/state/sqlite-state-store.js';
@@ -16,7 +18,7 @@ export interface RulesAndAlertsConfig {
   readonly kpis: Readonly<Record<string, KpiOverride>>;
   readonly state: ({ readonly sqlite: string } | { readonly redis: string }) & { readonly max_pending_writes?: number | undefined };
   /** Absent (tests that build this by hand): DEFAULT_FLAP_THRESHOLDS. */
-  readonly flapping?: { readonly window: number; readonly start_above: number; readonly stop_below: number };
+  readonly flapping?: KpidConfig['flapping'];
   /** Read for how long a sent-notification claim can still matter (the longest repeat or escalation step) and for outboxAfter. */
   readonly notify?: {
     readonly routes: readonly { readonly repeat: number; readonly group_wait: number; readonly group_interval: number }[];
@@ -72,7 +74,7 @@ export class RulesAndAlerts {
     const runtime: AlertKeeper = new AlertKeeper({
       clock: deps.clock, rules: runner, publish: (s) => runner.write(s), catalogue: loaded.catalogue, store, notifier: deps.notifier,
       metrics: deps.metrics, log: deps.log, ...(deps.isPlanned ? { isPlanned: deps.isPlanned } : {}),
-      ...(config.flapping ? { flapping: { window: config.flapping.window, startAbove: config.flapping.start_above, stopBelow: config.flapping.stop_below } } : {}),
+      ...(config.flapping ? { flapping: flapThresholds(config.flapping) } : {}),
       get claimsMatterFor() {
         return timing.claimsMatterFor;
       },

@@ -2,6 +2,7 @@ import type { Registry } from 'prom-client';
 import type { NotificationConsumer } from '../alerts/notification-gate.js';
 import { SlaSweeper } from '../alerts/sla-sweeper.js';
 import { ClusterMode } from '../cluster/cluster-mode.js';
+import { clusterOptions } from '../cluster/cluster-options.js';
 import type { KpidConfig } from '../config/load.js';
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
@@ -35,12 +36,13 @@ export class ClusterStage {
 
   static async start(config: KpidConfig, deps: ClusterDeps): Promise<ClusterStage> {
     const stage = new ClusterStage(deps);
-    stage.mode = await ClusterMode.start(config.cluster, {
+    const options = clusterOptions(config.cluster);
+    stage.mode = await ClusterMode.start(options, {
       clock: deps.clock, log: deps.log, registry: deps.registry, onOwnedChange: (owned) => stage.handOver(owned),
     });
     if ('redis' in config.state) {
-      const log = deps.log.child({ component: 'cluster', member: config.cluster.instance_id });
-      stage.sweeper = new SlaSweeper({ store: deps.alerting.store, notifier: deps.notifier, clock: deps.clock, every: config.cluster.heartbeat, log });
+      const log = deps.log.child({ component: 'cluster', member: options.instanceId });
+      stage.sweeper = new SlaSweeper({ store: deps.alerting.store, notifier: deps.notifier, clock: deps.clock, every: options.heartbeat, log });
       stage.sweeper.start();
     } else {
       deps.log.warn('cluster.enabled with state: { sqlite }: alerts, outages and "sent once" are per instance; use state: { redis } in a cluster');

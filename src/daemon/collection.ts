@@ -5,9 +5,11 @@ import type { Logger } from '../core/logger.js';
 import type { Sample } from '../core/sample.js';
 import type { Target } from '../core/target.js';
 import type { CollectorRegistry } from '../core/collector.js';
-import { ingestLimits, PushIngest } from '../collectors/ingest/push-ingest.js';
+import { ingestLimits } from '../collectors/ingest/ingest-options.js';
+import { PushIngest } from '../collectors/ingest/push-ingest.js';
 import { createCollectors } from '../collectors/registry.js';
 import { TrapReceiver } from '../collectors/trap/trap-receiver.js';
+import { trapOptions } from '../collectors/trap/trap-options.js';
 import type { KpidMetrics } from '../metrics/definitions.js';
 import type { TrapMetrics } from '../metrics/trap-metrics.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
@@ -76,7 +78,7 @@ export class Collection {
     await this.stopTraps();
     if (!config.traps) return;
     const receiver = new TrapReceiver({
-      config: config.traps, clock: this.deps.clock, log: this.deps.log, metrics: this.deps.trapMetrics, publish: (s, lifetime) => this.publish(s, lifetime),
+      config: trapOptions(config.traps), clock: this.deps.clock, log: this.deps.log, metrics: this.deps.trapMetrics, publish: (s, lifetime) => this.publish(s, lifetime),
     });
     await receiver.start();
     await receiver.setTargets(targets);

@@ -10,7 +10,7 @@ import { Pipeline } from '../pipeline/pipeline.js';
 import { defineSilenceMetrics } from '../metrics/silence-metrics.js';
 import { RedisReachability, redisUrls } from './redis-reachability.js';
 import { defineIngestMetrics } from '../metrics/ingest-metrics.js';
-import { resolveTargets } from '../targets/targets.js';
+import { resolveTargets } from '../targets/targets-options.js';
 import type { HttpServer } from '../http/server.js';
 import { AckLinkSigner } from './ack-links.js';
 import { ClusterStage } from './cluster.js';

@@ -1,3 +1,4 @@
+import { silenceOptions } from '../alerts/alerts-options.js';
 import type { SilenceKeeper } from '../alerts/silence-keeper.js';
 import type { KpidConfig } from '../config/load.js';
 import { errorMessage } from '../core/errors.js';
@@ -50,8 +51,7 @@ export async function reloadConfig(d: Reloadable, opts: { force?: boolean } = {}
   const kept = new Set(next.targets.map((t) => t.name));
   alerting?.runtime.removeTargets(new Set(previous.targets.map((t) => t.name).filter((n) => !kept.has(n))));
   const targets = d.retarget(next);
-  d.silences.setMaintenance(next.maintenance);
-  d.silences.maxAhead = next.silences.max_ahead;
+  d.silences.configure(silenceOptions(next));
   d.adopt(next);
   await step(d.log, 'trap receiver', () => d.collection?.applyTraps(next, targets, previous));
   await step(d.log, 'storage', () => storage?.reload(next));

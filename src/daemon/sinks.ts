@@ -1,3 +1,4 @@
+import { silenceOptions } from '../alerts/alerts-options.js';
 import type { SilenceKeeper } from '../alerts/silence-keeper.js';
 import type { KpidConfig } from '../config/load.js';
 import type { Notification } from '../core/alert.js';
@@ -9,7 +10,7 @@ import { RulesAndAlerts } from './alerting.js';
 import type { DaemonMetrics } from './metrics.js';
 import { NotifyStage } from './notification.js';
 import { Storage } from './storage.js';
-import { longestSeriesLifetime } from '../targets/targets.js';
+import { longestSeriesLifetime } from '../targets/targets-options.js';
 
 /** The stages samples flow into; each is set as soon as it runs, so a failed start can stop what did start. */
 export interface Sinks {
@@ -39,8 +40,7 @@ export interface SinkDeps {
 export async function startSinks(config: KpidConfig, d: SinkDeps, into: Sinks): Promise<Required<Sinks>> {
   const { clock, log, pipeline, metrics, silences, onNotification, listening, ackLinks } = d;
   into.storage = await Storage.start(config, { clock, log, pipeline, metrics: metrics.store });
-  silences.setMaintenance(config.maintenance);
-  silences.maxAhead = config.silences.max_ahead;
+  silences.configure(silenceOptions(config));
   const notify = (into.notify = await NotifyStage.start(config, {
     clock, log, metrics: metrics.notify, isSilenced: silences.isSilenced, listening, ...(onNotification ? { onNotification } : {}),
     ackCode: (id) => ackLinks.sign(id),

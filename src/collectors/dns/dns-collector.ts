@@ -4,13 +4,11 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import { CollectorError } from '../../core/errors.js';
 import type { Sample } from '../../core/sample.js';
 import type { Target } from '../../core/target.js';
-import type { DnsProbeConfig } from './dns-config.js';
+import { dnsOptions, type DnsSpec } from './dns-options.js';
 import type { Collector } from '../../core/collector.js';
 import { resolveAddress } from '../resolve-address.js';
 import { askOverTcp, askOverUdp, type DnsServer, type Exchange } from './dns-exchange.js';
 import { dnsFailureCodes, isTruncated, judgeAnswer, type DnsFailure } from './dns-verdict.js';
-
-type DnsSpec = DnsProbeConfig & { name: string };
 
 const INTEGER_FIELDS = ['success', 'rcode', 'answers', 'answer_matches', 'tcp', 'truncated', 'failure_reason'];
 
@@ -30,7 +28,8 @@ export class DnsCollector implements Collector<DnsSpec> {
 
   constructor(private readonly clock: Clock = systemClock) {}
 
-  async collect(target: Target, spec: DnsSpec, signal: AbortSignal): Promise<Sample[]> {
+  async collect(target: Target, block: DnsSpec, signal: AbortSignal): Promise<Sample[]> {
+    const spec = dnsOptions(block);
     const tags = { target: target.name, site: target.site, probe: spec.name };
     const sample = (fields: Record<string, number>): Sample => ({
       measurement: 'probe', tags, fields, time: this.clock.now(), integerFields: INTEGER_FIELDS,
@@ -43,12 +42,12 @@ export class DnsCollector implements Collector<DnsSpec> {
       const e = err as CollectorError;
       throw new CollectorError('dns', e.reason, e.message, e.context, [sample({ success: 0 })]);
     }
-    const server: DnsServer = { address, port: spec.port, answerTimeout: spec.answer_timeout };
+    const server: DnsServer = { address, port: spec.port, answerTimeout: spec.answerTimeout };
     const query = encode({
       type: 'query',
       id: randomInt(0, 0x10000),
       flags: RECURSION_DESIRED,
-      questions: [{ type: spec.record_type, name: spec.query }],
+      questions: [{ type: spec.recordType, name: spec.query }],
     });
 
     const started = process.hrtime.bigint();
@@ -58,7 +57,7 @@ export class DnsCollector implements Collector<DnsSpec> {
     let overTcp = 0;
     if ('answer' in exchange && isTruncated(exchange.answer)) {
       truncated = 1;
-      if (spec.tcp_fallback) {
+      if (spec.tcpFallback) {
         overTcp = 1;
         exchange = await askOverTcp(server, query, signal);
       }
@@ -73,7 +72,7 @@ export class DnsCollector implements Collector<DnsSpec> {
 
     if ('failed' in exchange) {
       if (overTcp) return fail('truncated', `truncated over UDP, and the TCP retry failed (${exchange.failed})`);
-      return fail('timeout', `no answer within ${spec.answer_timeout}ms`);
+      return fail('timeout', `no answer within ${spec.answerTimeout}ms`);
     }
     if (isTruncated(exchange.answer)) return fail('truncated', 'answer truncated over UDP and TCP fallback is off');
     const verdict = judgeAnswer(exchange.answer, spec);

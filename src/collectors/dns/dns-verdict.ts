@@ -1,5 +1,5 @@
 import { decode, type Answer } from 'dns-packet';
-import type { DnsProbeConfig } from './dns-config.js';
+import type { DnsProbeOptions } from './dns-options.js';
 
 /**
  * Why a DNS probe failed. The word labels kpid_collector_errors_total; the
@@ -36,22 +36,22 @@ export function isTruncated(answer: Buffer): boolean {
 }
 
 /** Judges a complete (untruncated) answer against what the probe expects. */
-export function judgeAnswer(answer: Buffer, spec: DnsProbeConfig): DnsVerdict {
+export function judgeAnswer(answer: Buffer, spec: DnsProbeOptions): DnsVerdict {
   // The rcode is read from the header itself: it is there even when the body does not parse.
   const rcode = answer.readUInt16BE(2) & 0x000f;
   const failByRcode: Partial<Record<number, DnsFailure>> = { 2: 'servfail', 3: 'nxdomain', 5: 'refused' };
   if (rcode !== 0) return { rcode, answers: 0, texts: [], failure: failByRcode[rcode] ?? 'rcode' };
   let records: Answer[];
   try {
-    records = (decode(answer).answers ?? []).filter((a) => a.type === spec.record_type);
+    records = (decode(answer).answers ?? []).filter((a) => a.type === spec.recordType);
   } catch {
     return { rcode, answers: 0, texts: [], failure: 'malformed' };
   }
   const texts = records.map(recordText);
-  const expectsSomething = spec.expect_address !== undefined || spec.expect_regex !== undefined;
+  const expectsSomething = spec.expectAddress !== undefined || spec.expectRegex !== undefined;
   if (!expectsSomething) return { rcode, answers: records.length, texts };
-  const addressOk = !spec.expect_address || texts.some((t) => spec.expect_address!.some((a) => sameAddress(a, t)));
-  const pattern = spec.expect_regex === undefined ? undefined : new RegExp(spec.expect_regex);
+  const addressOk = !spec.expectAddress || texts.some((t) => spec.expectAddress!.some((a) => sameAddress(a, t)));
+  const pattern = spec.expectRegex === undefined ? undefined : new RegExp(spec.expectRegex);
   const regexOk = !pattern || texts.some((t) => pattern.test(t));
   const matches = addressOk && regexOk;
   return { rcode, answers: records.length, texts, matches, ...(matches ? {} : { failure: 'wrong_answer' as const }) };

@@ -6,10 +6,8 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import { CollectorError, errorMessage } from '../../core/errors.js';
 import type { Sample } from '../../core/sample.js';
 import type { Target } from '../../core/target.js';
-import type { HttpProbeConfig } from './http-config.js';
+import { httpOptions, type HttpSpec } from './http-options.js';
 import type { Collector } from '../../core/collector.js';
-
-type HttpSpec = HttpProbeConfig & { name: string };
 
 /**
  * HTTP(S) probe: one request; success when the status is one of the
@@ -26,12 +24,13 @@ export class HttpCollector implements Collector<HttpSpec> {
 
   constructor(private readonly clock: Clock = systemClock) {}
 
-  async collect(target: Target, spec: HttpSpec, signal: AbortSignal): Promise<Sample[]> {
+  async collect(target: Target, block: HttpSpec, signal: AbortSignal): Promise<Sample[]> {
+    const spec = httpOptions(block);
     const url = new URL(spec.url.replace('{address}', bracketIpv6(target.address)));
     const tags = { target: target.name, site: target.site, probe: spec.name };
     const sample = (fields: Record<string, number>): Sample[] =>
       [{ measurement: 'probe', tags, fields, time: this.clock.now(), integerFields: ['success', 'status_code'] }];
-    const ca = spec.tls_ca ? await readCa(target, spec.tls_ca, sample({ success: 0 })) : undefined;
+    const ca = spec.tlsCa ? await readCa(target, spec.tlsCa, sample({ success: 0 })) : undefined;
     const started = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
     return new Promise<Sample[]>((resolve, reject) => {
@@ -40,7 +39,7 @@ export class HttpCollector implements Collector<HttpSpec> {
         method: spec.method,
         headers: { 'user-agent': 'kpid-probe', ...spec.headers },
         signal,
-        rejectUnauthorized: spec.tls_verify,
+        rejectUnauthorized: spec.tlsVerify,
         ...(ca ? { ca } : {}),
       }, (res) => {
         const headers = seconds();
@@ -49,7 +48,7 @@ export class HttpCollector implements Collector<HttpSpec> {
         res.on('end', () => {
           const status = res.statusCode ?? 0;
           resolve(sample({
-            success: spec.expect_status.includes(status) ? 1 : 0,
+            success: spec.expectStatus.includes(status) ? 1 : 0,
             status_code: status,
             rtt_seconds: headers,
             duration_seconds: seconds(),

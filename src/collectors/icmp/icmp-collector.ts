@@ -3,13 +3,11 @@ import { CollectorError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Sample } from '../../core/sample.js';
 import type { Target } from '../../core/target.js';
-import type { IcmpProbeConfig } from './icmp-config.js';
+import { icmpOptions, type IcmpSpec } from './icmp-options.js';
 import type { Collector } from '../../core/collector.js';
 import { resolveAddress } from '../resolve-address.js';
 import { FpingBatcher, type FpingBatcherOptions } from './fping-batcher.js';
 import { roundTripStats } from './round-trips.js';
-
-type IcmpSpec = IcmpProbeConfig & { name: string };
 
 /** ICMP echo probe: N packets per probe through fping; rtt, jitter and loss. */
 export class IcmpCollector implements Collector<IcmpSpec> {
@@ -22,7 +20,8 @@ export class IcmpCollector implements Collector<IcmpSpec> {
     this.clock = opts.clock ?? systemClock;
   }
 
-  async collect(target: Target, spec: IcmpSpec, signal: AbortSignal): Promise<Sample[]> {
+  async collect(target: Target, block: IcmpSpec, signal: AbortSignal): Promise<Sample[]> {
+    const spec = icmpOptions(block);
     const tags = { target: target.name, site: target.site, probe: spec.name };
     const failed = (): Sample[] => [{
       measurement: 'probe', tags, time: this.clock.now(),
@@ -37,7 +36,7 @@ export class IcmpCollector implements Collector<IcmpSpec> {
     let rtts: (number | null)[];
     try {
       rtts = await this.fping.ping(
-        { address: ip, count: spec.count, spacingMs: spec.spacing, replyTimeoutMs: spec.reply_timeout },
+        { address: ip, count: spec.count, spacingMs: spec.spacing, replyTimeoutMs: spec.replyTimeout },
         signal,
       );
     } catch (err) {

@@ -2,13 +2,13 @@ import { seriesKey, type Sample } from '../../core/sample.js';
 
 /** The three bounds on what push ingest may make kpid remember, with their config keys. */
 export interface CardinalityLimits {
-  /** Distinct measurements pushed (ingest.max_measurements). */
+  /** Distinct measurements pushed (ingest.max_measurements). Default 1,000. */
   readonly maxMeasurements: number;
-  /** Distinct series (measurement + tags) one measurement may gain (ingest.max_series_per_measurement). */
+  /** Distinct series (measurement + tags) one measurement may gain (ingest.max_series_per_measurement). Default 10,000. */
   readonly maxSeriesPerMeasurement: number;
-  /** Distinct series over all measurements (ingest.max_series). */
+  /** Distinct series over all measurements (ingest.max_series). Default 100,000. */
   readonly maxSeries: number;
-  /** A series not pushed for this long is forgotten and frees its place, ms (ingest.series_idle_expiry). */
+  /** A series not pushed for this long is forgotten and frees its place, ms (ingest.series_idle_expiry). Default 1 hour. */
   readonly idleExpiryMs: number;
 }
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../core/clock.js';
 import { KnownSeries, parseLine } from './line-protocol-parser.js';
 import { ingest } from './ingest-config.js';
-import { ingestLimits, PushIngest } from './push-ingest.js';
+import { ingestLimits } from './ingest-options.js';
+import { PushIngest } from './push-ingest.js';
 
 const NOW = Date.UTC(2026, 10, 1);
 

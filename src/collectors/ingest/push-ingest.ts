@@ -3,32 +3,10 @@ import type { Clock } from '../../core/clock.js';
 import { PeriodicSweep } from '../../core/periodic-sweep.js';
 import { formatDuration } from '../../core/duration.js';
 import type { Sample } from '../../core/sample.js';
-import type { IngestConfig } from './ingest-config.js';
-import { CardinalityGuard, type CardinalityLimit, type CardinalityLimits } from './cardinality-guard.js';
+import type { IngestLimits } from './ingest-options.js';
+import { CardinalityGuard, type CardinalityLimit } from './cardinality-guard.js';
 import { parseJsonSample } from './json-samples.js';
 import { KnownSeries, parseLine, PRECISION_MS, type ParsedLine, type Precision } from './line-protocol-parser.js';
-
-export interface IngestLimits extends CardinalityLimits {
-  /** Most samples one request may carry; a larger request is refused whole. */
-  readonly maxSamplesPerRequest: number;
-  /** How far in the past a timestamp may be, ms (ingest.max_age). */
-  readonly maxAgeMs: number;
-  /** How far in the future a timestamp may be, ms (ingest.max_future). */
-  readonly maxFutureMs: number;
-}
-
-/** The limits of the `ingest:` config section. */
-export function ingestLimits(c: IngestConfig): IngestLimits {
-  return {
-    maxSamplesPerRequest: c.max_samples_per_request,
-    maxMeasurements: c.max_measurements,
-    maxSeriesPerMeasurement: c.max_series_per_measurement,
-    maxSeries: c.max_series,
-    idleExpiryMs: c.series_idle_expiry,
-    maxAgeMs: c.max_age,
-    maxFutureMs: c.max_future,
-  };
-}
 
 export interface Rejection {
   /** 1-based line of a line-protocol body, or 0-based index of a JSON array. */

@@ -1,4 +1,4 @@
-import type { CustomEntryConfig } from './snmp-config.js';
+import type { CustomEntryOptions } from './snmp-options.js';
 import { counterIncrease, perSecond, type CounterReading } from './counter-rates.js';
 import type { SnmpSession } from './snmp-session.js';
 import { walkColumns, type TimedVarbind, type WalkOptions } from './table-walker.js';
@@ -26,7 +26,7 @@ export interface CustomResult {
 const GET_CHUNK = 20;
 
 /** Reads every `custom` entry: scalars by GET, tables by walking their columns. */
-export async function readCustom(session: SnmpSession, entries: readonly CustomEntryConfig[], o: WalkOptions): Promise<CustomRow[]> {
+export async function readCustom(session: SnmpSession, entries: readonly CustomEntryOptions[], o: WalkOptions): Promise<CustomRow[]> {
   const rows: CustomRow[] = [];
   for (const [i, e] of entries.entries()) {
     const names = Object.keys(e.fields);
@@ -48,7 +48,7 @@ export async function readCustom(session: SnmpSession, entries: readonly CustomE
     for (const n of names) for (const idx of walked.get(e.fields[n]!.oid)?.keys() ?? []) indices.add(idx);
     for (const index of indices) {
       const tags: Record<string, string> = {};
-      if (e.index_tag) tags[e.index_tag] = index;
+      if (e.indexTag) tags[e.indexTag] = index;
       for (const t of tagNames) {
         const vb = walked.get(e.tags[t]!)?.get(index);
         if (vb) tags[t] = asText(vb);
@@ -70,7 +70,7 @@ export async function readCustom(session: SnmpSession, entries: readonly CustomE
  * across a reboot (`continuous` false).
  */
 export function customFields(
-  entries: readonly CustomEntryConfig[],
+  entries: readonly CustomEntryOptions[],
   rows: readonly CustomRow[],
   prev: CustomCounters,
   continuous: boolean,

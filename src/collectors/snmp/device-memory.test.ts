@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { snmpTarget } from './snmp-config.js';
+import { snmpOptions } from './snmp-options.js';
 import { FakeClock } from '../../core/clock.js';
 import type { Target } from '../../core/target.js';
 import { emptyMemory, pollDevice } from './device-poll.js';
@@ -13,7 +14,7 @@ const without = (w: RecordedWalk, ifIndex: number): RecordedWalk => ({
   ...w, varbinds: w.varbinds.filter((vb) => !/^1\.3\.6\.1\.2\.1\.(2\.2\.1|31\.1\.1\.1)\.\d+\.(\d+)$/.test(vb.oid) || !vb.oid.endsWith(`.${ifIndex}`)),
 });
 const target: Target = { name: 'edge-1', site: 'lab', address: '127.0.0.1', labels: {}, interval: 30_000, timeout: 10_000, probes: [] };
-const spec = snmpTarget.parse({ community: 'public', modules: ['system', 'interfaces'] });
+const spec = snmpOptions(snmpTarget.parse({ community: 'public', modules: ['system', 'interfaces'] }));
 const signal = new AbortController().signal;
 
 describe('the counters the SNMP collector keeps per device', () => {

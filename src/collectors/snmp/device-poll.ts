@@ -1,4 +1,4 @@
-import type { SnmpConfig } from './snmp-config.js';
+import type { SnmpOptions } from './snmp-options.js';
 import type { Clock } from '../../core/clock.js';
 import type { Sample } from '../../core/sample.js';
 import { targetTags, type Target } from '../../core/target.js';
@@ -66,12 +66,12 @@ function interfaceTags(before: InterfaceSnapshot | undefined, base: Readonly<Rec
  * the device stayed up in between.
  */
 export async function pollDevice(
-  session: SnmpSession, target: Target, spec: SnmpConfig, prev: DeviceMemory, clock: Clock, signal: AbortSignal,
+  session: SnmpSession, target: Target, spec: SnmpOptions, prev: DeviceMemory, clock: Clock, signal: AbortSignal,
 ): Promise<PollResult> {
   const started = clock.now();
   const tags = targetTags(target);
   const walk: WalkOptions = {
-    maxRepetitions: spec.max_repetitions, maxRows: spec.max_rows, parallel: spec.max_parallel_walks, signal, now: () => clock.now(),
+    maxRepetitions: spec.maxRepetitions, maxRows: spec.maxRows, parallel: spec.maxParallelWalks, signal, now: () => clock.now(),
   };
   const samples: Sample[] = [];
   const memory: DeviceMemory = { ...emptyMemory(), legacyCounters: prev.legacyCounters || spec.version === '1' };

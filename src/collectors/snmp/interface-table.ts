@@ -1,5 +1,5 @@
 import { linearRegex } from '../../core/linear-regex.js';
-import type { InterfaceFilterConfig } from './snmp-config.js';
+import type { InterfaceFilterOptions } from './snmp-options.js';
 import { IF_MIB, IF_STATUS, type IfMibColumn } from './oids.js';
 import type { InterfaceCounterName, InterfaceCounters } from './interface-rates.js';
 import type { Column } from './table-walker.js';
@@ -106,12 +106,12 @@ export function interfaceRows(walked: ReadonlyMap<string, Column>): InterfaceRow
 const STATUS_NAME: Record<number, string> = { [IF_STATUS.up]: 'up', [IF_STATUS.down]: 'down', [IF_STATUS.testing]: 'testing' };
 
 /** The interface filter of config, compiled once. */
-export function interfaceFilter(cfg: InterfaceFilterConfig): (row: InterfaceRow) => boolean {
+export function interfaceFilter(cfg: InterfaceFilterOptions): (row: InterfaceRow) => boolean {
   // RE2, linear time: names and aliases are whatever the device reports.
   const include = cfg.include !== undefined ? linearRegex(cfg.include) : undefined;
   const exclude = cfg.exclude !== undefined ? linearRegex(cfg.exclude) : undefined;
   const alias = cfg.alias !== undefined ? linearRegex(cfg.alias) : undefined;
-  const admin = cfg.admin_status ? new Set<string>(cfg.admin_status) : undefined;
+  const admin = cfg.adminStatus ? new Set<string>(cfg.adminStatus) : undefined;
   return (row) =>
     (!include || include.test(row.name)) &&
     (!exclude || !exclude.test(row.name)) &&

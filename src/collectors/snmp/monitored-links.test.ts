@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { snmpTarget } from './snmp-config.js';
+import { snmpOptions } from './snmp-options.js';
 import { FakeClock } from '../../core/clock.js';
 import type { LinksSeenUp } from '../../core/links-seen-up.js';
 import { silentLogger } from '../../core/logger.js';
@@ -113,7 +114,7 @@ describe('which links interface rules may alert on (the monitored field)', () =>
 });
 
 describe('link matchers (name, alias, descr, labels: all given must match)', () => {
-  const cfg = (over: object) => snmpTarget.parse({ community: 'public', interfaces: over }).interfaces;
+  const cfg = (over: object) => snmpOptions(snmpTarget.parse({ community: 'public', interfaces: over })).interfaces;
   const link = { name: 'Gi0/2', alias: 'CUST-4711 bank', descr: 'GigabitEthernet0/2', labels: { target: 'edge-1', site: 'lab', role: 'access' } };
 
   it('selects by alias, descr and labels, as Zabbix and LibreNMS users do', () => {

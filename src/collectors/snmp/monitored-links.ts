@@ -1,4 +1,4 @@
-import type { InterfaceFilterConfig, LinkMatcherConfig } from './snmp-config.js';
+import type { InterfaceFilterOptions, LinkMatcherOptions } from './snmp-options.js';
 import { linearRegex, type LinearRegex } from '../../core/linear-regex.js';
 import type { LinksSeenUp } from '../../core/links-seen-up.js';
 import type { Logger } from '../../core/logger.js';
@@ -23,7 +23,7 @@ function compiled(pattern: string): LinearRegex {
 }
 
 /** A link matches when every key the matcher gives matches. */
-export function matchesLink(m: LinkMatcherConfig, link: LinkFacts): boolean {
+export function matchesLink(m: LinkMatcherOptions, link: LinkFacts): boolean {
   const re = (pattern: string | undefined, text: string) => pattern === undefined || compiled(pattern).test(text);
   return re(m.name, link.name) && re(m.alias, link.alias) && re(m.descr, link.descr) &&
     Object.entries(m.labels ?? {}).every(([k, v]) => link.labels[k] === v);
@@ -34,9 +34,9 @@ export function matchesLink(m: LinkMatcherConfig, link: LinkFacts): boolean {
  * switch full of empty access ports pages nobody. `never_alert` wins; then
  * `must_be_up`; otherwise a link is monitored once kpid has seen it up.
  */
-export function isMonitored(cfg: InterfaceFilterConfig, link: LinkFacts, seenUp: boolean): boolean {
-  if (cfg.never_alert.some((m) => matchesLink(m, link))) return false;
-  return seenUp || cfg.must_be_up.some((m) => matchesLink(m, link));
+export function isMonitored(cfg: InterfaceFilterOptions, link: LinkFacts, seenUp: boolean): boolean {
+  if (cfg.neverAlert.some((m) => matchesLink(m, link))) return false;
+  return seenUp || cfg.mustBeUp.some((m) => matchesLink(m, link));
 }
 
 /**
@@ -56,7 +56,7 @@ export class MonitoredLinks {
   constructor(private readonly memory: LinksSeenUp | undefined, private readonly log: Logger) {}
 
   /** Sets `monitored` on the `interface` samples, which must list it among their integerFields. */
-  async mark(target: Target, cfg: InterfaceFilterConfig, samples: readonly Sample[], at: number): Promise<Sample[]> {
+  async mark(target: Target, cfg: InterfaceFilterOptions, samples: readonly Sample[], at: number): Promise<Sample[]> {
     await this.load(target.name);
     const labels = { ...target.labels, target: target.name, site: target.site };
     // The poll's own samples, just built: marked in place rather than copied (three objects per interface per poll).

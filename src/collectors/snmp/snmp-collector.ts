@@ -1,4 +1,4 @@
-import type { SnmpConfig } from './snmp-config.js';
+import { snmpOptions, type SnmpBlock, type SnmpOptions } from './snmp-options.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { CollectorError } from '../../core/errors.js';
 import type { LinksSeenUp } from '../../core/links-seen-up.js';
@@ -18,7 +18,7 @@ export interface SnmpCollectorOptions {
   readonly log: Logger;
   readonly clock?: Clock;
   /** Opens a session to a device; tests substitute recorded walks. */
-  readonly openSession?: (address: SessionAddress, spec: SnmpConfig) => SnmpSession;
+  readonly openSession?: (address: SessionAddress, spec: SnmpOptions) => SnmpSession;
   /** Which links were ever seen up, kept across restarts (the state store); without it, memory only. */
   readonly linksSeenUp?: LinksSeenUp;
 }
@@ -44,12 +44,12 @@ interface DeviceState {
  * one `up: 0` sample per unanswered attempt. Every `interface` sample says
  * whether its link is monitored (monitored-links.ts).
  */
-export class SnmpCollector implements Collector<SnmpConfig> {
+export class SnmpCollector implements Collector<SnmpBlock> {
   readonly kind = 'snmp';
   private readonly devices = new Map<string, DeviceState>();
   private readonly log: Logger;
   private readonly clock: Clock;
-  private readonly open: (address: SessionAddress, spec: SnmpConfig) => SnmpSession;
+  private readonly open: (address: SessionAddress, spec: SnmpOptions) => SnmpSession;
   private readonly links: MonitoredLinks;
 
   constructor(opts: SnmpCollectorOptions) {
@@ -60,11 +60,13 @@ export class SnmpCollector implements Collector<SnmpConfig> {
   }
 
   /** The poll runs every confirmation re-poll and still ends before the target's next turn. */
-  pollBudget(target: Target, spec: SnmpConfig): number {
-    return confirmationPlan(target.interval, target.timeout, spec).budget;
+  pollBudget(target: Target, cfg: SnmpBlock): number {
+    return confirmationPlan(target.interval, target.timeout, snmpOptions(cfg)).budget;
   }
 
-  async collect(target: Target, spec: SnmpConfig, signal: AbortSignal): Promise<Sample[]> {
+  /** `cfg` is the target's `snmp:` block as the scheduler hands it; it is read only through snmpOptions. */
+  async collect(target: Target, cfg: SnmpBlock, signal: AbortSignal): Promise<Sample[]> {
+    const spec = snmpOptions(cfg);
     const ip = await resolveAddress('snmp', target.name, target.address).catch((err: CollectorError) => {
       throw new CollectorError('snmp', err.reason, err.message, err.context, [this.downSample(target)]);
     });
@@ -117,7 +119,7 @@ export class SnmpCollector implements Collector<SnmpConfig> {
     return this.devices.size;
   }
 
-  private device(name: string, address: SessionAddress, spec: SnmpConfig): DeviceState {
+  private device(name: string, address: SessionAddress, spec: SnmpOptions): DeviceState {
     const key = JSON.stringify([address, spec.version, spec.community, spec.user, spec.timeout, spec.retries]);
     let device = this.devices.get(name);
     if (device && device.sessionKey !== key) {
@@ -152,7 +154,7 @@ export class SnmpCollector implements Collector<SnmpConfig> {
     log();
   }
 
-  private failure(target: Target, spec: SnmpConfig, err: unknown, attempt: number): CollectorError {
+  private failure(target: Target, spec: SnmpOptions, err: unknown, attempt: number): CollectorError {
     const partial = err instanceof PartialPoll ? err : undefined;
     const cause = partial ? partial.failure : err;
     const where = `target "${target.name}"`;

@@ -1,5 +1,5 @@
 import snmp, { type ResponseCallback, type Session, type SessionOptions, type User, type Varbind } from 'net-snmp';
-import type { SnmpConfig } from './snmp-config.js';
+import type { SnmpOptions } from './snmp-options.js';
 import type { RawVarbind } from './varbind-values.js';
 
 /**
@@ -67,7 +67,7 @@ export class NetSnmpSession implements SnmpSession {
   /** A datagram that net-snmp could not parse arrived while requests were out. */
   private garbage = false;
 
-  constructor(address: SessionAddress, spec: SnmpConfig) {
+  constructor(address: SessionAddress, spec: SnmpOptions) {
     this.version = spec.version;
     const options: SessionOptions = {
       port: address.port,
@@ -81,8 +81,8 @@ export class NetSnmpSession implements SnmpSession {
     if (spec.version === '3') {
       const u = spec.user!;
       const user: User = { name: u.name, level: snmp.SecurityLevel[u.level]! };
-      if (u.auth_protocol) Object.assign(user, { authProtocol: snmp.AuthProtocols[u.auth_protocol], authKey: u.auth_key });
-      if (u.priv_protocol) Object.assign(user, { privProtocol: snmp.PrivProtocols[u.priv_protocol], privKey: u.priv_key });
+      if (u.authProtocol) Object.assign(user, { authProtocol: snmp.AuthProtocols[u.authProtocol], authKey: u.authKey });
+      if (u.privProtocol) Object.assign(user, { privProtocol: snmp.PrivProtocols[u.privProtocol], privKey: u.privKey });
       this.session = snmp.createV3Session(address.ip, user, { ...options, version: snmp.Version3 });
     } else {
       const version = spec.version === '1' ? snmp.Version1 : snmp.Version2c;

@@ -3,11 +3,9 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import { CollectorError } from '../../core/errors.js';
 import type { Sample } from '../../core/sample.js';
 import type { Target } from '../../core/target.js';
-import type { TcpProbeConfig } from './tcp-config.js';
+import { tcpOptions, type TcpSpec } from './tcp-options.js';
 import type { Collector } from '../../core/collector.js';
 import { resolveAddress } from '../resolve-address.js';
-
-type TcpSpec = TcpProbeConfig & { name: string };
 
 /**
  * TCP connect probe: success and the time the three-way handshake took.
@@ -19,7 +17,8 @@ export class TcpCollector implements Collector<TcpSpec> {
 
   constructor(private readonly clock: Clock = systemClock) {}
 
-  async collect(target: Target, spec: TcpSpec, signal: AbortSignal): Promise<Sample[]> {
+  async collect(target: Target, block: TcpSpec, signal: AbortSignal): Promise<Sample[]> {
+    const spec = tcpOptions(block);
     const tags = { target: target.name, site: target.site, probe: spec.name };
     const sample = (fields: Record<string, number>): Sample => ({
       measurement: 'probe', tags, fields, time: this.clock.now(), integerFields: ['success'],

@@ -2,11 +2,9 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import { CollectorError, errorMessage } from '../../core/errors.js';
 import type { Sample } from '../../core/sample.js';
 import type { Target } from '../../core/target.js';
-import type { ThroughputProbeConfig } from './throughput-config.js';
+import { throughputOptions, type ThroughputProbeOptions, type ThroughputSpec } from './throughput-options.js';
 import type { Collector } from '../../core/collector.js';
 import { download, upload, type TransferOptions } from './transfer.js';
-
-type ThroughputSpec = ThroughputProbeConfig & { name: string };
 
 const INTEGER_FIELDS = ['success', 'status_code', 'bytes', 'upload_bytes'];
 
@@ -28,7 +26,7 @@ export class ThroughputCollector implements Collector<ThroughputSpec> {
 
   collect(target: Target, spec: ThroughputSpec, signal: AbortSignal): Promise<Sample[]> {
     const before = this.running.get(target.name) ?? Promise.resolve();
-    const mine = before.catch(() => {}).then(() => this.measure(target, spec, signal));
+    const mine = before.catch(() => {}).then(() => this.measure(target, throughputOptions(spec), signal));
     const settled = mine.catch(() => {});
     this.running.set(target.name, settled);
     void settled.then(() => {
@@ -41,12 +39,12 @@ export class ThroughputCollector implements Collector<ThroughputSpec> {
     this.running.delete(targetName);
   }
 
-  private async measure(target: Target, spec: ThroughputSpec, signal: AbortSignal): Promise<Sample[]> {
+  private async measure(target: Target, spec: ThroughputProbeOptions, signal: AbortSignal): Promise<Sample[]> {
     const tags = { target: target.name, site: target.site, probe: spec.name };
     const sample = (fields: Record<string, number>): Sample[] =>
       [{ measurement: 'probe', tags, fields, time: this.clock.now(), integerFields: INTEGER_FIELDS }];
     const at = (url: string): TransferOptions => ({
-      url: new URL(url.replace('{address}', target.address)), headers: spec.headers, tlsVerify: spec.tls_verify, signal,
+      url: new URL(url.replace('{address}', target.address)), headers: spec.headers, tlsVerify: spec.tlsVerify, signal,
     });
     const failed = (err: unknown, fields: Record<string, number>): never => {
       const code = (err as NodeJS.ErrnoException).code;
@@ -56,7 +54,7 @@ export class ThroughputCollector implements Collector<ThroughputSpec> {
     };
     if (signal.aborted) return failed(new Error('timed out waiting for the previous throughput probe'), {});
 
-    const d = await download(at(spec.url), spec.max_bytes, spec.range).catch((err) => failed(err, {}));
+    const d = await download(at(spec.url), spec.maxBytes, spec.range).catch((err) => failed(err, {}));
     const fields: Record<string, number> = {
       status_code: d.status,
       ttfb_seconds: d.ttfb,
@@ -66,8 +64,8 @@ export class ThroughputCollector implements Collector<ThroughputSpec> {
     };
     if (!d.complete) return failed(new Error(signal.aborted ? 'timed out during the download' : 'download broke off'), fields);
     let ok = d.status >= 200 && d.status < 300;
-    if (ok && spec.upload_bytes !== undefined) {
-      const u = await upload(at(spec.upload_url ?? spec.url), spec.upload_bytes).catch((err) => failed(err, fields));
+    if (ok && spec.uploadBytes !== undefined) {
+      const u = await upload(at(spec.uploadUrl ?? spec.url), spec.uploadBytes).catch((err) => failed(err, fields));
       Object.assign(fields, { upload_bytes: u.bytes, upload_bits_per_second: u.bitsPerSecond });
       ok = u.status >= 200 && u.status < 300;
     }

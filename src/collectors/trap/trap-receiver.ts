@@ -6,7 +6,7 @@ import { KpidError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Sample } from '../../core/sample.js';
 import { seriesLifetime, type Target } from '../../core/target.js';
-import type { TrapsConfig } from './trap-config.js';
+import type { TrapOptions } from './trap-options.js';
 import type { CounterLike } from '../../core/recorders.js';
 import { decodeTrap, type RawPdu } from './trap-decode.js';
 import { InterfaceIndex } from './interface-index.js';
@@ -25,7 +25,8 @@ interface NetSnmpReceiverApi {
 const snmp = createRequire(import.meta.url)('net-snmp') as NetSnmpReceiverApi;
 
 export interface TrapReceiverOptions {
-  readonly config: TrapsConfig;
+  /** The `traps:` section, mapped (trapOptions). */
+  readonly config: TrapOptions;
   readonly clock: Clock;
   readonly log: Logger;
   /** Where each trap's outcome is counted (kpid_traps_total); the daemon passes the metric. */
@@ -58,15 +59,15 @@ export class TrapReceiver {
       (err, notification) => this.receive(err, notification),
     );
     const auth = this.receiver.getAuthorizer();
-    for (const c of new Set([...(this.o.config.community ? [this.o.config.community] : []), ...this.o.config.communities])) {
+    for (const c of this.o.config.communities) {
       auth.addCommunity(c);
     }
     for (const u of this.o.config.users) {
       auth.addUser({
         name: u.name,
         level: snmp.SecurityLevel[u.level],
-        ...(u.auth_protocol ? { authProtocol: snmp.AuthProtocols[u.auth_protocol], authKey: u.auth_key } : {}),
-        ...(u.priv_protocol ? { privProtocol: snmp.PrivProtocols[u.priv_protocol], privKey: u.priv_key } : {}),
+        ...(u.authProtocol ? { authProtocol: snmp.AuthProtocols[u.authProtocol], authKey: u.authKey } : {}),
+        ...(u.privProtocol ? { privProtocol: snmp.PrivProtocols[u.privProtocol], privKey: u.privKey } : {}),
       });
     }
     await Promise.all(Object.values(this.receiver.listener.sockets).map((socket) => new Promise<void>((resolve, reject) => {

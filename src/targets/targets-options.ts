@@ -2,6 +2,14 @@ import type { KpidConfig } from '../config/load.js';
 import { seriesLifetime, type ProbeSpec, type Target } from '../core/target.js';
 import { probeName } from '../config/probe-name.js';
 
+/*
+ * The targets stage is this mapping: the validated `targets:` and `defaults:`
+ * sections (and ingest.series_idle_expiry) turned once into core's Target,
+ * camelCase, with defaults applied. Nothing downstream reads their YAML names;
+ * a target's `snmp:` and `probes:` pass through as written, for the collector
+ * that owns their schema to map.
+ */
+
 /** Targets from config, with defaults applied, in config order. */
 export function resolveTargets(config: KpidConfig): Target[] {
   return config.targets.map((t) =>
