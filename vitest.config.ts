@@ -13,6 +13,7 @@ const ALONE: string[] = [
   'test/demo-agent.test.ts',
   // Goodput over a tbf-shaped link is bounded by CPU at 400 Mbit/s.
   'test/throughput-probe.test.ts',
+  'test/throughput-iperf3.test.ts',
   // SLA warnings at 2 s and 10 s and a breach at 20 s of real time, across a kill -9.
   'test/outage-restart.test.ts',
 ];

@@ -2,21 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../src/config/schema.js';
 import { jobsFor } from '../src/scheduler/jobs.js';
 import { ThroughputCollector } from '../src/collectors/throughput/throughput-collector.js';
-import { throughputProbe } from '../src/collectors/throughput/throughput-config.js';
-import type { Target } from '../src/core/target.js';
-import { expectedGoodput, startShapedLink, type ShapedLink } from './helpers/shaped-link.js';
+import { expectedGoodput, probeSpec as probe, probeTarget as target, startShapedLink, type ShapedLink } from './helpers/shaped-link.js';
 
 const collector = new ThroughputCollector();
 const never = () => new AbortController().signal;
-
-function target(): Target {
-  return { name: 'edge', site: 'lab', address: '0.0.0.0', labels: {}, interval: 60_000, timeout: 30_000, probes: [] };
-}
-
-function probe(fields: Record<string, unknown>) {
-  const spec = throughputProbe.parse({ type: 'throughput', ...fields });
-  return { ...spec, name: (fields.name as string | undefined) ?? `throughput:${spec.url}` };
-}
 
 describe('throughput probe over a tbf-shaped link (ground truth: the shaper\'s rate)', () => {
   let link: ShapedLink;
