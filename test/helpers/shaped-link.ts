@@ -46,7 +46,7 @@ export interface ShapedLink {
   shape(mbit: number): void;
   /** Starts `iperf3 -s` inside the namespace on the server's address; resolves once it listens. */
   startIperf3(port: number): Promise<{ stop(): void }>;
-  /** Loses about `percent` % of the TCP segments the namespace sends, as a lossy link would (see loseTcp). */
+  /** Loses about `percent` % of the TCP segments the namespace sends, as a lossy link would; replaces an earlier loss. */
   loseTcp(percent: number): void;
   /** TCP packets loseTcp has dropped so far. */
   lostTcp(): number;
@@ -88,6 +88,13 @@ export async function startShapedLink(name: string, subnet: number): Promise<Sha
   const nsSide = `${host.ns}n`;
   const hostSide = `${host.ns}h`;
   const lossTable = `kpidloss_${host.ns}`;
+  const dropLossTable = () => {
+    try {
+      run('nft', ['delete', 'table', 'netdev', lossTable]);
+    } catch {
+      // no loss was set on this link
+    }
+  };
   return {
     host,
     base: `http://${host.address}:${port}`,
@@ -104,6 +111,7 @@ export async function startShapedLink(name: string, subnet: number): Promise<Sha
       // packet (gso_max_segs 1), or a drop would take a whole 64 kB GSO burst and the rate would not be per
       // segment. The table is on this link's own device only.
       host.exec('ip', ['link', 'set', 'dev', nsSide, 'gso_max_segs', '1']);
+      dropLossTable();
       run('nft', ['-f', '-'], [
         `table netdev ${lossTable} {`,
         `  chain in { type filter hook ingress device "${hostSide}" priority 0;`,
@@ -120,11 +128,7 @@ export async function startShapedLink(name: string, subnet: number): Promise<Sha
     stop() {
       reap();
       process.off('exit', reap);
-      try {
-        run('nft', ['delete', 'table', 'netdev', lossTable]);
-      } catch {
-        // no loss was set on this link
-      }
+      dropLossTable();
       host.remove();
     },
   };
