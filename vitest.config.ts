@@ -15,7 +15,7 @@ const REAL_TIME = [
   'test/outage-restart.test.ts',
 ];
 /** Goodput over a tbf-shaped link is bounded by CPU at 400 Mbit/s: nothing runs beside it. */
-const ALONE = ['test/throughput-probe.test.ts'];
+const ALONE = ['test/throughput-probe.test.ts', 'test/throughput-iperf3.test.ts'];
 
 const INCLUDE = ['src/**/*.test.ts', 'test/**/*.test.ts'];
 

@@ -35,11 +35,12 @@ const forTests = {
   chromium: ['chromium'],
   // Steps the wall clock under a running kpid (test/clock-jump.test.ts, docs/time.md).
   faketime: ['faketime'],
+  // The throughput probe's iperf3 mode runs its client against a server in a test namespace.
+  iperf3: ['iperf3'],
 };
 const forBench = {
   'prometheus-snmp-exporter': ['prometheus-snmp-exporter'],
   'prometheus-alertmanager': ['prometheus-alertmanager'],
-  iperf3: ['iperf3'],
 };
 
 const REDIS = { host: '127.0.0.1', port: 6379 };

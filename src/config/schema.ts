@@ -96,6 +96,13 @@ export const configSchema = z
             message: `throughput probe "${name}" of target "${t.name}" may run ${p.timeout}ms, longer than the poll interval (${interval}ms): raise interval or lower timeout`,
           });
         }
+        if (p.type === 'throughput' && p.mode === 'iperf3' && p.duration >= (p.timeout ?? timeout)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['targets', i, 'probes', j, 'duration'],
+            message: `iperf3 probe "${name}" of target "${t.name}" sends for ${p.duration}ms but may run only ${p.timeout ?? timeout}ms (its timeout): lower duration or raise timeout`,
+          });
+        }
       });
     });
     if (cfg.defaults.timeout > cfg.defaults.interval) {
