@@ -87,7 +87,11 @@ export async function startKpid(configText: string, env: Record<string, string> 
     exited.then((code) => {
       throw new Error(`kpid exited ${code} before running: ${stderr}`);
     }),
-  ]);
+  ]).catch((err: unknown) => {
+    // The test never gets a handle to stop it: a daemon left running would poll on after the suite.
+    if (proc.exitCode === null) proc.kill('SIGKILL');
+    throw err;
+  });
   const url = String(running.url);
   return {
     url, proc, dir, configFile, logs, waitForLog,
