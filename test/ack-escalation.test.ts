@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startKpid, type KpidProcess } from './helpers/kpid-process.js';
-import { plainText, TestSmtpServer, type ReceivedMail } from './helpers/smtp.js';
+import { plainText, TestSmtpServer, type ReceivedMail, mailWithDutyEscalation } from './helpers/smtp.js';
 
 const TOKEN = 'ack-token-0123456789abcdef';
 const RULES = resolve(import.meta.dirname, '../alert-rules/*.yaml');
@@ -32,13 +32,7 @@ describe('ack through the HTTP API stops the escalation mail; the un-acked twin 
     kpid = await startKpid(`
 server: { listen: "127.0.0.1:0", api_token: "\${KPID_API_TOKEN}" }
 rules: [ "${RULES}" ]
-notify:
-  channels:
-    noc-mail:  { email: { smtp: { host: 127.0.0.1, port: ${smtp.port}, secure: false }, from: kpid@example.net, to: [noc@example.net] } }
-    duty-mail: { email: { smtp: { host: 127.0.0.1, port: ${smtp.port}, secure: false }, from: kpid@example.net, to: [duty@example.net] } }
-  routes: [ { match: {}, channels: [noc-mail], group_wait: 200ms, escalation: duty } ]
-  escalations:
-    duty: { steps: [ { after: ${ESCALATE_AFTER_MS / 1000}s, channels: [duty-mail] } ] }
+${mailWithDutyEscalation(smtp.port, ESCALATE_AFTER_MS / 1000)}
 allow_empty_targets: true
 targets: []
 `, { KPID_API_TOKEN: TOKEN });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeTcpPort } from '../src/demo/free-ports.js';
 import { ARTIFACTS, collectPageErrors, launchChromium } from './helpers/browser.js';
 import { eventually, startKpid, type KpidProcess } from './helpers/kpid-process.js';
-import { htmlPart, plainText, TestSmtpServer, type ReceivedMail } from './helpers/smtp.js';
+import { htmlPart, plainText, TestSmtpServer, type ReceivedMail, mailWithDutyEscalation } from './helpers/smtp.js';
 
 const TOKEN = 'ack-link-browser-token-0123456789';
 const RULES = resolve(import.meta.dirname, '../alert-rules/*.yaml');
@@ -38,13 +38,7 @@ describe('a link from a real alert email, followed in Chromium, acks the alert',
     kpid = await startOnOwnPublicUrl((url) => `
 server: { listen: "${url.slice('http://'.length)}", api_token: "\${KPID_API_TOKEN}", public_url: "${url}" }
 rules: [ "${RULES}" ]
-notify:
-  channels:
-    noc-mail:  { email: { smtp: { host: 127.0.0.1, port: ${smtp.port}, secure: false }, from: kpid@example.net, to: [noc@example.net] } }
-    duty-mail: { email: { smtp: { host: 127.0.0.1, port: ${smtp.port}, secure: false }, from: kpid@example.net, to: [duty@example.net] } }
-  routes: [ { match: {}, channels: [noc-mail], group_wait: 200ms, escalation: duty } ]
-  escalations:
-    duty: { steps: [ { after: ${ESCALATE_AFTER_MS / 1000}s, channels: [duty-mail] } ] }
+${mailWithDutyEscalation(smtp.port, ESCALATE_AFTER_MS / 1000)}
 allow_empty_targets: true
 targets: []
 `);

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS, collectPageErrors, launchChromium } from './helpers/browser.js';
 import { eventually, startKpid, type KpidProcess } from './helpers/kpid-process.js';
-import { plainText, TestSmtpServer, type ReceivedMail } from './helpers/smtp.js';
+import { plainText, TestSmtpServer, type ReceivedMail, mailWithDutyEscalation } from './helpers/smtp.js';
 import { startSnmpd, type FakeInterface, type Snmpd } from './helpers/snmpd.js';
 
 /**
@@ -91,13 +91,7 @@ describe('the NOC status page in Chromium, against kpid polling a real snmpd', (
 server: { listen: "127.0.0.1:0", api_token: "\${KPID_API_TOKEN}" }
 defaults: { interval: 2s, timeout: 1500ms }
 rules: [ "${rules}" ]
-notify:
-  channels:
-    noc-mail:  { email: { smtp: { host: 127.0.0.1, port: ${smtp.port}, secure: false }, from: kpid@example.net, to: [noc@example.net] } }
-    duty-mail: { email: { smtp: { host: 127.0.0.1, port: ${smtp.port}, secure: false }, from: kpid@example.net, to: [duty@example.net] } }
-  routes: [ { match: {}, channels: [noc-mail], group_wait: 200ms, escalation: duty } ]
-  escalations:
-    duty: { steps: [ { after: ${ESCALATE_AFTER_MS / 1000}s, channels: [duty-mail] } ] }
+${mailWithDutyEscalation(smtp.port, ESCALATE_AFTER_MS / 1000)}
 targets:
   - name: core-1
     site: bj-dc1

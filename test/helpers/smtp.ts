@@ -140,3 +140,17 @@ export function mailEverythingTo(port: number): string {
     noc-mail: { email: { smtp: { host: 127.0.0.1, port: ${port}, secure: false }, from: kpid@example.net, to: [noc@example.net] } }
   routes: [ { match: {}, channels: [noc-mail], group_wait: 0s, group_interval: 100ms, repeat: 1h } ]`;
 }
+
+/**
+ * The notify: section of the ack tests: alerts mailed to noc@ on the test SMTP
+ * server on `port`, and escalated to duty@ after `afterSeconds` unless acked.
+ */
+export function mailWithDutyEscalation(port: number, afterSeconds: number): string {
+  return `notify:
+  channels:
+    noc-mail:  { email: { smtp: { host: 127.0.0.1, port: ${port}, secure: false }, from: kpid@example.net, to: [noc@example.net] } }
+    duty-mail: { email: { smtp: { host: 127.0.0.1, port: ${port}, secure: false }, from: kpid@example.net, to: [duty@example.net] } }
+  routes: [ { match: {}, channels: [noc-mail], group_wait: 200ms, escalation: duty } ]
+  escalations:
+    duty: { steps: [ { after: ${afterSeconds}s, channels: [duty-mail] } ] }`;
+}
