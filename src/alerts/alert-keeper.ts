@@ -1,61 +1,21 @@
 import type { AlertTransition, Notification } from '../core/alert.js';
-import type { Clock, TimerHandle } from '../core/clock.js';
+import type { TimerHandle } from '../core/clock.js';
 import { formatDuration } from '../core/duration.js';
 import { KpiCatalogue } from '../core/kpi-catalogue.js';
-import type { Logger } from '../core/logger.js';
-import type { Sample } from '../core/sample.js';
-import type { KpiMetrics } from '../metrics/kpi-metrics.js';
-import type { RuleRunner } from '../rules/rule-runner.js';
 import { ActiveAlerts } from './active-alerts.js';
 import { DAY } from './availability.js';
-import { DEFAULT_FLAP_THRESHOLDS, FlapDetector, type FlapThresholds } from './flap-detector.js';
+import { DEFAULT_FLAP_THRESHOLDS, FlapDetector } from './flap-detector.js';
 import { kpiReadings } from './kpi-readings.js';
-import { NotificationGate, type NotificationConsumer } from './notification-gate.js';
+import { NotificationGate } from './notification-gate.js';
 import { alertNotification, alertNotificationId, flapEndedNotification, flappingNotification, withOutage } from './notifications.js';
 import { OutageKeeper } from './outage-keeper.js';
 import { SerialWrites } from './serial-writes.js';
-import type { OutboxEntry, StateStore, StoredAlert } from './state/state-store.js';
+import type { OutboxEntry, StoredAlert } from './state/state-store.js';
 import { alertView, kpiView } from './views.js';
 
 export type { NotificationConsumer } from './notification-gate.js';
-
-/** What alerts asks of the rules stage: carry alerts on (restart, handover), drop handed-over series, read KPI values. */
-export type RuleState = Pick<RuleRunner, 'restore' | 'reschedule' | 'forget' | 'retireTargets' | 'readings' | 'rules'>;
-
-export interface AlertKeeperOptions {
-  readonly clock: Clock;
-  readonly rules: RuleState;
-  /** Where derived samples (availability) go: back into the pipeline, like any other sample. */
-  readonly publish: (samples: readonly Sample[]) => void;
-  /** Where the outage ledger's series go (the InfluxDB store, when configured). */
-  readonly record?: (samples: readonly Sample[]) => void;
-  /** The catalogue the rules were compiled against (kpis: overrides applied); for kpid_kpi_compliant. */
-  readonly catalogue?: KpiCatalogue;
-  readonly store: StateStore;
-  readonly notifier: NotificationConsumer;
-  readonly metrics?: KpiMetrics;
-  readonly log?: Logger;
-  /** Whether an outage starting now for these labels is planned maintenance. Default: never. */
-  readonly isPlanned?: (labels: Readonly<Record<string, string>>, at: number) => boolean;
-  /** How long restored outages stay in outages(), ms. Default 7 days. */
-  readonly recentOutagesFor?: number;
-  /** When an alert counts as flapping (docs/rules.md). Default DEFAULT_FLAP_THRESHOLDS. */
-  readonly flapping?: FlapThresholds;
-  /**
-   * How long a sent-notification claim can still matter: the longest repeat
-   * or escalation interval in notify. Older claims of resolved alerts and
-   * restored outages are pruned every hour. Default 1 day.
-   */
-  readonly claimsMatterFor?: number;
-  /**
-   * How long a firing message stays in the outbox before any instance may
-   * deliver it, ms: longer than notify can hold it (group_wait,
-   * group_interval) before queuing. Default 1 minute.
-   */
-  readonly outboxAfter?: number;
-  /** State writes that may wait for an unreachable store before new ones are dropped. Default 10 000. */
-  readonly maxPendingWrites?: number;
-}
+export type { AlertKeeperOptions, RuleState } from './alert-keeper-options.js';
+import type { AlertKeeperOptions } from './alert-keeper-options.js';
 
 /** How often flaps are checked for calm and old claims pruned. */
 const SWEEP_EVERY = 60_000;

@@ -25,7 +25,6 @@ import { startSinks, stopSinks, type Sinks } from './sinks.js';
 export type { ReloadResult } from './config-reader.js';
 export type { DaemonOptions } from './daemon-options.js';
 
-
 /**
  * One running kpid, built from a valid config or not at all. The HTTP server
  * listens first; then the stages start from the end of the pipeline back to
@@ -55,7 +54,7 @@ export class Daemon {
   private collection?: Collection;
   private cluster?: ClusterStage;
   private started = false;
-  private clockWatch?: ClockWatch;
+  private readonly clockWatch: ClockWatch;
   /** Redis as /readyz sees it: with Redis down at start, kpid must not say ready. */
   private redisReach?: RedisReachability;
 
@@ -65,6 +64,7 @@ export class Daemon {
     this.log = log;
     this.silences = new SilenceKeeper(clock, log);
     this.ackLinks = new AckLinkSigner(clock);
+    this.clockWatch = new ClockWatch({ clock, log, metrics: this.all.kpid });
     defineSilenceMetrics(this.registry, () => this.silences.unreadable.length);
     this.series = new SeriesTracker(clock);
     this.pipeline = new Pipeline(log);
@@ -111,7 +111,6 @@ export class Daemon {
     }
     await collection.applyTraps(config, this.retarget(config));
     this.started = true;
-    this.clockWatch = new ClockWatch({ clock, log, metrics: all.kpid });
     this.clockWatch.start();
     const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
     log.info({ url, targets: config.targets.length, config: config.file }, 'kpid running');
@@ -130,7 +129,7 @@ export class Daemon {
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
-    this.clockWatch?.stop();
+    this.clockWatch.stop();
     this.redisReach?.close();
     await this.collection?.scheduler.stop();
     // Polling has stopped: the lease can go, and the others take these targets at their next heartbeat.

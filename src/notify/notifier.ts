@@ -1,6 +1,6 @@
 import { jobId } from './job-id.js';
-import type { NotifyOptions, RouteOptions } from './notify-options.js';
-import type { Notification, NotificationKind } from '../core/alert.js';
+import type { NotifierOptions, NotifyOptions, RouteOptions } from './notify-options.js';
+import type { Notification } from '../core/alert.js';
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -22,28 +22,12 @@ import { ToldBeyondRoutes } from './routing/told-beyond-routes.js';
 import { StormGuard, type StormSummary } from './storm-guard.js';
 import { renderStormSummary as renderGuardSummary } from './storm-summary.js';
 
-export interface NotifierOptions {
-  /** Whether an alert with these labels is silenced now (silences, maintenance windows). */
-  readonly isSilenced?: (labels: Readonly<Record<string, string>>) => boolean;
-  /** server.public_url and the daemon's real listen address, for ack lines and links. */
-  readonly links?: Links;
-  /**
-   * Told the ids of notifications notify is done with: queued (after their
-   * group's wait), or dropped because no route or only silenced ones took
-   * them. Alerts then forgets their outbox entries.
-   */
-  readonly onHandedOver?: (ids: readonly string[]) => void;
-}
-
 /**
  * Turns Notifications into messages on channels, as a chain of small stages:
  * route → silence → group (wait / interval / repeat) → escalate → storm
  * control → queue → channel. Grouping, escalation and storm timers run on the
  * injected clock; delivery runs in the JobQueue's workers.
  */
-/** Kinds of immediate message that a storm summary takes in (see Notifier.immediate). */
-const HELD_IN_STORM: ReadonlySet<NotificationKind> = new Set(['sla_restored', 'flapping', 'flap_ended']);
-
 export class Notifier {
   /** Groups by key; a key starts with the routes' generation (a reload that changes routes starts a new one). */
   private readonly groups = new Map<string, AggregationGroup>();
@@ -156,6 +140,11 @@ export class Notifier {
     return [...this.groups.values()].some((g) => g.wasTold(fingerprint)) || this.extraTold.has(fingerprint);
   }
 
+  /** Held for a storm summary: counted, not sent. */
+  private suppressed(channels: readonly string[]): void {
+    for (const ch of channels) this.metrics.notifications.inc({ channel: ch, result: 'suppressed' });
+  }
+
   private receiver(i: number, r: RouteOptions): string {
     return r.name ?? `route${i}`;
   }
@@ -197,10 +186,7 @@ export class Notifier {
     const next = flush.repeat || !key.startsWith(`g${this.generation}:`) ? undefined : alerts.map((n) => nextPage(this.config, [i], n, this.clock.now())).find(Boolean);
     const batch: AlertBatch = { receiver: this.receiver(i, route), groupKey: key, groupLabels: labels, alerts, repeat: flush.repeat, ...(next ? { next } : {}) };
     // In an alert storm every channel gets one summary per window instead.
-    if (this.guard.hold(route.channels, flush.changed)) {
-      for (const c of route.channels) this.metrics.notifications.inc({ channel: c, result: 'suppressed' });
-      return;
-    }
+    if (this.guard.hold(route.channels, flush.changed)) return this.suppressed(route.channels);
     this.fanOut(batch, route.channels, flush.repeat ? undefined : earliest(flush.changed));
     const handedOver = this.options.onHandedOver;
     if (handedOver) void this.settled().then(() => handedOver(alerts.map((n) => n.id)));
@@ -214,13 +200,7 @@ export class Notifier {
 
   private immediate(i: number, n: Notification): void {
     const route = this.config.routes[i]!;
-    // In a storm, restorations and flap notices join the summary as alert changes do: a
-    // storm of devices going and coming back mailed one "restored" each (the storm bench,
-    // docs/PERFORMANCE.md). SLA warnings, breaches and escalations are duties: they still go out.
-    if (HELD_IN_STORM.has(n.kind) && this.guard.hold(route.channels, [n])) {
-      for (const c of route.channels) this.metrics.notifications.inc({ channel: c, result: 'suppressed' });
-      return;
-    }
+    if (this.guard.holdImmediate(route.channels, n)) return this.suppressed(route.channels);
     const next = nextPage(this.config, [i], n, this.clock.now());
     const batch: AlertBatch = { receiver: this.receiver(i, route), groupKey: `${n.kind}:${n.fingerprint}`, groupLabels: {}, alerts: [n], repeat: 0, ...(next ? { next } : {}) };
     this.fanOut(batch, route.channels, n.crossedAt);

@@ -1,3 +1,4 @@
+import type { Links } from './links.js';
 import type {
   ChannelConfig, EmailChannelConfig, EscalationConfig, NotifyConfig, RouteConfig, SmppConfig, SmsGatewayConfig, WebhookChannelConfig,
 } from '../config/sections/notify.js';
@@ -165,4 +166,18 @@ function escalationOptions(e: EscalationConfig): EscalationOptions {
 
 function mapValues<A, B>(o: Readonly<Record<string, A>>, f: (a: A) => B): Record<string, B> {
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]));
+}
+
+/** What the daemon tells a Notifier besides its config section. */
+export interface NotifierOptions {
+  /** Whether an alert with these labels is silenced now (silences, maintenance windows). */
+  readonly isSilenced?: (labels: Readonly<Record<string, string>>) => boolean;
+  /** server.public_url and the daemon's real listen address, for ack lines and links. */
+  readonly links?: Links;
+  /**
+   * Told the ids of notifications notify is done with: queued (after their
+   * group's wait), or dropped because no route or only silenced ones took
+   * them. Alerts then forgets their outbox entries.
+   */
+  readonly onHandedOver?: (ids: readonly string[]) => void;
 }

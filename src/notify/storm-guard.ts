@@ -1,4 +1,4 @@
-import type { Notification } from '../core/alert.js';
+import type { Notification, NotificationKind } from '../core/alert.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 
 export interface StormGuardOptions {
@@ -20,6 +20,8 @@ export interface StormSummary {
 }
 
 const MINUTE = 60_000;
+
+const HELD_IN_STORM: ReadonlySet<NotificationKind> = new Set(['sla_restored', 'flapping', 'flap_ended']);
 
 /**
  * The global storm guard (issue 19 §5): when more than `max_changes` alerts
@@ -86,6 +88,16 @@ export class StormGuard {
       this.held.set(c, list);
     }
     return true;
+  }
+
+  /**
+   * An immediate message in a storm: restorations and flap notices join the
+   * summary as alert changes do (a storm of devices going and coming back
+   * mailed one "restored" each: the storm bench, docs/PERFORMANCE.md). SLA
+   * warnings, breaches and escalations are duties: they still go out.
+   */
+  holdImmediate(channels: readonly string[], n: Notification): boolean {
+    return HELD_IN_STORM.has(n.kind) && this.hold(channels, [n]);
   }
 
   close(): void {
