@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { ingest } from '../src/collectors/ingest/ingest-config.js';
 import { ingestLimits } from '../src/collectors/ingest/ingest-options.js';
@@ -60,6 +62,28 @@ describe('ingest cardinality: what pushes may make kpid remember is bounded', ()
     expect(r.rejected).toEqual([]);
     expect(r.accepted).toBe(1);
     expect(ingestor.tracked.series).toBe(2);
+  });
+});
+
+describe('ingest memory: what a request leaves behind', () => {
+  it('a series first pushed in a request does not keep that request body alive (30 bodies of 1.7 MB, one new series each)', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const { ingestor, push } = pushIngest();
+    // Long lines of one series already known, so each body is large and brings one new series.
+    const filler = `kpi,kpi=filler,pad=${'x'.repeat(200)} value=1 ${NOW}\n`.repeat(8_000);
+    push(filler);
+    const body = (r: number) => `kpi,kpi=new_${r},scope=cell-${r}-${'y'.repeat(20)} value=1 ${NOW}\n${filler}`;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    let accepted = 0;
+    // Each body is built, pushed and dropped in turn: only what kpid keeps of it can hold it.
+    for (let r = 0; r < 30; r++) accepted += push(body(r)).accepted;
+    gc();
+    expect(accepted).toBe(30 * 8_001);
+    expect(ingestor.tracked.series).toBe(31);
+    // Kept: 31 series of under 1 KB each. Pinned bodies would be 30 × 1.7 MB.
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(10 * 1024 * 1024);
   });
 });
 

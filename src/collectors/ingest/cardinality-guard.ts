@@ -46,13 +46,15 @@ export class CardinalityGuard {
     return this.byMeasurement.size;
   }
 
-  admit(sample: Pick<Sample, 'measurement' | 'tags'>, now: number): Admission {
+  /** `key`: the sample's seriesKey, when the caller knows it already (push ingest's known series). */
+  admit(sample: Pick<Sample, 'measurement' | 'tags'>, now: number, key = seriesKey(sample)): Admission {
     this.sweep(now, false);
     const known = this.byMeasurement.get(sample.measurement);
-    const key = seriesKey(sample);
-    if (known?.has(key)) {
-      known.set(key, now);
-      return { ok: true };
+    const seen = known?.get(key);
+    if (seen !== undefined) {
+      // One request's samples share `now`: a series pushed again within it needs no second write.
+      if (seen !== now) known!.set(key, now);
+      return ADMITTED;
     }
     const l = this.limits;
     if (!known && this.byMeasurement.size >= l.maxMeasurements) {
@@ -68,7 +70,7 @@ export class CardinalityGuard {
     if (!series) this.byMeasurement.set(sample.measurement, (series = new Map()));
     series.set(key, now);
     this.total++;
-    return { ok: true };
+    return ADMITTED;
   }
 
   /**
@@ -92,6 +94,8 @@ export class CardinalityGuard {
     }
   }
 }
+
+const ADMITTED: Admission = { ok: true };
 
 function refuse(limit: CardinalityLimit, reason: string): Admission {
   return { ok: false, limit, reason };

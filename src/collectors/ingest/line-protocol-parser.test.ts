@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../core/clock.js';
+import { seriesKey } from '../../core/sample.js';
 import { KnownSeries, parseLine } from './line-protocol-parser.js';
 import { ingest } from './ingest-config.js';
 import { ingestLimits } from './ingest-options.js';
@@ -40,6 +41,30 @@ describe('InfluxDB line protocol', () => {
   });
 
   it.each([
+    ['ns', '1793491200999999999', 1793491200999],
+    ['ns', '-1793491200999999999', -1793491200999],
+    ['ns', '999999', 0],
+    ['ns', '-0', 0],
+    ['ns', '179349120012345678901', 179349120012345],
+    ['ns', '17934912001234567890123', 17934912001234567],
+    ['ms', '-1793491200123', -1793491200123],
+    ['ms', '1793491200123456', 1793491200123456],
+    ['ms', '17934912001234567', 17934912001234568],
+    ['ms', '17934912001234567891', 17934912001234567000], // the nearest double, as Number() reads it
+    ['ns', '17934912001234567891123456', 17934912001234567000],
+    ['s', '1793491200 ', 1793491200000],
+    ['ms', '007', 7],
+  ] as const)('timestamp %s %s reads exactly as %d ms (ns truncated, as InfluxDB does)', (precision, stamp, ms) => {
+    const r = parseLine(`kpi,kpi=x value=1 ${stamp}`, precision, NOW);
+    expect(r.ok && r.sample.time).toBe(ms); // toBe is Object.is: -0 is not 0
+  });
+
+  it('a line with only blanks after its fields is stamped now', () => {
+    const r = parseLine('kpi,kpi=x value=1 \t', 'ns', NOW);
+    expect(r.ok && r.sample.time).toBe(NOW);
+  });
+
+  it.each([
     ['kpi value="high"', 'field "value" is a string; kpid fields are numbers'],
     ['kpi', 'missing fields'],
     ['kpi,kpi value=1', 'tag "kpi" has no value'],
@@ -47,6 +72,9 @@ describe('InfluxDB line protocol', () => {
     ['kpi value=abc', 'field "value" has an invalid value "abc"'],
     ['kpi value=1,value=2', 'field "value" appears twice'],
     ['kpi value=1 12:00', 'timestamp "12:00" is not an integer'],
+    ['kpi value=1 +12', 'timestamp "+12" is not an integer'],
+    ['kpi value=1 -', 'timestamp "-" is not an integer'],
+    ['kpi value=1 1.5', 'timestamp "1.5" is not an integer'],
     [',kpi=x value=1', 'missing measurement'],
   ])('rejects %s: %s', (line, reason) => {
     expect(parseLine(line, 'ns', NOW)).toEqual({ ok: false, reason });
@@ -84,6 +112,13 @@ describe('push ingest', () => {
     const r = ingest.parse('kpi,kpi=a value=1\nkpi,kpi=b value=1\nkpi,kpi=c value=1\nkpi,kpi=a value=2\n', 'text/plain', 'ns');
     expect(r.accepted).toBe(3);
     expect(r.rejected).toEqual([{ line: 3, reason: 'measurement "kpi" already has 2 series from ingest (ingest.max_series_per_measurement)', limit: 'ingest.max_series_per_measurement' }]);
+  });
+
+  it('a series is one series whether pushed as JSON or line protocol, its tags in any order', () => {
+    const ingest = new PushIngest({ ...limits, maxSeries: 1 }, new FakeClock(NOW));
+    const json = ingest.parse(JSON.stringify({ measurement: 'kpi', tags: { scope: 'b', kpi: 'a' }, fields: { value: 1 } }), 'application/json', null);
+    const lines = ingest.parse('kpi,kpi=a,scope=b value=2\nkpi,scope=b,kpi=a value=3\nkpi,scope=b,kpi=a value=4\n', 'text/plain', 'ns');
+    expect([json.accepted, lines.accepted, lines.rejected]).toEqual([1, 3, []]);
   });
 
   it('an unknown precision is refused', () => {
@@ -124,13 +159,28 @@ describe('known series: a series parsed once is not parsed again', () => {
   it('every line reads the same with the series remembered as without, seen first or again', () => {
     const known = new KnownSeries();
     for (let round = 0; round < 2; round++) {
-      for (const line of lines) expect(parseLine(line, 'ns', NOW, known)).toEqual(parseLine(line, 'ns', NOW));
+      for (const line of lines) {
+        const { seriesKey: _, ...remembered } = parseLine(line, 'ns', NOW, known) as { seriesKey?: string };
+        expect(remembered).toEqual(parseLine(line, 'ns', NOW));
+      }
     }
+  });
+
+  it('hands on the series key of a remembered series, so the cardinality guard need not build it', () => {
+    const known = new KnownSeries();
+    for (let round = 0; round < 2; round++) {
+      const r = parseLine('kpi,scope=b,kpi=network_coverage value=1', 'ns', NOW, known);
+      expect(r.ok && r.seriesKey).toBe('kpi,kpi=network_coverage,scope=b');
+      expect(r.ok && r.seriesKey).toBe(r.ok && seriesKey(r.sample));
+    }
+    // Escaped series text is not remembered: its names might hold a backslash, which push ingest must still check.
+    const escaped = parseLine('voice,target=msc\\ 1 calls=1', 'ns', NOW, known);
+    expect(escaped.ok && escaped.seriesKey).toBeUndefined();
   });
 
   it('keeps no more series than its bound', () => {
     const known = new KnownSeries(2);
     for (const scope of ['a', 'b', 'c']) parseLine(`kpi,scope=${scope} value=1`, 'ns', NOW, known);
-    expect([known.get('kpi,scope=a'), known.get('kpi,scope=c')]).toEqual([undefined, { measurement: 'kpi', tags: { scope: 'c' } }]);
+    expect([known.get('kpi,scope=a'), known.get('kpi,scope=c')]).toEqual([undefined, { measurement: 'kpi', tags: { scope: 'c' }, key: 'kpi,scope=c' }]);
   });
 });

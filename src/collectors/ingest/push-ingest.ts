@@ -116,7 +116,8 @@ export class PushIngest {
       rejected.push({ [key]: at, reason: r.reason });
       return;
     }
-    const unstorable = unstorableName(r.sample);
+    // A series with a known key was read from text without a backslash: none of its names can hold one.
+    const unstorable = r.seriesKey === undefined ? unstorableName(r.sample) : undefined;
     if (unstorable) {
       rejected.push({ [key]: at, reason: unstorable });
       return;
@@ -127,7 +128,7 @@ export class PushIngest {
       rejected.push({ [key]: at, reason: late });
       return;
     }
-    const admission = this.guard.admit(r.sample, now);
+    const admission = this.guard.admit(r.sample, now, r.seriesKey);
     if (admission.ok) samples.push(r.sample);
     else {
       this.onRefused(admission.limit);
