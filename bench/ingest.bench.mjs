@@ -9,10 +9,11 @@
 //    work: snmptrapd would log, not evaluate).
 import { spawn, execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { Session } from 'node:inspector/promises';
 import { Daemon } from '../dist/daemon/daemon.js';
 import { silentLogger } from '../dist/core/logger.js';
 import { fmt, median } from './lib.mjs';
@@ -21,6 +22,8 @@ const BATCH = 5_000;
 const BATCHES = Number(process.env.BATCHES ?? 40);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const TRAPS = Number(process.env.TRAPS ?? 20_000);
+// KPID_CPU_PROF=dir: CPU profiles of kpid's thread during its line-protocol rounds only (dir/kpid-round-N.cpuprofile).
+const PROFILE = process.env.KPID_CPU_PROF;
 // Recent stamps: kpid refuses points older than ingest.max_age (7 days by default).
 const T0 = Date.now() - 3_600_000;
 
@@ -33,23 +36,13 @@ const freePort = async (type = 'udp4') => {
   return p;
 };
 
-function batch(round, b) {
-  const t0 = T0 + (round * BATCHES + b) * BATCH;
-  let out = '';
-  for (let i = 0; i < BATCH; i++) {
-    out += `kpi,kpi=network_coverage,scope=cell-${i % 500} value=${(0.95 + (i % 50) / 1000).toFixed(3)} ${t0 + i}\n`;
-  }
-  return out;
-}
+const pusher = new Worker(new URL('./ingest-pusher.mjs', import.meta.url), { workerData: { batch: BATCH, batches: BATCHES, t0: T0 } });
 
-const pusher = new Worker(new URL('./ingest-pusher.mjs', import.meta.url));
-
-/** Samples/s of one round pushed to `url` by the worker; the bodies are built before the clock starts. */
+/** Samples/s of one round pushed to `url` by the worker. */
 async function pushAll(url, round) {
-  const bodies = Array.from({ length: BATCHES }, (_, b) => batch(round, b));
   const answer = await new Promise((resolve) => {
     pusher.once('message', resolve);
-    pusher.postMessage({ url, bodies, lines: BATCH * BATCHES });
+    pusher.postMessage({ url, round });
   });
   if (answer.error) throw new Error(answer.error);
   return answer.rate;
@@ -76,10 +69,18 @@ daemon.pipeline.add({ name: 'count', write: (s) => { received += s.length; } });
 
 const kpidRates = [];
 const influxRates = [];
+const profiler = PROFILE ? new Session() : undefined;
+if (profiler) {
+  mkdirSync(PROFILE, { recursive: true });
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+}
 for (let r = 0; r < ROUNDS; r++) {
   influxRates.push(await pushAll(`http://127.0.0.1:${influxPort}/write?db=bench&precision=ms`, r));
   const before = received;
+  if (profiler) await profiler.post('Profiler.start');
   kpidRates.push(await pushAll(`${url}/api/v1/ingest?precision=ms`, r));
+  if (profiler) writeFileSync(join(PROFILE, `kpid-round-${r}.cpuprofile`), JSON.stringify((await profiler.post('Profiler.stop')).profile));
   // Every line must reach the pipeline: a refused line (too old, over a limit) would be timed as work not done.
   if (received - before !== BATCH * BATCHES) throw new Error(`kpid took ${received - before} of ${BATCH * BATCHES} lines`);
 }
