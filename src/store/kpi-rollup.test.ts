@@ -57,3 +57,32 @@ describe('KpiRollup written once a minute (the daemon\'s setting)', () => {
     rollup.close();
   });
 });
+
+describe('KpiRollup of pushed kpi readings', () => {
+  it('folds one row per UTC day, kpi and scope (no scope: "all"), however the readings interleave', () => {
+    const file = stateFile();
+    const rollup = new KpiRollup(file);
+    const day1 = Date.UTC(2026, 11, 1, 23, 59);
+    const day2 = Date.UTC(2026, 11, 2, 0, 1);
+    const kpi = (kpi: string, scope: string | undefined, value: number, time: number): Sample =>
+      ({ measurement: 'kpi', tags: scope ? { kpi, scope } : { kpi }, fields: { value }, time });
+    rollup.write([
+      kpi('coverage', 'north', 0.9, day1), kpi('coverage', 'south', 0.5, day1), kpi('coverage', 'north', 0.7, day2),
+      kpi('coverage', 'north', 0.8, day1 + 1), kpi('drop_rate', 'north', 0.01, day1), kpi('coverage', undefined, 0.6, day2),
+    ]);
+    rollup.write([kpi('coverage', 'north', 0.95, day2 + 1), kpi('coverage', 'north', 0.85, day1 - 1)]);
+    rollup.close();
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.prepare('SELECT day, kpi, scope, sum, count, min, max, last FROM kpi_daily ORDER BY day, kpi, scope').all()).toEqual([
+        { day: Date.UTC(2026, 11, 1), kpi: 'coverage', scope: 'north', sum: expect.closeTo(2.55, 9), count: 3, min: 0.8, max: 0.9, last: 0.8 },
+        { day: Date.UTC(2026, 11, 1), kpi: 'coverage', scope: 'south', sum: 0.5, count: 1, min: 0.5, max: 0.5, last: 0.5 },
+        { day: Date.UTC(2026, 11, 1), kpi: 'drop_rate', scope: 'north', sum: 0.01, count: 1, min: 0.01, max: 0.01, last: 0.01 },
+        { day: Date.UTC(2026, 11, 2), kpi: 'coverage', scope: 'all', sum: 0.6, count: 1, min: 0.6, max: 0.6, last: 0.6 },
+        { day: Date.UTC(2026, 11, 2), kpi: 'coverage', scope: 'north', sum: expect.closeTo(1.65, 9), count: 2, min: 0.7, max: 0.95, last: 0.95 },
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+});

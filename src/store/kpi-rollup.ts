@@ -53,7 +53,9 @@ interface KpiCell { day: number; kpi: string; scope: string; sum: number; count:
 interface VoiceCell { day: number; target: string; attempts: number; answered: number; dropped: number }
 interface PolledCell { day: number; kpi: string; target: string; series: string; sum: number; count: number; min: number; max: number; last: number; lastTime: number; sent: number; lost: number }
 interface BinCell { day: number; kpi: string; target: string; series: string; bin: number; n: number }
-interface Folded { kpi: Map<string, KpiCell>; voice: Map<string, VoiceCell>; polled: Map<string, PolledCell>; bins: Map<string, BinCell>; seen: Map<string, number> }
+/** kpi → scope → day → cell: a pushed sample finds its cell without a key string built for it. */
+type KpiCells = Map<string, Map<string, Map<number, KpiCell>>>;
+interface Folded { kpi: KpiCells; voice: Map<string, VoiceCell>; polled: Map<string, PolledCell>; bins: Map<string, BinCell>; seen: Map<string, number> }
 
 /**
  * The store-stage sink that keeps the daily rollup the embedded report mode
@@ -119,7 +121,7 @@ export class KpiRollup implements Sink {
     const upsertSeen = this.db.prepare(`INSERT INTO first_seen (target, series, at) VALUES (?, ?, ?)
       ON CONFLICT(target, series) DO UPDATE SET at = min(at, excluded.at)`);
     this.writeBatch = this.db.transaction((f: Folded) => {
-      for (const c of f.kpi.values()) upsertKpi.run(c);
+      for (const scopes of f.kpi.values()) for (const days of scopes.values()) for (const c of days.values()) upsertKpi.run(c);
       for (const c of f.voice.values()) upsertVoice.run(c);
       for (const c of f.polled.values()) upsertPolled.run(c);
       for (const c of f.bins.values()) upsertBin.run(c);
@@ -214,16 +216,19 @@ function foldPolled(f: Folded, s: Sample): void {
   }
 }
 
-function foldKpi(cells: Map<string, KpiCell>, s: Sample): void {
+function foldKpi(cells: KpiCells, s: Sample): void {
   const value = s.fields.value;
   const kpi = s.tags.kpi;
   if (!kpi || value === undefined || !Number.isFinite(value)) return;
   const scope = s.tags.scope || NO_SCOPE;
   const day = utcDay(s.time);
-  const key = `${day}\u0000${kpi}\u0000${scope}`;
-  const c = cells.get(key);
+  let scopes = cells.get(kpi);
+  if (!scopes) cells.set(kpi, (scopes = new Map()));
+  let days = scopes.get(scope);
+  if (!days) scopes.set(scope, (days = new Map()));
+  const c = days.get(day);
   if (!c) {
-    cells.set(key, { day, kpi, scope, sum: value, count: 1, min: value, max: value, last: value, lastTime: s.time });
+    days.set(day, { day, kpi, scope, sum: value, count: 1, min: value, max: value, last: value, lastTime: s.time });
     return;
   }
   c.sum += value;
