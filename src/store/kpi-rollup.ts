@@ -135,6 +135,8 @@ export class KpiRollup implements Sink {
       if (s.measurement === 'kpi') foldKpi(f.kpi, s);
       else if (s.measurement === 'voice') foldVoice(f.voice, s);
       else if (s.measurement === 'interface' || s.measurement === 'probe') foldPolled(f, s);
+      // Only a sample of a target proves one seen (pushed kpi readings mostly have none): no array for the rest.
+      if (!s.tags.target) continue;
       for (const key of seenKeys(s)) {
         if (this.recorded.has(key)) continue;
         f.seen.set(key, Math.min(f.seen.get(key) ?? Infinity, s.time));

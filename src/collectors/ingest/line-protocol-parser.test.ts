@@ -59,6 +59,25 @@ describe('InfluxDB line protocol', () => {
     expect(r.ok && r.sample.time).toBe(ms); // toBe is Object.is: -0 is not 0
   });
 
+  it('decimal field values read exactly as Number() reads them (20,000 of 1 to 18 digits, point anywhere, either sign)', () => {
+    let seed = 15;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    const wrong: string[] = [];
+    for (const raw of ['0', '-0', '-0.0', '.5', '-.5', '3.', '-3.', '0.992', '999999999999999', '0.000000000000001']) {
+      const r = parseLine(`m v=${raw}`, 'ns', NOW);
+      if (!(r.ok && Object.is(r.sample.fields.v, Number(raw)))) wrong.push(raw);
+    }
+    for (let i = 0; i < 20_000; i++) {
+      let raw = Array.from({ length: 1 + random(18) }, () => random(10)).join('');
+      const point = random(raw.length + 2);
+      if (point <= raw.length) raw = `${raw.slice(0, point)}.${raw.slice(point)}`;
+      if (random(2)) raw = `-${raw}`;
+      const r = parseLine(`m v=${raw}`, 'ns', NOW);
+      if (!(r.ok && Object.is(r.sample.fields.v, Number(raw)))) wrong.push(raw);
+    }
+    expect(wrong).toEqual([]);
+  });
+
   it('a line with only blanks after its fields is stamped now', () => {
     const r = parseLine('kpi,kpi=x value=1 \t', 'ns', NOW);
     expect(r.ok && r.sample.time).toBe(NOW);

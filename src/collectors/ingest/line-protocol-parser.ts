@@ -1,8 +1,8 @@
 import { seriesKey, type Sample } from '../../core/sample.js';
 
-/** Timestamp units of InfluxDB line protocol (`?precision=`), as ms multipliers. */
-export const PRECISION_MS = { ns: 1e-6, u: 1e-3, us: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
-export type Precision = keyof typeof PRECISION_MS;
+import { fieldValue, isInteger, timestamp, type Precision } from './line-protocol-numbers.js';
+
+export { PRECISION_MS, type Precision } from './line-protocol-numbers.js';
 
 /**
  * `seriesKey`, when given, is `seriesKey(sample)` already known (the series
@@ -84,36 +84,6 @@ export function parseLine(line: string, precision: Precision, now: number, known
   return series ? { ok: true, sample, seriesKey: series.key } : { ok: true, sample };
 }
 
-/** Epoch ms of a line's timestamp (`now` when it is only blanks), or why it is refused. */
-function timestamp(rest: string, precision: Precision, now: number): number | string {
-  // The usual stamp is plain digits: read here, no regex and no copy. A ns stamp in ms is
-  // its digits but the last six (what BigInt division gives); up to 15 digits a double holds exactly.
-  const negative = rest.charCodeAt(0) === 0x2d; // -
-  const start = negative ? 1 : 0;
-  const end = precision === 'ns' ? rest.length - 6 : rest.length;
-  let n = 0;
-  for (let i = start; i < rest.length; i++) {
-    const d = rest.charCodeAt(i) - 0x30;
-    if (d < 0 || d > 9 || i - start >= 15 + (rest.length - end)) return exactTimestamp(rest, precision, now);
-    if (i < end) n = n * 10 + d;
-  }
-  if (rest.length === start) return exactTimestamp(rest, precision, now);
-  // 0 - n, not -n: "-0" must read 0, as the BigInt path gives.
-  if (negative) n = 0 - n;
-  return precision === 'ns' ? n : n * PRECISION_MS[precision];
-}
-
-/** The general case: trailing blanks, stamps too long for a double, and the reasons. */
-function exactTimestamp(rest: string, precision: Precision, now: number): number | string {
-  const stamp = rest.trim();
-  if (!stamp) return now;
-  if (!/^-?\d+$/.test(stamp)) return `timestamp "${stamp}" is not an integer`;
-  // BigInt first: nanosecond stamps exceed 2^53, and rounding must not move them by more than a ms.
-  const time = precision === 'ns' ? Number(BigInt(stamp) / 1_000_000n) : Number(stamp) * PRECISION_MS[precision];
-  if (!Number.isFinite(time)) return `timestamp "${stamp}" is out of range`;
-  return time;
-}
-
 /**
  * Series already parsed, by their text in the line. Pushers send the same
  * series request after request, so a line whose series is known costs one
@@ -151,40 +121,6 @@ function copy(s: string): string {
 
 function fail(reason: string): ParsedLine {
   return { ok: false, reason };
-}
-
-const INTEGER = /^-?\d+i$/;
-const UNSIGNED = /^\d+u$/;
-const TRUE = /^(t|T|true|True|TRUE)$/;
-const FALSE = /^(f|F|false|False|FALSE)$/;
-const FLOAT = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
-
-/**
- * Integers (`12i`, `12u`) and booleans are stored as integers. For a raw
- * value fieldValue took, that is one ending in i or u, or starting with a
- * letter (t, T, f, F: no float does).
- */
-function isInteger(raw: string): boolean {
-  const last = raw.charCodeAt(raw.length - 1);
-  const first = raw.charCodeAt(0) | 0x20; // lower case
-  return last === 0x69 /* i */ || last === 0x75 /* u */ || first === 0x74 /* t */ || first === 0x66 /* f */;
-}
-
-/** The number a field value stands for, or undefined. Floats come first: they are most of what is pushed. */
-function fieldValue(raw: string): number | undefined {
-  const last = raw.charCodeAt(raw.length - 1);
-  if (last === 0x69 /* i */ || last === 0x75 /* u */) {
-    if (!(last === 0x69 ? INTEGER : UNSIGNED).test(raw)) return undefined;
-    const n = Number(raw.slice(0, -1));
-    return Number.isSafeInteger(n) ? n : undefined;
-  }
-  if (FLOAT.test(raw)) {
-    const n = Number(raw);
-    return Number.isFinite(n) ? n : undefined;
-  }
-  if (TRUE.test(raw)) return 1;
-  if (FALSE.test(raw)) return 0;
-  return undefined;
 }
 
 const BACKSLASH = 0x5c;
