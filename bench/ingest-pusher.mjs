@@ -5,6 +5,7 @@
 // lines, fetch with undici's keep-alive pool, one request at a time. The
 // bodies are built here too, before the clock starts, so that kpid's heap
 // never holds them.
+import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 
 const { batch: BATCH, batches: BATCHES, t0: T0 } = workerData;
@@ -19,16 +20,25 @@ function batch(round, b) {
   return out;
 }
 
+/** CPU seconds of this thread alone (proc(5): utime and stime of /proc/thread-self/stat), so the bench can take the client out of kpid's process CPU. */
+function threadCpu() {
+  const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
 parentPort.on('message', async ({ url, round }) => {
   try {
     const bodies = Array.from({ length: BATCHES }, (_, b) => batch(round, b));
+    const cpu = threadCpu();
     const t = performance.now();
     for (const body of bodies) {
       const res = await fetch(url, { method: 'POST', body });
       const text = await res.text();
       if (res.status >= 300) throw new Error(`${url}: ${res.status} ${text.slice(0, 300)}`);
     }
-    parentPort.postMessage({ rate: (BATCH * BATCHES) / ((performance.now() - t) / 1000) });
+    const seconds = (performance.now() - t) / 1000;
+    parentPort.postMessage({ rate: (BATCH * BATCHES) / seconds, clientCpu: threadCpu() - cpu });
   } catch (err) {
     parentPort.postMessage({ error: String(err?.stack ?? err) });
   }
