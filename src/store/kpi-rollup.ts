@@ -53,7 +53,11 @@ interface KpiCell { day: number; kpi: string; scope: string; sum: number; count:
 interface VoiceCell { day: number; target: string; attempts: number; answered: number; dropped: number }
 interface PolledCell { day: number; kpi: string; target: string; series: string; sum: number; count: number; min: number; max: number; last: number; lastTime: number; sent: number; lost: number }
 interface BinCell { day: number; kpi: string; target: string; series: string; bin: number; n: number }
-/** kpi → scope → day → cell: a pushed sample finds its cell without a key string built for it. */
+/**
+ * kpi → scope → day number (days since the epoch: a small integer, where the
+ * day's epoch ms is a heap number hashed anew each time) → cell: a pushed
+ * sample finds its cell without a key string built for it.
+ */
 type KpiCells = Map<string, Map<string, Map<number, KpiCell>>>;
 interface Folded { kpi: KpiCells; voice: Map<string, VoiceCell>; polled: Map<string, PolledCell>; bins: Map<string, BinCell>; seen: Map<string, number> }
 
@@ -223,14 +227,14 @@ function foldKpi(cells: KpiCells, s: Sample): void {
   const kpi = s.tags.kpi;
   if (!kpi || value === undefined || !Number.isFinite(value)) return;
   const scope = s.tags.scope || NO_SCOPE;
-  const day = utcDay(s.time);
+  const dayNumber = Math.floor(s.time / DAY_MS);
   let scopes = cells.get(kpi);
   if (!scopes) cells.set(kpi, (scopes = new Map()));
   let days = scopes.get(scope);
   if (!days) scopes.set(scope, (days = new Map()));
-  const c = days.get(day);
+  const c = days.get(dayNumber);
   if (!c) {
-    days.set(day, { day, kpi, scope, sum: value, count: 1, min: value, max: value, last: value, lastTime: s.time });
+    days.set(dayNumber, { day: dayNumber * DAY_MS, kpi, scope, sum: value, count: 1, min: value, max: value, last: value, lastTime: s.time });
     return;
   }
   c.sum += value;
