@@ -9,7 +9,7 @@
 //    work: snmptrapd would log, not evaluate).
 import { spawn, execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -137,4 +137,9 @@ console.log(`traps: ${TRAPS} v2c linkDown per round, ${ROUNDS} rounds: median ${
 
 await pusher.terminate();
 await daemon.stop();
-influxd.kill();
+await new Promise((resolve) => {
+  influxd.once('exit', resolve);
+  influxd.kill();
+});
+// influxd's data and kpid's state file: about 9 MB a run.
+rmSync(dir, { recursive: true, force: true });
