@@ -48,7 +48,8 @@ export async function renderMetrics(registry: Registry, slice = SLICE): Promise<
   const formatter = registry as unknown as Formatter;
   const plain = Object.keys((registry as unknown as { _defaultLabels: object })._defaultLabels ?? {}).length === 0;
   // Bytes as they are formatted: 100,000 lines kept as strings until the end cost more in garbage collection than in formatting.
-  const out = new ByteWriter();
+  // Sized by the last render: no growing (and copying megabytes at once) while scraped every 10 s.
+  const out = new ByteWriter(lastSize.get(registry) ?? 1 << 16);
   let first = true;
   for (const metric of registry.getMetricsAsArray() as unknown as Readable[]) {
     const data = await read(metric);
@@ -76,8 +77,13 @@ export async function renderMetrics(registry: Registry, slice = SLICE): Promise<
     await nextTurn();
   }
   out.text('\n');
-  return out.bytes();
+  const bytes = out.bytes();
+  lastSize.set(registry, bytes.length + (bytes.length >> 4));
+  return bytes;
 }
+
+/** How many bytes each registry's last render took, with a sixteenth to spare. */
+const lastSize = new WeakMap<Registry, number>();
 
 /** What prom-client's Gauge and Counter keep but do not declare. */
 interface Internals {
