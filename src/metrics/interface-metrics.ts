@@ -1,5 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { MeasurementMapper } from './metrics-sink.js';
+import type { SeriesGroup } from './series-group.js';
 
 /**
  * Metrics of the SNMP collector: the kpid_interface_* series of SPEC.md,
@@ -75,32 +76,41 @@ export type SnmpMetrics = ReturnType<typeof defineSnmpMetrics>;
 
 /** `interface` samples → kpid_interface_*; `device` samples → uptime and the counter-hygiene counters (field `counter_resets` → kpid_snmp_discontinuities_total). */
 export function interfaceMappers(m: SnmpMetrics): Array<[string, MeasurementMapper]> {
+  // An interface's 11 series, in the order of its group (series-group.ts): a
+  // sample updates them by position, with one lookup for the interface.
+  const perInterface = [m.operUp, m.adminUp, m.speed, m.receiveBytes, m.transmitBytes];
+  const perDirection = [m.utilization, m.errors, m.discards];
+  const layout = [...perInterface, ...perDirection, ...perDirection];
   const iface: MeasurementMapper = (s, series) => {
-    const labels = { target: s.tags.target ?? '', interface: s.tags.interface ?? '' };
+    const target = s.tags.target ?? '';
+    const name = s.tags.interface ?? '';
+    const g = series.group(target, name, layout);
+    const expiresAt = series.expiry;
+    // Label objects only for series new to /metrics, one shared by the series of a label set.
+    let shared: Record<string, string> | undefined;
+    const labels = () => (shared ??= { target, interface: name });
     const f = s.fields;
     const speedBytes = f.speed_bps === undefined ? undefined : f.speed_bps / 8;
-    for (const [gauge, value] of [[m.operUp, f.oper_up], [m.adminUp, f.admin_up], [m.speed, speedBytes]] as const) {
-      if (value !== undefined) series.set(gauge, labels, value);
-    }
+    if (f.oper_up !== undefined) g.set(0, f.oper_up, expiresAt, labels);
+    if (f.admin_up !== undefined) g.set(1, f.admin_up, expiresAt, labels);
+    if (speedBytes !== undefined) g.set(2, speedBytes, expiresAt, labels);
     // Bytes withheld this poll (first poll, reboot, impossible value) add
     // nothing: the counter keeps its value and stays monotonic.
-    for (const [counter, bytes] of [[m.receiveBytes, f.in_bytes], [m.transmitBytes, f.out_bytes]] as const) {
-      if (bytes === undefined || !(bytes >= 0)) continue;
-      counter.inc(labels, bytes);
-      series.track(counter, labels);
-    }
+    if (f.in_bytes !== undefined && f.in_bytes >= 0) g.add(3, f.in_bytes, expiresAt, labels);
+    if (f.out_bytes !== undefined && f.out_bytes >= 0) g.add(4, f.out_bytes, expiresAt, labels);
     // A rate withheld this poll is unknown: drop the series rather than
     // keep showing an old value.
-    const rates: Array<[Gauge<string>, Record<string, string>, number | undefined]> = [];
-    for (const direction of ['in', 'out'] as const) {
-      const l = { ...labels, direction };
-      rates.push([m.utilization, l, f[`${direction}_utilization`]]);
-      rates.push([m.errors, l, f[`${direction}_errors_ratio`]]);
-      rates.push([m.discards, l, f[`${direction}_discards_ratio`]]);
-    }
-    for (const [gauge, l, value] of rates) {
-      if (value !== undefined && Number.isFinite(value)) series.set(gauge, l, value);
-      else series.clear(gauge, l);
+    rate(g, 5, 'in', f.in_utilization, f.in_errors_ratio, f.in_discards_ratio);
+    rate(g, 8, 'out', f.out_utilization, f.out_errors_ratio, f.out_discards_ratio);
+    function rate(g: SeriesGroup, first: number, direction: string, utilization?: number, errors?: number, discards?: number): void {
+      let l: Record<string, string> | undefined;
+      const labels = () => (l ??= { target, interface: name, direction });
+      const values = [utilization, errors, discards];
+      for (let k = 0; k < values.length; k++) {
+        const value = values[k];
+        if (value !== undefined && Number.isFinite(value)) g.set(first + k, value, expiresAt, labels);
+        else g.clear(first + k);
+      }
     }
   };
   const device: MeasurementMapper = (s, series) => {

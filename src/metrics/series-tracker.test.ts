@@ -48,6 +48,27 @@ describe('/metrics forgets label sets not written for their lifetime', () => {
     expect(await lines('Gi0/1')).toEqual([]);
   });
 
+  it('a field an interface no longer reports leaves on its own lifetime while its other series stay', async () => {
+    const clock = new FakeClock();
+    const registry = new Registry();
+    const series = new SeriesTracker(clock);
+    const sink = new MetricsSink(new Map(interfaceMappers(defineSnmpMetrics(registry))), series);
+    const poll = (fields: Sample['fields']) => sink.write([{ measurement: 'interface', tags: { target: 'edge-1', interface: 'Gi0/1' }, fields, time: clock.now() }], LIFETIME);
+    poll({ oper_up: 1, admin_up: 1 });
+    for (let i = 0; i < 4; i++) {
+      clock.advance(30_000);
+      poll({ oper_up: 0 });
+    }
+    const text = await registry.metrics();
+    expect(text).toContain('kpid_interface_oper_up{target="edge-1",interface="Gi0/1"} 0');
+    expect(text).not.toContain('kpid_interface_admin_up{');
+    expect(series.size).toBe(1);
+    series.forgetTarget('edge-1');
+    expect(await registry.metrics()).not.toContain('kpid_interface_oper_up{');
+    expect(series.targets()).toEqual([]);
+    series.stop();
+  });
+
   it('series written without a lifetime (for ever) stay', async () => {
     const clock = new FakeClock();
     const registry = new Registry();

@@ -1,6 +1,7 @@
 import type { Gauge } from 'prom-client';
 import { systemClock, type Clock } from '../core/clock.js';
 import { PeriodicSweep } from '../core/periodic-sweep.js';
+import { SeriesGroup } from './series-group.js';
 
 type Labels = Record<string, string>;
 /** Any prom-client metric whose label sets can be removed (gauges, counters, histograms). */
@@ -18,6 +19,8 @@ type Tracked = { gauge: Removable; labels: Labels; expiresAt: number };
  */
 export class SeriesTracker {
   private readonly byTarget = new Map<string, Map<string, Tracked>>();
+  /** Groups of series written together (an interface's), by target and then the group's own key. */
+  private readonly groups = new Map<string, Map<string, SeriesGroup>>();
   /** When the label sets written now leave /metrics unless written again; set per batch (`lifetime`). */
   private expiresAt = Infinity;
   private readonly sweep: PeriodicSweep;
@@ -37,7 +40,25 @@ export class SeriesTracker {
   get size(): number {
     let n = 0;
     for (const series of this.byTarget.values()) n += series.size;
+    for (const groups of this.groups.values()) for (const g of groups.values()) n += g.size;
     return n;
+  }
+
+  /** When the series written now leave /metrics unless written again (epoch ms), for writes through a group. */
+  get expiry(): number {
+    return this.expiresAt;
+  }
+
+  /**
+   * The group of `target`'s series under `key` (an interface name), made of
+   * `metrics` (the i-th series of the group belongs to metrics[i]) when new.
+   */
+  group(target: string, key: string, metrics: ConstructorParameters<typeof SeriesGroup>[0]): SeriesGroup {
+    let groups = this.groups.get(target);
+    if (!groups) this.groups.set(target, (groups = new Map()));
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = new SeriesGroup(metrics)));
+    return g;
   }
 
   set(gauge: Gauge<string>, labels: Labels, value: number): void {
@@ -66,10 +87,12 @@ export class SeriesTracker {
   forgetTarget(target: string): void {
     for (const { gauge, labels } of this.byTarget.get(target)?.values() ?? []) gauge.remove(labels);
     this.byTarget.delete(target);
+    for (const g of this.groups.get(target)?.values() ?? []) g.clearAll();
+    this.groups.delete(target);
   }
 
   targets(): string[] {
-    return [...this.byTarget.keys()];
+    return [...new Set([...this.byTarget.keys(), ...this.groups.keys()])];
   }
 
   stop(): void {
@@ -84,6 +107,10 @@ export class SeriesTracker {
         series.delete(key);
       }
       if (series.size === 0) this.byTarget.delete(target);
+    }
+    for (const [target, groups] of this.groups) {
+      for (const [key, g] of groups) if (g.forgetSilent(now)) groups.delete(key);
+      if (groups.size === 0) this.groups.delete(target);
     }
   }
 }
