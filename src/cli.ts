@@ -6,7 +6,7 @@ import { loadConfig } from './config/load.js';
 import { errorMessage } from './core/errors.js';
 import { createLogger, type LogFormat } from './core/logger.js';
 import { startKpid, type RunningKpid } from './daemon/start-kpid.js';
-import { heapChoice } from './daemon/heap-mode.js';
+import { heapChoice } from './core/heap-mode.js';
 import { runRuleTests } from './rules/rule-tests.js';
 import { loadRuleFiles } from './rules/rule-files.js';
 import { runReportCommand } from './report/report-command.js';
