@@ -21,6 +21,8 @@ export interface SeriesFeeds {
   readonly feeds: Feed[];
   /** Epoch ms after which the series is forgotten unless a sample comes (or a window still counts one); Infinity: never. */
   expiresAt: number;
+  /** The scope texts of its KPI readings, by the rule's `scope` (scope-text.ts); built at the first /metrics scrape. */
+  scopes?: Map<readonly string[], string>;
 }
 
 /**

@@ -5,10 +5,10 @@ import { targetTags, type Target } from '../../core/target.js';
 import { continuity, type Continuity, type UptimeReading } from './counter-rates.js';
 import { customFields, readCustom, type CustomCounters } from './custom-oids.js';
 import { interfaceRates, interfaceSpeed, type InterfaceSnapshot } from './interface-rates.js';
-import { interfaceColumns, interfaceFilter, interfaceRows, type InterfaceRow } from './interface-table.js';
+import { interfaceColumns, interfaceFilter, InterfaceTable, type InterfaceRow } from './interface-table.js';
 import { IF_MIB, IF_STATUS, SNMP_ENGINE_BOOTS, SYSTEM } from './oids.js';
 import type { SnmpSession } from './snmp-session.js';
-import { walkColumns, type WalkOptions } from './table-walker.js';
+import { visitColumns, type WalkOptions } from './table-walker.js';
 import { asNumber, asText, SnmpType } from './varbind-values.js';
 
 /** What a target's previous poll left behind: the baseline for the next one's rates. */
@@ -115,14 +115,14 @@ export async function pollDevice(
 
   try {
     if (spec.modules.includes('interfaces')) {
-      let walked = await walkColumns(session, interfaceColumns(memory.legacyCounters ? 'legacy' : 'hc').map((c) => IF_MIB[c]), walk);
-      if (!memory.legacyCounters && (walked.get(IF_MIB.ifHCInOctets)?.size ?? 0) === 0 && (walked.get(IF_MIB.ifDescr)?.size ?? 0) > 0) {
+      const table = new InterfaceTable();
+      await visitColumns(session, interfaceColumns(memory.legacyCounters ? 'legacy' : 'hc').map((c) => IF_MIB[c]), walk, table.take);
+      if (!memory.legacyCounters && table.rowsOf(IF_MIB.ifHCInOctets) === 0 && table.rowsOf(IF_MIB.ifDescr) > 0) {
         memory.legacyCounters = true;
-        const legacy = await walkColumns(session, interfaceColumns('legacy').map((c) => IF_MIB[c]), walk);
-        walked = new Map([...walked, ...legacy]);
+        await visitColumns(session, interfaceColumns('legacy').map((c) => IF_MIB[c]), walk, table.take);
       }
       const keep = interfaceFilter(spec.interfaces);
-      for (const row of interfaceRows(walked)) {
+      for (const row of table.rows()) {
         if (!keep(row)) continue;
         const before = prev.interfaces.get(row.index);
         const snapshot: InterfaceSnapshot = { counters: row.counters, at, times: row.times, tags: interfaceTags(before, tags, row) };

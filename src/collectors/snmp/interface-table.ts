@@ -2,8 +2,7 @@ import { linearRegex } from '../../core/linear-regex.js';
 import type { InterfaceFilterOptions } from './snmp-options.js';
 import { IF_MIB, IF_STATUS, type IfMibColumn } from './oids.js';
 import type { InterfaceCounterName, InterfaceCounters } from './interface-rates.js';
-import type { Column } from './table-walker.js';
-import { asCounter, asNumber, asText } from './varbind-values.js';
+import { asCounter, asNumber, asText, type RawVarbind } from './varbind-values.js';
 
 /** One row of ifTable + ifXTable, decoded. */
 export interface InterfaceRow {
@@ -48,59 +47,68 @@ export function interfaceColumns(counters: 'hc' | 'legacy'): IfMibColumn[] {
   return [...DESCRIPTIVE, ...(Object.keys(ERRORS) as IfMibColumn[]), ...(Object.keys(c) as IfMibColumn[])];
 }
 
-const COUNTER_COLUMNS = Object.entries({ ...ERRORS, ...HC_COUNTERS, ...LEGACY_COUNTERS }) as [IfMibColumn, InterfaceCounterName][];
+/** A row as its varbinds arrive; complete once every column is walked. */
+type RowDraft = { -readonly [K in keyof InterfaceRow]: InterfaceRow[K] };
 
-/** Text of the row's varbind in `column`, '' when the column has no such row. */
-function textAt(column: Column | undefined, index: string): string {
-  const vb = column?.get(index);
-  return vb ? asText(vb) : '';
+/** What a column's varbind sets in its row, decoded as it arrives. */
+type Reader = (row: RowDraft, vb: RawVarbind, at: number) => void;
+
+function counterReader(name: InterfaceCounterName, legacy: boolean): Reader {
+  return (row, vb, at) => {
+    // HC wins when both are present; legacy fills in for agents without ifXTable.
+    if (legacy && row.counters[name] !== undefined) return;
+    row.counters[name] = asCounter(vb);
+    row.times[name] = at;
+  };
 }
 
-function numberAt(column: Column | undefined, index: string): number | undefined {
-  const vb = column?.get(index);
-  return vb ? asNumber(vb) : undefined;
-}
+const READERS = new Map<string, Reader>([
+  [IF_MIB.ifDescr, (row, vb) => (row.descr = asText(vb))],
+  [IF_MIB.ifName, (row, vb) => (row.name = asText(vb))],
+  [IF_MIB.ifAlias, (row, vb) => (row.alias = asText(vb))],
+  [IF_MIB.ifAdminStatus, (row, vb) => (row.adminStatus = asNumber(vb))],
+  [IF_MIB.ifOperStatus, (row, vb) => (row.operStatus = asNumber(vb))],
+  [IF_MIB.ifSpeed, (row, vb) => (row.ifSpeed = asNumber(vb))],
+  [IF_MIB.ifHighSpeed, (row, vb) => (row.ifHighSpeed = asNumber(vb))],
+  ...Object.entries({ ...ERRORS, ...HC_COUNTERS }).map(([c, name]) => [IF_MIB[c as IfMibColumn], counterReader(name, false)] as const),
+  ...Object.entries(LEGACY_COUNTERS).map(([c, name]) => [IF_MIB[c as IfMibColumn], counterReader(name, true)] as const),
+]);
 
 /**
- * Builds rows from walked columns (keyed by column OID). Rows exist for every
- * index any column returned. Runs once per interface per poll: columns are
- * looked up once per call and no closure or entry array is built per row.
+ * The interface table of one poll, built row by row as the walks' answers
+ * arrive (table-walker.ts visitColumns): each varbind is decoded into its
+ * row at once and dropped, so a walk of 1,000 interfaces keeps rows, not
+ * 19,000 varbinds. Rows exist for every index any column returned.
  */
-export function interfaceRows(walked: ReadonlyMap<string, Column>): InterfaceRow[] {
-  const col = (c: IfMibColumn) => walked.get(IF_MIB[c]);
-  const indices = new Set<string>();
-  for (const column of walked.values()) for (const i of column.keys()) indices.add(i);
-  const [descrs, names, aliases, admins, opers, speeds, highSpeeds] =
-    [col('ifDescr'), col('ifName'), col('ifAlias'), col('ifAdminStatus'), col('ifOperStatus'), col('ifSpeed'), col('ifHighSpeed')];
-  const counterColumns = COUNTER_COLUMNS.map(([c, name]) => ({ column: col(c), name, legacy: LEGACY_COUNTERS[c] !== undefined }))
-    .filter((c) => c.column !== undefined);
-  const rows: InterfaceRow[] = [];
-  for (const index of [...indices].sort((a, b) => Number(a) - Number(b))) {
-    const counters: InterfaceCounters = {};
-    const times: InterfaceRow['times'] = {};
-    for (const c of counterColumns) {
-      const vb = c.column!.get(index);
-      // HC wins when both are present; legacy fills in for agents without ifXTable.
-      if (vb && !(c.legacy && counters[c.name] !== undefined)) {
-        counters[c.name] = asCounter(vb);
-        times[c.name] = vb.at;
-      }
+export class InterfaceTable {
+  private readonly drafts = new Map<string, RowDraft>();
+  private readonly counts = new Map<string, number>();
+
+  /** The visitor to hand to visitColumns. */
+  readonly take = (column: string, index: string, vb: RawVarbind, at: number): void => {
+    const read = READERS.get(column);
+    if (!read) return;
+    let row = this.drafts.get(index);
+    if (!row) {
+      row = { index, name: '', descr: '', alias: '', counters: {}, times: {} };
+      this.drafts.set(index, row);
     }
-    const descr = textAt(descrs, index);
-    rows.push({
-      index,
-      name: textAt(names, index) || descr || `ifIndex ${index}`,
-      descr,
-      alias: textAt(aliases, index),
-      adminStatus: numberAt(admins, index),
-      operStatus: numberAt(opers, index),
-      ifSpeed: numberAt(speeds, index),
-      ifHighSpeed: numberAt(highSpeeds, index),
-      counters,
-      times,
-    });
+    read(row, vb, at);
+    this.counts.set(column, (this.counts.get(column) ?? 0) + 1);
+  };
+
+  /** How many rows `column` (its OID) answered. */
+  rowsOf(column: string): number {
+    return this.counts.get(column) ?? 0;
   }
-  return rows;
+
+  /** The rows by ifIndex, in order. */
+  rows(): InterfaceRow[] {
+    const rows = [...this.drafts.values()].sort((a, b) => Number(a.index) - Number(b.index));
+    // ifName, or ifDescr when the agent has no ifName.
+    for (const row of rows) row.name ||= row.descr || `ifIndex ${row.index}`;
+    return rows;
+  }
 }
 
 const STATUS_NAME: Record<number, string> = { [IF_STATUS.up]: 'up', [IF_STATUS.down]: 'down', [IF_STATUS.testing]: 'testing' };

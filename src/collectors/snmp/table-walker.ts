@@ -63,55 +63,66 @@ export function indexUnder(column: string, oid: string): string | undefined {
   return oid.startsWith(column + '.') ? oid.slice(column.length + 1) : undefined;
 }
 
+/** Where a walk hands each varbind as it arrives: `index` is its row (`3` of `…10.3`), `at` the local time of its answer. */
+export type VarbindVisitor = (column: string, index: string, vb: RawVarbind, at: number) => void;
+
 /**
- * Every instance of one table column, in order. Each answer must move
+ * Every instance of one table column, in order, each handed to `visit` as
+ * its answer arrives; returns how many there were. Each answer must move
  * strictly forward: an agent that repeats or goes back would otherwise be
  * walked forever, so that ends the walk with walk_loop.
+ *
+ * Nothing of an answer outlives its visit here: a walk of a big table takes
+ * seconds, and varbinds kept until it ends outlived the young generation
+ * and were most of the old space's garbage at 10,000 interfaces.
  */
-export async function walkColumn(session: SnmpSession, column: string, o: WalkOptions): Promise<TimedVarbind[]> {
-  const out: TimedVarbind[] = [];
+export async function visitColumn(session: SnmpSession, column: string, o: WalkOptions, visit: VarbindVisitor): Promise<number> {
+  let rows = 0;
   const prefix = column + '.';
   let last = column;
   let from = column;
   for (;;) {
     const batch = await session.next(from, o.maxRepetitions, o.signal);
     const at = o.now();
-    if (batch.length === 0) return out;
+    if (batch.length === 0) return rows;
     for (const vb of batch) {
-      if (vb.type === SnmpType.EndOfMibView || !vb.oid.startsWith(prefix)) return out;
+      if (vb.type === SnmpType.EndOfMibView || !vb.oid.startsWith(prefix)) return rows;
       if (compareOidText(vb.oid, last) <= 0) {
         throw new WalkError('walk_loop', `agent returned ${vb.oid} after ${last}: OIDs not increasing`, column);
       }
       last = vb.oid;
-      // One object shape for every varbind (a spread of net-snmp's object is a slow generic copy).
-      out.push({ oid: vb.oid, type: vb.type, value: vb.value, at });
-      if (out.length > o.maxRows) {
+      if (++rows > o.maxRows) {
         throw new WalkError('table_too_long', `column ${column} has more than ${o.maxRows} rows (snmp.max_rows)`, column);
       }
+      visit(column, vb.oid.slice(prefix.length), vb, at);
     }
     from = batch[batch.length - 1]!.oid;
   }
+}
+
+/** Every instance of one table column, in order, kept (custom OIDs: a few rows). */
+export async function walkColumn(session: SnmpSession, column: string, o: WalkOptions): Promise<TimedVarbind[]> {
+  const out: TimedVarbind[] = [];
+  // One object shape for every varbind (a spread of net-snmp's object is a slow generic copy).
+  await visitColumn(session, column, o, (_c, _i, vb, at) => out.push({ oid: vb.oid, type: vb.type, value: vb.value, at }));
+  return out;
 }
 
 /** Values of a column by row index. */
 export type Column = Map<string, TimedVarbind>;
 
 /**
- * Walks several columns, at most `parallel` at a time, and returns each as
- * index → varbind. The first failure stops the remaining walks.
+ * Walks several columns, at most `parallel` at a time, handing every
+ * varbind to `visit` as it arrives. The first failure (a walk's, or a
+ * visit's: a value of the wrong type) stops the remaining walks.
  */
-export async function walkColumns(session: SnmpSession, columns: readonly string[], o: WalkOptions): Promise<Map<string, Column>> {
-  const result = new Map<string, Column>();
+export async function visitColumns(session: SnmpSession, columns: readonly string[], o: WalkOptions, visit: VarbindVisitor): Promise<void> {
   const queue = [...columns];
   let failed: unknown;
   const worker = async () => {
     for (let column = queue.shift(); column !== undefined && failed === undefined; column = queue.shift()) {
       try {
-        const vbs = await walkColumn(session, column, o);
-        const values: Column = new Map();
-        const skip = column.length + 1;
-        for (const vb of vbs) values.set(vb.oid.slice(skip), vb);
-        result.set(column, values);
+        await visitColumn(session, column, o, visit);
       } catch (err) {
         failed ??= err;
       }
@@ -119,5 +130,13 @@ export async function walkColumns(session: SnmpSession, columns: readonly string
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(o.parallel, columns.length)) }, worker));
   if (failed !== undefined) throw failed;
+}
+
+/** Walks several columns as visitColumns does and returns each as index → varbind. */
+export async function walkColumns(session: SnmpSession, columns: readonly string[], o: WalkOptions): Promise<Map<string, Column>> {
+  const result = new Map<string, Column>(columns.map((c) => [c, new Map()]));
+  await visitColumns(session, columns, o, (column, index, vb, at) => {
+    result.get(column)!.set(index, { oid: vb.oid, type: vb.type, value: vb.value, at });
+  });
   return result;
 }
