@@ -47,7 +47,8 @@ describe.concurrent('idle ports that drop the odd frame, polled by kpid with the
 
   it(`polls 300 idle ports for ${WATCHED_POLLS} polls: frames dropped here and there, no alert and no mail`, async ({ expect }) => {
     // Counted, not timed: on a busy machine the polls come late, and it is polls the rules see.
-    await eventually(async () => (await idle.polls()) >= WATCHED_POLLS, WATCHED_POLLS * INTERVAL_MS + 30_000, 250);
+    // Up to twice the nominal time: a poll an overloaded snmpd answers too late does not count.
+    await eventually(async () => (await idle.polls()) >= WATCHED_POLLS, 2 * WATCHED_POLLS * INTERVAL_MS + 15_000, 250);
     // The last poll's alert, had there been one, needs group_wait (200 ms) to be mailed.
     await new Promise((r) => setTimeout(r, 1_000));
     const after = idle.drops();
@@ -61,7 +62,7 @@ describe.concurrent('idle ports that drop the odd frame, polled by kpid with the
     expect(idle.smtp.mails).toEqual([]);
     // no ratio for an idle port (the veth that carries the SNMP traffic has one: it has the volume)
     expect(metrics.split('\n').filter((l) => l.startsWith('kpid_kpi_value{kpi="interface_errors"') && l.includes('/ifb'))).toEqual([]);
-  }, 90_000);
+  }, 120_000);
 
   it('real load with real discards on one port fires that port\'s discard alerts, each mailed once', async ({ expect }) => {
     const load = loaded.send(300, LOADED); // 300 frames/s, every one dropped: 100 % discards, well over the 1,000-packet volume
