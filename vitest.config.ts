@@ -8,8 +8,15 @@ import { defineConfig } from 'vitest/config';
  */
 const REAL_TIME = [
   // A 60x demo clock against real agents: its alerts come on demo time only
-  // while the machine keeps up. Light on CPU, so the two may share the machine.
+  // while the machine keeps up (a late millisecond is 60 demo ones: two demos
+  // at once on a machine at load 17 read their probes' round trips as latency
+  // alerts and missed the `for: 5m` congestion). Its speed-60 run sets this
+  // phase's length.
   'test/demo.test.ts',
+  // These two hold under two CPU hogs (demo-agent bounds rates in demo time;
+  // outage-restart's bounds survive a slow restart), but they take the
+  // phase's second worker while demo.test.ts runs on the first: moved to
+  // side by side they would only lengthen that phase.
   'test/demo-agent.test.ts',
   // SLA warnings at 2 s and 10 s and a breach at 20 s of real time, across a kill -9.
   'test/outage-restart.test.ts',

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, it, type TestContext } from 'vitest';
 import { CLI, requireBuild } from './helpers/kpid-process.js';
 import { decodedHeader, plainText, TestSmtpServer } from './helpers/smtp.js';
 
@@ -53,24 +53,25 @@ interface OutageJson {
   sla: { recoveryTargetSeconds: number; warningsSentSeconds: number[]; breached: boolean; met: boolean | null };
 }
 
-describe('kpid demo (a real process)', () => {
-  let run: DemoRun | undefined;
-  let smtp: TestSmtpServer | undefined;
-  afterEach(async () => {
-    if (run && run.proc.exitCode === null) {
-      // Ctrl-C lets the demo remove its temporary directory; SIGKILL only if that hangs.
-      run.proc.kill('SIGINT');
-      const killer = setTimeout(() => run?.proc.kill('SIGKILL'), 5_000);
-      await run.exited;
-      clearTimeout(killer);
-    }
-    await smtp?.stop();
-    run = smtp = undefined;
+/** Starts a demo that the test stops when it ends, passed or failed. */
+function demoFor(t: TestContext, args: string[]): DemoRun {
+  const run = runDemo(args);
+  t.onTestFinished(async () => {
+    if (run.proc.exitCode !== null) return;
+    // Ctrl-C lets the demo remove its temporary directory; SIGKILL only if that hangs.
+    run.proc.kill('SIGINT');
+    const killer = setTimeout(() => run.proc.kill('SIGKILL'), 5_000);
+    await run.exited;
+    clearTimeout(killer);
   });
+  return run;
+}
 
-  it('--speed 60: a firing alert, an outage with its SLA warnings and its restore within 90 s, confirmed by /api/v1/outages', async () => {
+describe('kpid demo (a real process)', () => {
+  it('--speed 60: a firing alert, an outage with its SLA warnings and its restore within 90 s, confirmed by /api/v1/outages', async (t) => {
+    const { expect } = t;
     const started = Date.now();
-    run = runDemo(['--speed', '60']);
+    const run = demoFor(t, ['--speed', '60']);
     const url = (await run.waitFor(/kpid API: (http:\/\/127\.0\.0\.1:\d+)/, 15_000))[1]!;
     const dir = (await run.waitFor(/Config, state and kpid's log: (\S+)/, 1_000))[1]!;
 
@@ -104,10 +105,12 @@ describe('kpid demo (a real process)', () => {
     expect(Date.now() - started).toBeLessThan(70_000);
   }, 95_000);
 
-  it('--smtp mails the alerts to a local SMTP server; Ctrl-C ends the demo cleanly with its summary', async () => {
-    smtp = new TestSmtpServer();
+  it('--smtp mails the alerts to a local SMTP server; Ctrl-C ends the demo cleanly with its summary', async (t) => {
+    const { expect } = t;
+    const smtp = new TestSmtpServer();
     await smtp.start();
-    run = runDemo(['--speed', '60', '--smtp', `127.0.0.1:${smtp.port}`]);
+    t.onTestFinished(() => smtp.stop());
+    const run = demoFor(t, ['--speed', '60', '--smtp', `127.0.0.1:${smtp.port}`]);
     const dir = (await run.waitFor(/Config, state and kpid's log: (\S+)/, 15_000))[1]!;
     expect(existsSync(dir)).toBe(true);
     await run.waitFor(/FIRING +InterfaceInUtilisationCritical/, 20_000);
@@ -125,13 +128,15 @@ describe('kpid demo (a real process)', () => {
     expect(existsSync(dir)).toBe(false);
   }, 40_000);
 
-  it.each([
+  // Each a process that starts, refuses and exits: no clock to keep up with, so they run at the same time.
+  it.concurrent.for([
     [['--speed', '0'], /--speed must be a number from 1 to 120/],
     [['--duration', 'soon'], /--duration must be a duration/],
     [['--smtp', 'mailhost'], /--smtp must be host:port/],
     [['--bogus'], /Unknown option '--bogus'/],
-  ])('%j is refused with exit status 2', async (args, message) => {
-    run = runDemo(args);
+  ] as const)('%j is refused with exit status 2', async ([args, message], t) => {
+    const { expect } = t;
+    const run = demoFor(t, [...args]);
     expect(await run.exited).toBe(2);
     expect(run.output()).toMatch(message);
   });

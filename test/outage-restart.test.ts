@@ -91,8 +91,11 @@ describe('kill -9 of the real daemon mid-outage, restarted on the same state fil
     }, 15_000, 20);
     expect(warn10!.at - restartedAt).toBeLessThan(6_000);
 
+    const askedAt = Date.now();
     const [after] = await outagesOf(kpid);
-    expect(after).toMatchObject({ id, state: 'open', startedAt: opened!.startedAt, sla: { warningsSentSeconds: [2, 10], breached: false } });
+    expect(after).toMatchObject({ id, state: 'open', startedAt: opened!.startedAt, sla: { warningsSentSeconds: [2, 10] } });
+    // Not breached yet, if asked before the breach fell due: a loaded machine may take that long to restart kpid.
+    if (askedAt < start + 19_000) expect(after!.sla.breached).toBe(false);
     expect(await outagesOf(kpid), 'one outage, not a second one opened at restart').toHaveLength(1);
     // The mail tells on-call the true start, not the restart.
     expect(plain(warn10!)).toContain(`Since:  ${sinceStamp(opened!.startedAt)}, `);
