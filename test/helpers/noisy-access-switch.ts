@@ -96,7 +96,10 @@ export async function startNoisyAccessSwitch(name: string, subnet: number, ports
     return p;
   };
   let dropsBefore = new Map<string, number>();
-  const stop = async () => {
+  // Once only: a second host.remove() could free a network slot another file has claimed since.
+  let stopped: Promise<void> | undefined;
+  const stop = () => (stopped ??= stopOnce());
+  const stopOnce = async () => {
     for (const p of frames) p.kill('SIGKILL');
     await kpid?.stop();
     snmpd?.kill('SIGTERM');
