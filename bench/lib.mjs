@@ -19,3 +19,16 @@ export function cpuSeconds() {
 }
 
 export const fmt = (x, digits = 3) => Number(x).toPrecision(digits);
+
+/** Interface i's sample at time t: the 11 fields of a polled interface, values that move with t. */
+export function interfaceSample(i, t) {
+  const x = ((i * 7919 + t * 104729) % 1000) / 1000;
+  return {
+    measurement: 'interface', time: t,
+    tags: { target: `r${Math.floor(i / 10)}`, site: `s${i % 100}`, interface: `ge-0/0/${i % 10}` },
+    fields: {
+      oper_up: 1, admin_up: 1, speed_bps: 1e9, in_bytes: 1_000 + i, out_bytes: 500 + i,
+      in_utilization: x, out_utilization: x / 2, in_errors_ratio: x / 1e3, out_errors_ratio: 0, in_discards_ratio: 0, out_discards_ratio: x / 2e3,
+    },
+  };
+}

@@ -10,24 +10,12 @@ import { Registry } from 'prom-client';
 import { defineDaemonMetrics, metricsSink } from '../dist/daemon/metrics.js';
 import { SeriesTracker } from '../dist/metrics/series-tracker.js';
 import { renderMetrics } from '../dist/http/exposition.js';
-import { fmt, median } from './lib.mjs';
+import { fmt, interfaceSample as sample, median } from './lib.mjs';
 
 if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose-gc');
 const IFACES = Number(process.env.IFACES ?? 9_091);
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const WRITES = Number(process.env.WRITES ?? 300_000);
-
-function sample(i, t) {
-  const x = ((i * 7919 + t * 104729) % 1000) / 1000;
-  return {
-    measurement: 'interface', time: t,
-    tags: { target: `r${Math.floor(i / 10)}`, site: `s${i % 100}`, interface: `ge-0/0/${i % 10}` },
-    fields: {
-      oper_up: 1, admin_up: 1, speed_bps: 1e9, in_bytes: 1_000 + i, out_bytes: 500 + i,
-      in_utilization: x, out_utilization: x / 2, in_errors_ratio: x / 1e3, out_errors_ratio: 0, in_discards_ratio: 0, out_discards_ratio: x / 2e3,
-    },
-  };
-}
 
 const heap = () => {
   gc();
