@@ -4,8 +4,9 @@ import { defineConfig } from 'vitest/config';
  * Most test files wait on real components (timers, agents, daemons) far more
  * than they compute: run serially the suite used a third of one core. So
  * files run side by side, four at a time (this phase took 319 s with
- * three workers and 258 s with four, 2026-12-02, same tree). The files below time themselves on the real clock, so they run after that,
- * with little beside them.
+ * three workers and 258 s with four, 2026-12-02, same tree). The files
+ * below time themselves on the real clock, so they run after that, with
+ * little beside them.
  */
 const REAL_TIME = [
   // A 60x demo clock against real agents: its alerts come on demo time only
