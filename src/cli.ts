@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
 import { ConfigError } from './config/config-error.js';
 import { loadConfig } from './config/load.js';
 import { errorMessage } from './core/errors.js';
 import { createLogger, type LogFormat } from './core/logger.js';
 import { startKpid, type RunningKpid } from './daemon/start-kpid.js';
+import { heapChoice } from './core/heap-mode.js';
 import { runRuleTests } from './rules/rule-tests.js';
 import { loadRuleFiles } from './rules/rule-files.js';
 import { runReportCommand } from './report/report-command.js';
@@ -106,6 +108,10 @@ function checkConfig(file: string): number {
 
 async function run(file: string, format: LogFormat): Promise<number> {
   const log = createLogger(format);
+  // Before the daemon allocates anything: V8 reads these flags at each heap growth decision.
+  const heap = heapChoice(process.execArgv, process.env);
+  if (heap.flags.length) setFlagsFromString(heap.flags.join(' '));
+  log.info({ heap: heap.mode }, heap.why);
   let daemon: RunningKpid;
   try {
     daemon = await startKpid({ configFile: file, log });
