@@ -10,7 +10,7 @@ const iperf3 = (fields: Record<string, unknown> = {}) => probeSpec({ mode: 'iper
 
 describe('throughput probe, iperf3 mode, against iperf3 -s over a tbf-shaped link', () => {
   let link: ShapedLink;
-  let server: { stop(): void };
+  let server: { stop(): Promise<void> };
 
   beforeAll(async () => {
     link = await startShapedLink('kpt-ipf', 97);
@@ -65,7 +65,7 @@ describe('throughput probe, iperf3 mode, against iperf3 -s over a tbf-shaped lin
   }, 60_000);
 
   it('a server that is down is a `refused` failure naming the target, the probe and iperf3\'s reason', async () => {
-    server.stop();
+    await server.stop();
     const err = await collector.collect(probeTarget(link.host.address), iperf3({ duration: '1s' }), never()).catch((e) => e);
     expect(err.reason).toBe('refused');
     expect(err.message).toMatch(/target "edge": throughput:iperf3:5201: iperf3: unable to connect to server: Connection refused/);

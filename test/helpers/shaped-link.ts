@@ -23,16 +23,21 @@ function listening(child: ChildProcess, ready: RegExp, what: string): Promise<Re
   });
 }
 
-async function startIperf3(host: TestHost, port: number, children: Set<ChildProcess>): Promise<{ stop(): void }> {
+async function startIperf3(host: TestHost, port: number, children: Set<ChildProcess>): Promise<{ stop(): Promise<void> }> {
   // --forceflush: its "Server listening" line would otherwise wait in a pipe buffer.
   const server = spawn('ip', ['netns', 'exec', host.ns, 'iperf3', '-s', '-B', host.address, '-p', String(port), '--forceflush'],
     { stdio: ['ignore', 'pipe', 'inherit'] });
   children.add(server);
   await listening(server, /Server listening on/, 'iperf3 server');
   return {
-    stop() {
-      server.kill('SIGKILL');
+    // Resolves once the server is gone: a client started the moment after kill() could still
+    // reach the dying server and fail some other way than "refused" (seen once under load).
+    async stop() {
       children.delete(server);
+      if (server.exitCode !== null || server.signalCode !== null) return;
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGKILL');
+      await exited;
     },
   };
 }
@@ -45,7 +50,7 @@ export interface ShapedLink {
   /** Shapes the server's sending side to `mbit` Mbit/s with tbf (replacing any earlier shaping). */
   shape(mbit: number): void;
   /** Starts `iperf3 -s` inside the namespace on the server's address; resolves once it listens. */
-  startIperf3(port: number): Promise<{ stop(): void }>;
+  startIperf3(port: number): Promise<{ stop(): Promise<void> }>;
   /** Loses about `percent` % of the TCP segments the namespace sends, as a lossy link would; replaces an earlier loss. */
   loseTcp(percent: number): void;
   /** TCP packets loseTcp has dropped so far. */
