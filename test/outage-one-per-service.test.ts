@@ -1,19 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisStateStore } from '../src/alerts/state/redis-state-store.js';
-import { RecordingNotifier, wireRuntime } from '../src/alerts/testing.js';
+import { RecordingNotifier, voiceServiceDownRule, wireRuntime } from '../src/alerts/testing.js';
 import { FakeClock } from '../src/core/clock.js';
 import { rulesFrom, T0 } from '../src/rules/testing.js';
 import { deletePrefix, SHARED_REDIS, uniquePrefix } from './helpers/redis.js';
 
 // One service (voice at dc1) watched through two SBCs; in a cluster each SBC may be polled by another instance.
-const rules = rulesFrom(`
-- alert: VoiceServiceDown
-  select: { measurement: probe, tags: { probe: sip } }
-  value: { field: success }
-  when: "= 0"
-  severity: critical
-  outage: { service: "voice-{{ $labels.site }}", recovery_target: 30m, warn_at: [15m] }
-`);
+const rules = rulesFrom(voiceServiceDownRule('voice-{{ $labels.site }}', '[15m]'));
 const probe = (target: string, success: number, time: number) => ({ measurement: 'probe', tags: { target, site: 'dc1', probe: 'sip' }, fields: { success }, time });
 
 describe('issue 14 §7: two instances feeding one service from different targets', () => {

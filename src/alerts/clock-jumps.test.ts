@@ -4,18 +4,11 @@ import { rulesFrom, MIN, T0 } from '../rules/testing.js';
 import { FakeClock } from '../core/clock.js';
 import { SlaSweeper } from './sla-sweeper.js';
 import { SqliteStateStore } from './state/sqlite-state-store.js';
-import { RecordingNotifier, startRuntime, tempDir } from './testing.js';
+import { RecordingNotifier, startRuntime, tempDir, voiceServiceDownRule } from './testing.js';
 
 // issue 14 §9: the wall clock jumps while an outage is open. The SLA clock,
 // the API and the messages follow real (monotonic) elapsed time (docs/time.md).
-const rules = rulesFrom(`
-- alert: VoiceServiceDown
-  select: { measurement: probe, tags: { probe: sip } }
-  value: { field: success }
-  when: "= 0"
-  severity: critical
-  outage: { service: "voice", recovery_target: 30m, warn_at: [15m, 25m] }
-`);
+const rules = rulesFrom(voiceServiceDownRule('voice'));
 const HOUR = 60 * MIN;
 const probe = (success: number, time: number) => ({ measurement: 'probe', tags: { target: 'sbc1', probe: 'sip' }, fields: { success }, time });
 

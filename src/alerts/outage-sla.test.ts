@@ -1,17 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { rulesFrom, MIN, T0 } from '../rules/testing.js';
-import { startRuntime, tempDir, wireRuntime } from './testing.js';
+import { startRuntime, tempDir, voiceServiceDownRule, wireRuntime } from './testing.js';
 
-const rules = rulesFrom(`
-- alert: VoiceServiceDown
-  select: { measurement: probe, tags: { probe: sip } }
-  value: { field: success }
-  when: "= 0"
-  severity: critical
-  annotations: { summary: "voice probe failing at {{ $labels.site }}" }
-  outage: { service: "voice-{{ $labels.site }}", recovery_target: 30m, warn_at: [15m, 25m] }
-`);
+const rules = rulesFrom(voiceServiceDownRule('voice-{{ $labels.site }}', '[15m, 25m]', '\n  annotations: { summary: "voice probe failing at {{ $labels.site }}" }'));
 
 const probe = (success: number, time: number, site = 'dc1') => ({
   measurement: 'probe', tags: { target: 'sbc1', site, probe: 'sip' }, fields: { success }, time,

@@ -4,16 +4,9 @@ import { FakeClock } from '../core/clock.js';
 import { rulesFrom, MIN, T0 } from '../rules/testing.js';
 import { SlaSweeper } from './sla-sweeper.js';
 import { SqliteStateStore } from './state/sqlite-state-store.js';
-import { RecordingNotifier, tempDir, wireRuntime } from './testing.js';
+import { RecordingNotifier, tempDir, voiceServiceDownRule, wireRuntime } from './testing.js';
 
-const rules = rulesFrom(`
-- alert: VoiceServiceDown
-  select: { measurement: probe, tags: { probe: sip } }
-  value: { field: success }
-  when: "= 0"
-  severity: critical
-  outage: { service: "voice-{{ $labels.site }}", recovery_target: 30m, warn_at: [15m, 25m] }
-`);
+const rules = rulesFrom(voiceServiceDownRule('voice-{{ $labels.site }}'));
 const probe = (success: number, time: number) => ({ measurement: 'probe', tags: { target: 'sbc1', site: 'dc1', probe: 'sip' }, fields: { success }, time });
 
 let cleanups: (() => Promise<void> | void)[] = [];

@@ -62,3 +62,18 @@ export async function startRuntime(rules: readonly CompiledRule[], file: string,
   };
   return { clock, store, notifier, runtime, rules: wired.rules, stop: wired.stop, advance };
 }
+
+/**
+ * The alert tests' one outage rule: a failing SIP probe is the voice service down,
+ * with a 30-minute recovery target. `service` and `warnAt` vary by test.
+ */
+export function voiceServiceDownRule(service: string, warnAt = '[15m, 25m]', extra = ''): string {
+  return `
+- alert: VoiceServiceDown
+  select: { measurement: probe, tags: { probe: sip } }
+  value: { field: success }
+  when: "= 0"
+  severity: critical${extra}
+  outage: { service: "${service}", recovery_target: 30m, warn_at: ${warnAt} }
+`;
+}
