@@ -112,9 +112,19 @@ async function run(file: string, format: LogFormat): Promise<number> {
   const heap = heapChoice(process.execArgv, process.env);
   if (heap.flags.length) setFlagsFromString(heap.flags.join(' '));
   log.info({ heap: heap.mode }, heap.why);
-  let daemon: RunningKpid;
+  // Listened for before the daemon starts: a SIGTERM that came between
+  // "kpid running" and a later handler killed kpid undrained.
+  const stopSignal = new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  let daemon: RunningKpid | undefined;
   try {
-    daemon = await startKpid({ configFile: file, log });
+    const starting = startKpid({ configFile: file, log });
+    // A signal while it starts (a Redis that does not answer can hold the
+    // start) ends kpid at once, as the signal's default would have.
+    starting.catch(() => {});
+    daemon = await Promise.race([starting, stopSignal.then(() => undefined)]);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -125,26 +135,25 @@ async function run(file: string, format: LogFormat): Promise<number> {
     log.flush?.();
     return 1;
   }
-  process.on('SIGHUP', () => void daemon.reload());
+  const running = daemon;
+  if (running) process.on('SIGHUP', () => void running.reload());
+  const signal = await stopSignal;
+  log.info({ signal }, running ? 'shutting down' : 'stopped while starting');
+  if (!running) return 0;
   return new Promise<number>((resolve) => {
-    const shutdown = (signal: string) => {
-      log.info({ signal }, 'shutting down');
-      // The drain is bounded: exit 0 within 5 s of SIGTERM whatever hangs.
-      const deadline = setTimeout(() => resolve(0), SHUTDOWN_DEADLINE_MS);
-      daemon.stop().then(
-        () => {
-          clearTimeout(deadline);
-          resolve(0);
-        },
-        (err) => {
-          log.error({ err: errorMessage(err) }, 'error while stopping');
-          clearTimeout(deadline);
-          resolve(0);
-        },
-      );
-    };
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
+    // The drain is bounded: exit 0 within 5 s of SIGTERM whatever hangs.
+    const deadline = setTimeout(() => resolve(0), SHUTDOWN_DEADLINE_MS);
+    running.stop().then(
+      () => {
+        clearTimeout(deadline);
+        resolve(0);
+      },
+      (err) => {
+        log.error({ err: errorMessage(err) }, 'error while stopping');
+        clearTimeout(deadline);
+        resolve(0);
+      },
+    );
   });
 }
 

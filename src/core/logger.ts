@@ -16,7 +16,17 @@ const SECRET_PATHS = [
   'authorization', '*.authorization', 'headers.authorization',
 ];
 
-/** `destination` defaults to stdout; tests pass a stream to read what an operator would see. */
+/**
+ * `destination` defaults to stdout, written synchronously, as Go daemons and
+ * syslog do. pino's own default writes asynchronously and flushes at
+ * process.exit; sonic-boom 4 retries that last flush forever when the reader
+ * is gone, so `kpid run | head -1` hung at exit with its main thread asleep
+ * in Atomics.wait, deaf to SIGTERM (`write(1) = -1 EPIPE` every 100 ms). A
+ * synchronous write meets EPIPE at once, and pino then stops logging. The
+ * cost is that a reader which stops reading stops kpid at its next log line
+ * (a line per event, never per sample), where an async logger would grow
+ * without bound instead. Tests pass a stream to read what an operator sees.
+ */
 export function createLogger(format: LogFormat = 'json', level = process.env.KPID_LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {
   const options = {
     level,
@@ -27,7 +37,7 @@ export function createLogger(format: LogFormat = 'json', level = process.env.KPI
   if (format === 'pretty') {
     return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true } } });
   }
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, destination ?? pino.destination({ fd: 1, sync: true }));
 }
 
 /** A logger that drops everything, for tests that do not read logs. */
