@@ -1,4 +1,6 @@
+import { relative } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
  * Most test files wait on real components (timers, agents, daemons) far more
@@ -31,10 +33,56 @@ const ALONE = ['test/throughput-probe.test.ts', 'test/throughput-iperf3.test.ts'
 
 const INCLUDE = ['src/**/*.test.ts', 'test/**/*.test.ts'];
 
+/**
+ * The side-by-side files that wait longest on real components, longest
+ * first (seconds on a quiet fresh machine, 2026-12-02). A fresh clone has no
+ * vitest cache, so vitest would start the largest files first: the 54 s
+ * idle-ports file then started at 126 s and the phase ended at 190 s, where
+ * its files sum to 4 x 147 s. Started first, the short files fill the gaps
+ * at the end instead. A file missing here is only started later.
+ */
+const LONGEST_FIRST = [
+  'test/noise-idle-ports.test.ts', // 54
+  'test/noc-page-browser.test.ts', // 46
+  'test/cluster-sla.test.ts', // 39
+  'test/cluster-polling.test.ts', // 34
+  'test/clock-jump.test.ts', // 33
+  'test/monitored-links.test.ts', // 24
+  'test/store-daemon.test.ts', // 19
+  'test/cluster-redis-restart.test.ts', // 19
+  'test/report-pipe.test.ts', // 18
+  'test/cluster-failover-sla.test.ts', // 18
+  'test/grafana-queries.test.ts', // 18
+  'test/series-lifetime.test.ts', // 17
+  'test/daemon.test.ts', // 16
+  'test/ack-link-browser.test.ts', // 16
+  'test/hardening-config.test.ts', // 13
+  'test/notify-bullmq.test.ts', // 13
+  'test/report-cli.test.ts', // 13
+  'test/ack-links.test.ts', // 13
+  'test/ack-escalation.test.ts', // 13
+  'test/storm-guard-smtp.test.ts', // 10
+];
+
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const rank = (file: TestSpecification) => {
+      const at = LONGEST_FIRST.indexOf(relative(file.project.config.root, file.moduleId));
+      return at < 0 ? LONGEST_FIRST.length : at;
+    };
+    // vitest's order of projects stays; within each, listed files go first and
+    // the rest keep vitest's order (the sort is stable).
+    const projects = [...new Set(sorted.map((file) => file.project))];
+    return projects.flatMap((project) => sorted.filter((file) => file.project === project).sort((a, b) => rank(a) - rank(b)));
+  }
+}
+
 export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    sequence: { sequencer: LongestFirst },
     projects: [
       {
         extends: true,
