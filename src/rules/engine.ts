@@ -2,10 +2,10 @@ import type { AlertState, AlertTransition } from '../core/alert.js';
 import { seriesKey, type Sample } from '../core/sample.js';
 import { holds } from '../core/comparison.js';
 import { newSeriesAlert, numbersFor, type SeriesAlert } from './series-alert.js';
-import type { EngineState, Feed, SeriesFeeds } from './engine-state.js';
+import { Feed, type EngineState, type SeriesFeeds } from './engine-state.js';
 import { deadlineOf, firingSet, onValue, resolveAfter, suppressed, to, watch } from './lifecycle.js';
 import type { CompiledRule } from './rule.js';
-import { aggregate, newWindow, pushValue } from './window.js';
+import { aggregate, pushValue } from './window.js';
 import { modelValue, newModel } from './model.js';
 
 /**
@@ -71,8 +71,8 @@ export function evaluate(state: EngineState, samples: readonly Sample[], now: nu
         den = d;
       }
       if (feed.filters.length && !passes(feed.filters, fields)) continue;
-      pushValue(feed.window, time, num, den, feed.overMs, feed.samples);
-      let value = aggregate(feed.window, feed.agg, feed.overMs, feed.samples, feed.minVolume);
+      pushValue(feed, time, num, den, feed.overMs, feed.samples);
+      let value = aggregate(feed, feed.agg, feed.overMs, feed.samples, feed.minVolume);
       if (feed.model !== undefined) value = modelValue(feed.model, feed.entries[0]!.rule, time, value);
       const entries = feed.entries;
       for (let j = 0; j < entries.length; j++) {
@@ -217,14 +217,11 @@ function bind(state: EngineState, key: string, tags: Readonly<Record<string, str
   const feeds: Feed[] = [];
   for (const group of byFeed.values()) {
     const rule = selected[group[0]!]!;
-    const window = newWindow(rule.denominator !== undefined, rule.samples);
     const model = newModel(rule);
+    const feed = new Feed(rule, model);
     // map() sizes the array to its entries; push() would leave room for 16 more in each feed.
-    const entries = group.map((i) => newSeriesAlert(selected[i]!, key, tags, window, model, numbers, i));
-    feeds.push({
-      field: rule.field, denominator: rule.denominator, agg: rule.agg, overMs: rule.overMs, samples: rule.samples, minVolume: rule.minVolume,
-      filters: rule.fieldFilters, window, model, entries,
-    });
+    feed.entries = group.map((i) => newSeriesAlert(selected[i]!, key, tags, feed, numbers, i));
+    feeds.push(feed);
   }
   const series: SeriesFeeds = { feeds: feeds.slice(), expiresAt: -Infinity };
   state.series.set(key, series);

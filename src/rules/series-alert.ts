@@ -14,22 +14,17 @@ import { modelFigures, type RuleModel } from './model.js';
  * 15 rules that was 1.9 KiB per series of boxes alone (bench/rules-memory).
  */
 export class SeriesAlert {
-  state: AlertState = 'inactive';
-  /** Whether the firing condition held at the last evaluation. */
-  fireHolds = false;
-  /** Firing because the series went silent, not because of a value. */
-  noData = false;
-  fingerprint?: string;
-  labels?: Readonly<Record<string, string>>;
+  /** state (2 bits), fireHolds, noData: one small integer instead of three fields. */
+  private flags = 0;
+  /** labels and fingerprint, built at the entry's first transition. */
+  private names: { labels?: Readonly<Record<string, string>>; fingerprint?: string } | undefined = undefined;
 
   constructor(
     readonly rule: CompiledRule,
     readonly series: string,
     readonly tags: Readonly<Record<string, string>>,
-    /** Shared with the other rules that aggregate this series the same way. */
-    readonly window: Window,
-    /** A trend or baseline rule's memory (model.ts); undefined for the others. */
-    readonly model: RuleModel | undefined,
+    /** Shared with the other rules that aggregate this series the same way; it holds their model too. */
+    readonly window: Window & { readonly model: RuleModel | undefined },
     private readonly n: Float64Array,
     /** Where this entry's numbers start in `n`. */
     private readonly at: number,
@@ -38,6 +33,21 @@ export class SeriesAlert {
     n[at + DEADLINE] = Infinity;
     n[at + CLOCK_SHIFT] = 0;
   }
+
+  get state(): AlertState { return STATES[this.flags & 3]!; }
+  set state(v: AlertState) { this.flags = (this.flags & ~3) | STATES.indexOf(v); }
+  /** Whether the firing condition held at the last evaluation. */
+  get fireHolds(): boolean { return (this.flags & FIRE_HOLDS) !== 0; }
+  set fireHolds(v: boolean) { this.flags = v ? this.flags | FIRE_HOLDS : this.flags & ~FIRE_HOLDS; }
+  /** Firing because the series went silent, not because of a value. */
+  get noData(): boolean { return (this.flags & NO_DATA) !== 0; }
+  set noData(v: boolean) { this.flags = v ? this.flags | NO_DATA : this.flags & ~NO_DATA; }
+  /** A trend or baseline rule's memory (model.ts); undefined for the others. */
+  get model(): RuleModel | undefined { return this.window.model; }
+  get labels(): Readonly<Record<string, string>> | undefined { return this.names?.labels; }
+  set labels(v: Readonly<Record<string, string>> | undefined) { (this.names ??= {}).labels = v; }
+  get fingerprint(): string | undefined { return this.names?.fingerprint; }
+  set fingerprint(v: string | undefined) { (this.names ??= {}).fingerprint = v; }
 
   /** Last aggregated value (NaN when the window had none). */
   get value(): number { return this.n[this.at]!; }
@@ -64,6 +74,9 @@ export class SeriesAlert {
   set clockShift(v: number) { this.n[this.at + CLOCK_SHIFT] = v; }
 }
 
+const STATES: readonly AlertState[] = ['inactive', 'pending', 'firing', 'resolved'];
+const FIRE_HOLDS = 4;
+const NO_DATA = 8;
 const DEADLINE = 6;
 const CLOCK_SHIFT = 7;
 /** Numbers per entry. */
@@ -76,10 +89,10 @@ export function numbersFor(entries: number): Float64Array {
 
 /** Entry `index` of the series whose numbers are `n`. */
 export function newSeriesAlert(
-  rule: CompiledRule, series: string, tags: Readonly<Record<string, string>>, window: Window, model: RuleModel | undefined,
+  rule: CompiledRule, series: string, tags: Readonly<Record<string, string>>, window: SeriesAlert['window'],
   n: Float64Array, index: number,
 ): SeriesAlert {
-  return new SeriesAlert(rule, series, tags, window, model, n, index * NUMBERS);
+  return new SeriesAlert(rule, series, tags, window, n, index * NUMBERS);
 }
 
 /** The alert's labels: the series' tags, the rule's labels, alertname and severity. */

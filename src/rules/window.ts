@@ -31,10 +31,15 @@ export interface Window {
 const NONE = new Float64Array(0);
 
 export function newWindow(ratio: boolean, samples = 0): Window {
-  if (samples === 1) return { ring: NONE, cap: 0, ratio, start: 0, count: 0, sum: 0, sumDen: 0, drift: 0 };
+  const ring = newRing(ratio, samples);
+  return { ring, cap: ring.length / (ratio ? 3 : 2), ratio, start: 0, count: 0, sum: 0, sumDen: 0, drift: 0 };
+}
+
+/** The first ring of a window of the last `samples` values (0: a time window). */
+export function newRing(ratio: boolean, samples: number): Float64Array {
+  if (samples === 1) return NONE;
   // 16 slots hold a 5-minute window at a 30-second poll without growing.
-  const cap = samples > 0 ? samples : 16;
-  return { ring: new Float64Array(cap * (ratio ? 3 : 2)), cap, ratio, start: 0, count: 0, sum: 0, sumDen: 0, drift: 0 };
+  return new Float64Array((samples > 0 ? samples : 16) * (ratio ? 3 : 2));
 }
 
 export function pushValue(w: Window, time: number, num: number, den: number, overMs: number, samples: number): void {
