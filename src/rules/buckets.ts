@@ -4,12 +4,14 @@
  * series is set by the window, not by the poll interval. Bucket number
  * `n` covers [n × bucketMs, (n + 1) × bucketMs) and sits in slot
  * n mod size; a slot holding an older number is stale and reused.
- * 20 bytes a bucket (number, sum: Float64; count: Uint32).
+ * 20 bytes a bucket (number, sum: Float64; count: Uint32). Numbers and sums
+ * share one Float64Array (numbers, then sums): a typed array costs about
+ * 180 bytes of headers, and every interface has two trend rules.
  */
 export class HourBuckets {
   // Allocated at the first value: a series a rule binds but never feeds (its field filter fails) costs nothing.
-  nos = NONE;
-  sums = NONE;
+  /** Bucket numbers in slots [0, size), their sums in [size, 2 × size). */
+  ring = NONE;
   counts = NO_COUNTS;
   /** Something was added since the last save (the rule runner saves only these). */
   dirty = false;
@@ -17,23 +19,23 @@ export class HourBuckets {
   constructor(readonly size: number, readonly bucketMs: number) {}
 
   private allocate(): void {
-    this.nos = new Float64Array(this.size).fill(-1);
-    this.sums = new Float64Array(this.size);
+    this.ring = new Float64Array(2 * this.size).fill(-1, 0, this.size);
     this.counts = new Uint32Array(this.size);
   }
 
   add(t: number, value: number): void {
-    if (this.nos.length === 0) this.allocate();
+    if (this.ring.length === 0) this.allocate();
     const n = Math.floor(t / this.bucketMs);
     const slot = n % this.size;
-    if (this.nos[slot] !== n) {
+    const ring = this.ring;
+    if (ring[slot] !== n) {
       // A late sample for a bucket already reused by a newer one is dropped.
-      if (this.nos[slot]! > n) return;
-      this.nos[slot] = n;
-      this.sums[slot] = 0;
+      if (ring[slot]! > n) return;
+      ring[slot] = n;
+      ring[this.size + slot] = 0;
       this.counts[slot] = 0;
     }
-    this.sums[slot] += value;
+    ring[this.size + slot] += value;
     this.counts[slot]++;
     this.dirty = true;
   }
@@ -46,7 +48,7 @@ export class HourBuckets {
   /** Mean of bucket `n`, or NaN when it holds nothing (or was reused). */
   mean(n: number): number {
     const slot = n % this.size;
-    return n >= 0 && this.nos.length > 0 && this.nos[slot] === n && this.counts[slot]! > 0 ? this.sums[slot]! / this.counts[slot]! : NaN;
+    return n >= 0 && this.ring.length > 0 && this.ring[slot] === n && this.counts[slot]! > 0 ? this.ring[this.size + slot]! / this.counts[slot]! : NaN;
   }
 
   /** The buckets of the window ending with `newest` that hold values, oldest first: midpoint times and means. */
@@ -67,10 +69,10 @@ export class HourBuckets {
     const n: number[] = [];
     const s: number[] = [];
     const c: number[] = [];
-    for (let i = 0; i < this.nos.length; i++) {
-      if (this.nos[i]! < 0 || this.counts[i] === 0) continue;
-      n.push(this.nos[i]!);
-      s.push(this.sums[i]!);
+    for (let i = 0; i < this.counts.length; i++) {
+      if (this.ring[i]! < 0 || this.counts[i] === 0) continue;
+      n.push(this.ring[i]!);
+      s.push(this.ring[this.size + i]!);
       c.push(this.counts[i]!);
     }
     return { size: this.size, bucketMs: this.bucketMs, n, s, c };
@@ -80,14 +82,14 @@ export class HourBuckets {
   load(saved: SavedBuckets): boolean {
     if (saved.size !== this.size || saved.bucketMs !== this.bucketMs) return false;
     if (!Array.isArray(saved.n) || saved.n.length !== saved.s.length || saved.n.length !== saved.c.length) return false;
-    if (this.nos.length === 0) this.allocate();
+    if (this.ring.length === 0) this.allocate();
     for (let i = 0; i < saved.n.length; i++) {
       const no: number = saved.n[i]!;
       if (!Number.isInteger(no) || no < 0 || !Number.isFinite(saved.s[i]!)) continue;
       const slot = no % this.size;
-      if (this.nos[slot]! >= no) continue;
-      this.nos[slot] = no;
-      this.sums[slot] = saved.s[i]!;
+      if (this.ring[slot]! >= no) continue;
+      this.ring[slot] = no;
+      this.ring[this.size + slot] = saved.s[i]!;
       this.counts[slot] = saved.c[i]!;
     }
     return true;

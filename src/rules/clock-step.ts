@@ -1,6 +1,6 @@
 import type { EngineState } from './engine-state.js';
 import { deadlineOf } from './lifecycle.js';
-import type { Window } from './window.js';
+import { shiftWindow } from './window.js';
 
 /**
  * The wall clock stepped by `ms` (negative: back): moves every instant the
@@ -37,9 +37,4 @@ export function shiftTimes(state: EngineState, ms: number): void {
     }
   }
   state.nextDeadline = next;
-}
-
-function shiftWindow(w: Window, ms: number): void {
-  const cap = w.times.length;
-  for (let i = 0; i < w.count && cap > 0; i++) w.times[(w.start + i) % cap]! += ms;
 }

@@ -1,11 +1,11 @@
 import type { AlertState, AlertTransition } from '../core/alert.js';
 import { seriesKey, type Sample } from '../core/sample.js';
 import { holds } from '../core/comparison.js';
-import { newSeriesAlert, type SeriesAlert } from './series-alert.js';
-import type { EngineState, Feed, SeriesFeeds } from './engine-state.js';
+import { newSeriesAlert, numbersFor, type SeriesAlert } from './series-alert.js';
+import { Feed, type EngineState, type SeriesFeeds } from './engine-state.js';
 import { deadlineOf, firingSet, onValue, resolveAfter, suppressed, to, watch } from './lifecycle.js';
 import type { CompiledRule } from './rule.js';
-import { aggregate, newWindow, pushValue } from './window.js';
+import { aggregate, pushValue } from './window.js';
 import { modelValue, newModel } from './model.js';
 
 /**
@@ -71,8 +71,8 @@ export function evaluate(state: EngineState, samples: readonly Sample[], now: nu
         den = d;
       }
       if (feed.filters.length && !passes(feed.filters, fields)) continue;
-      pushValue(feed.window, time, num, den, feed.overMs, feed.samples);
-      let value = aggregate(feed.window, feed.agg, feed.overMs, feed.samples, feed.minVolume);
+      pushValue(feed, time, num, den, feed.overMs, feed.samples);
+      let value = aggregate(feed, feed.agg, feed.overMs, feed.samples, feed.minVolume);
       if (feed.model !== undefined) value = modelValue(feed.model, feed.entries[0]!.rule, time, value);
       const entries = feed.entries;
       for (let j = 0; j < entries.length; j++) {
@@ -199,25 +199,39 @@ export function* allEntries(state: EngineState): Generator<SeriesAlert> {
 }
 
 function bind(state: EngineState, key: string, tags: Readonly<Record<string, string>>, rules: readonly CompiledRule[]): SeriesFeeds {
-  const feeds = new Map<string, Feed>();
-  for (const rule of rules) {
-    if (!rule.matchers.every((m) => m.test(tags))) continue;
+  // The key arrives as a rope of a dozen small strings (seriesKey
+  // concatenates); kept as it is, the rope costs ~1 KiB a series.
+  key = flat(key);
+  const selected = rules.filter((rule) => rule.matchers.every((m) => m.test(tags)));
+  const byFeed = new Map<string, number[]>();
+  for (let i = 0; i < selected.length; i++) {
+    const rule = selected[i]!;
     const filters = rule.fieldFilters.map((f) => `${f.field}${f.when.op}${f.when.value}`).join('&');
-    const model = newModel(rule);
-    const id = `${rule.field}/${rule.denominator ?? ''}/${rule.agg}/${rule.overMs}/${rule.samples}/${rule.minVolume}/${filters}${model ? `/#${rule.index}` : ''}`;
-    let feed = feeds.get(id);
-    if (!feed) {
-      feed = {
-        field: rule.field, denominator: rule.denominator, agg: rule.agg, overMs: rule.overMs, samples: rule.samples, minVolume: rule.minVolume,
-        filters: rule.fieldFilters, window: newWindow(rule.denominator !== undefined, rule.samples), model, entries: [],
-      };
-      feeds.set(id, feed);
-    }
-    feed.entries.push(newSeriesAlert(rule, key, tags, feed.window, model));
+    const own = rule.trend || rule.baseline ? `/#${rule.index}` : '';
+    const id = `${rule.field}/${rule.denominator ?? ''}/${rule.agg}/${rule.overMs}/${rule.samples}/${rule.minVolume}/${filters}${own}`;
+    const group = byFeed.get(id);
+    if (group) group.push(i);
+    else byFeed.set(id, [i]);
   }
-  const series: SeriesFeeds = { feeds: [...feeds.values()], expiresAt: -Infinity };
+  const numbers = numbersFor(selected.length);
+  const feeds: Feed[] = [];
+  for (const group of byFeed.values()) {
+    const rule = selected[group[0]!]!;
+    const model = newModel(rule);
+    const feed = new Feed(rule, model);
+    // map() sizes the array to its entries; push() would leave room for 16 more in each feed.
+    feed.entries = group.map((i) => newSeriesAlert(selected[i]!, key, tags, feed, numbers, i));
+    feeds.push(feed);
+  }
+  const series: SeriesFeeds = { feeds: feeds.slice(), expiresAt: -Infinity };
   state.series.set(key, series);
   return series;
+}
+
+/** `s` as one flat string: converting it to a number flattens it in place (V8), and the pieces can go. */
+function flat(s: string): string {
+  void Number(s);
+  return s;
 }
 
 function passes(filters: CompiledRule['fieldFilters'], fields: Sample['fields']): boolean {

@@ -3,7 +3,7 @@ import type { EngineState } from './engine-state.js';
 import { dropSeries } from './engine.js';
 import { to } from './lifecycle.js';
 import type { SeriesAlert } from './series-alert.js';
-import type { Window } from './window.js';
+import { newestTime, type Window } from './window.js';
 
 /**
  * Forgets the series that sent nothing for their lifetime (an interface
@@ -56,7 +56,6 @@ export function forgetSilentSeries(state: EngineState, now: number): AlertTransi
   return out;
 }
 
-/** Time of the newest value a time window holds; -Infinity when empty. */
 /**
  * What a trend or baseline rule learnt took weeks: a device down for an hour,
  * or a series put back from the state store before its first sample, keeps
@@ -68,12 +67,6 @@ const MODEL_SILENCE_MS = 7 * 86_400_000;
 function heldForModel(w: Window, now: number): boolean {
   const newest = newestTime(w);
   return newest === -Infinity || newest + MODEL_SILENCE_MS > now;
-}
-
-function newestTime(w: Window): number {
-  if (w.count === 0 || w.times.length === 0) return -Infinity;
-  const i = w.start + w.count - 1;
-  return w.times[i >= w.times.length ? i - w.times.length : i]!;
 }
 
 /** A rule with `no_data` keeps an entry whose silence alert has yet to fire, or fires. */
