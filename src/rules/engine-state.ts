@@ -9,6 +9,8 @@ export interface EngineState {
   readonly byMeasurement: ReadonlyMap<string, readonly CompiledRule[]>;
   /** Series key → its feeds: one window per distinct (field, aggregation, window) the rules that select it need. */
   readonly series: Map<string, SeriesFeeds>;
+  /** A sample's tags object → its series, so a series' key is built once rather than at every sample (engine.ts seriesFor). */
+  readonly byTags: WeakMap<Readonly<Record<string, string>>, SeriesFeeds>;
   /** Entries that a timer may change: pending, clearing, or watched for no_data. */
   readonly timed: Set<SeriesAlert>;
   /** Rule name → its firing entries, for depends_on. */
@@ -18,6 +20,11 @@ export interface EngineState {
 
 /** What the engine keeps of one series, and until when (silent-series.ts forgets it then). */
 export interface SeriesFeeds {
+  /** Its key in EngineState.series (core/sample.ts seriesKey). */
+  readonly key: string;
+  readonly measurement: string;
+  /** Set when dropSeries (the one way out of EngineState.series) removes it, so a tags object that still names it in `byTags` binds afresh. */
+  dropped: boolean;
   readonly feeds: Feed[];
   /** Epoch ms after which the series is forgotten unless a sample comes (or a window still counts one); Infinity: never. */
   expiresAt: number;

@@ -39,7 +39,7 @@ export function createEngineState(rules: readonly CompiledRule[]): EngineState {
     list.push(r);
     byMeasurement.set(r.measurement, list);
   }
-  return { rules, byMeasurement, series: new Map(), timed: new Set(), firing: new Map(), nextDeadline: Infinity };
+  return { rules, byMeasurement, series: new Map(), byTags: new WeakMap(), timed: new Set(), firing: new Map(), nextDeadline: Infinity };
 }
 
 /**
@@ -52,8 +52,7 @@ export function evaluate(state: EngineState, samples: readonly Sample[], now: nu
   for (const sample of samples) {
     const rules = state.byMeasurement.get(sample.measurement);
     if (!rules) continue;
-    const key = seriesKey(sample);
-    const series = state.series.get(key) ?? bind(state, key, sample.tags, rules);
+    const series = seriesFor(state, sample, rules);
     series.expiresAt = now + lifetime;
     const feeds = series.feeds;
     const fields = sample.fields;
@@ -84,6 +83,22 @@ export function evaluate(state: EngineState, samples: readonly Sample[], now: nu
     }
   }
   return { state, transitions: out };
+}
+
+/**
+ * The bound series of a sample, found by its tags object when that object
+ * came before: collectors send one per series for as long as its tags stay
+ * the same (device-poll.ts), and Sample.tags is read-only. Building and
+ * hashing the key string of every sample was a third of evaluate's time and
+ * most of its garbage (bench/rules-memory.bench.mjs).
+ */
+function seriesFor(state: EngineState, sample: Sample, rules: readonly CompiledRule[]): SeriesFeeds {
+  const known = state.byTags.get(sample.tags);
+  if (known !== undefined && known.measurement === sample.measurement && !known.dropped) return known;
+  const key = seriesKey(sample);
+  const series = state.series.get(key) ?? bind(state, key, sample.measurement, sample.tags, rules);
+  state.byTags.set(sample.tags, series);
+  return series;
 }
 
 /** Applies every timer due at `now`: `for` elapsed, clear held long enough, series silent. */
@@ -157,7 +172,7 @@ function seriesOf(state: EngineState, series: string): SeriesFeeds {
       const eq = part.indexOf('=');
       tags[part.slice(0, eq)] = part.slice(eq + 1);
     }
-    bound = bind(state, series, tags, state.byMeasurement.get(measurement!) ?? []);
+    bound = bind(state, series, measurement!, tags, state.byMeasurement.get(measurement!) ?? []);
   }
   return bound;
 }
@@ -181,6 +196,8 @@ export function dropSeries(state: EngineState, key: string, entries: readonly Se
     state.timed.delete(e);
     state.firing.get(e.rule.name)?.delete(e);
   }
+  const series = state.series.get(key);
+  if (series) series.dropped = true;
   state.series.delete(key);
 }
 
@@ -198,7 +215,7 @@ export function* allEntries(state: EngineState): Generator<SeriesAlert> {
   for (const { feeds } of state.series.values()) for (const f of feeds) yield* f.entries;
 }
 
-function bind(state: EngineState, key: string, tags: Readonly<Record<string, string>>, rules: readonly CompiledRule[]): SeriesFeeds {
+function bind(state: EngineState, key: string, measurement: string, tags: Readonly<Record<string, string>>, rules: readonly CompiledRule[]): SeriesFeeds {
   // The key arrives as a rope of a dozen small strings (seriesKey
   // concatenates); kept as it is, the rope costs ~1 KiB a series.
   key = flat(key);
@@ -223,7 +240,7 @@ function bind(state: EngineState, key: string, tags: Readonly<Record<string, str
     feed.entries = group.map((i) => newSeriesAlert(selected[i]!, key, tags, feed, numbers, i));
     feeds.push(feed);
   }
-  const series: SeriesFeeds = { feeds: feeds.slice(), expiresAt: -Infinity };
+  const series: SeriesFeeds = { key, measurement, feeds: feeds.slice(), expiresAt: -Infinity, dropped: false };
   state.series.set(key, series);
   return series;
 }
