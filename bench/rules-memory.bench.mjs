@@ -4,12 +4,10 @@
 // `npm run build && node bench/rules-memory.bench.mjs`. RUNS=… (default 3),
 // Memory runs each in a fresh process. SNAPSHOT=1 adds a heap snapshot breakdown (1,000 series, by object kind).
 //
-// Unlike rules.bench.mjs (30 s polls, the derived *_ratio fields only), the
-// samples here carry every field interface rules read: the error and discard
-// counts and packets (the ratio rules' 5-minute windows: 30 values at 10 s)
-// and `monitored` (without it no interface rule passes its field filter).
-// Tags are one object per interface reused between polls, as device-poll.ts
-// does, so they are counted once, as in the daemon.
+// The samples (snmp-interface-feed.mjs) carry every field interface rules
+// read (the ratio rules' 5-minute windows: 30 values at 10 s). Tags are one
+// object per interface reused between polls, as device-poll.ts does, so they
+// are counted once, as in the daemon.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { readFileSync, rmSync } from 'node:fs';
@@ -17,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { fmt, median } from './lib.mjs';
+import { interfacePoll, interfaceTags } from './snmp-interface-feed.mjs';
 
 if (typeof globalThis.gc !== 'function') {
   const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
@@ -28,40 +27,14 @@ const { loadRuleFiles } = await import(new URL('dist/rules/rule-files.js', root)
 const { createEngineState, evaluate, tick } = await import(new URL('dist/rules/engine.js', root));
 
 const INTERFACES = 10_000;
-const PER_TARGET = 1_000;
 const STEP = 10_000;
 // 5-minute windows at 10 s hold 30 values; 36 polls fill them and roll them over.
 const POLLS = 36;
 const RUNS = Number(process.env.RUNS ?? 3);
 const T0 = Date.UTC(2026, 0, 1);
 
-function interfaceTags(n) {
-  const out = [];
-  for (let i = 0; i < n; i++) {
-    const t = Math.floor(i / PER_TARGET);
-    out.push({ target: `ifb${t}`, site: `site${t}`, interface: `ifb${i % PER_TARGET}`, descr: `ifb${i % PER_TARGET}`, alias: '', ifindex: String(1 + (i % PER_TARGET)) });
-  }
-  return out;
-}
-
-/** One poll of every interface: counters since the previous poll and the rates derived from them, as device-poll.ts sends. */
-function poll(tags, round) {
-  const time = T0 + round * STEP;
-  return tags.map((t, i) => {
-    const x = ((i * 7919 + round * 104729) % 1000) / 1000;
-    const packets = 1_000 + Math.floor(x * 50_000);
-    return {
-      measurement: 'interface', tags: t, time,
-      fields: {
-        oper_up: 1, admin_up: 1, monitored: 1, speed_bps: 1e9,
-        in_bytes: packets * 800, out_bytes: packets * 400, in_packets: packets, out_packets: packets >> 1,
-        in_errors: i % 97 === 0 ? 20 : 0, out_errors: 0, in_discards: 0, out_discards: x < 0.01 ? 3 : 0,
-        in_bps: x * 6.4e8, out_bps: x * 3.2e8, in_utilization: x * 0.64, out_utilization: x * 0.32,
-        in_errors_ratio: 0, out_errors_ratio: 0, in_discards_ratio: 0, out_discards_ratio: 0,
-      },
-    };
-  });
-}
+/** One poll of every interface, `round` polls from T0. */
+const poll = (tags, round) => interfacePoll(tags, round, T0 + round * STEP);
 
 const rules = loadRuleFiles(['alert-rules/*.yaml'], { baseDir: fileURLToPath(root) }).rules;
 const used = () => { const m = process.memoryUsage(); return m.heapUsed + m.arrayBuffers; };
