@@ -9,7 +9,7 @@ export interface EngineState {
   readonly byMeasurement: ReadonlyMap<string, readonly CompiledRule[]>;
   /** Series key → its feeds: one window per distinct (field, aggregation, window) the rules that select it need. */
   readonly series: Map<string, SeriesFeeds>;
-  /** A sample's tags object → its series, so a series' key is built once rather than at every sample (engine.ts seriesFor). */
+  /** The tags object that bound a series → that series, so its key is not built again at every sample (engine.ts seriesFor). */
   readonly byTags: WeakMap<Readonly<Record<string, string>>, SeriesFeeds>;
   /** Entries that a timer may change: pending, clearing, or watched for no_data. */
   readonly timed: Set<SeriesAlert>;

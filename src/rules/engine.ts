@@ -87,16 +87,20 @@ export function evaluate(state: EngineState, samples: readonly Sample[], now: nu
 
 /**
  * The bound series of a sample, found by its tags object when that object
- * came before: collectors send one per series for as long as its tags stay
- * the same (device-poll.ts), and Sample.tags is read-only. Building and
- * hashing the key string of every sample was a third of evaluate's time and
- * most of its garbage (bench/rules-memory.bench.mjs).
+ * bound it: collectors send one per series for as long as its tags stay the
+ * same (device-poll.ts), and Sample.tags is read-only. Building and hashing
+ * the key string of every sample was a third of evaluate's time and most of
+ * its garbage (bench/rules-memory.bench.mjs). Only the binding object is
+ * remembered: a sender that builds new tags at every sample would otherwise
+ * add a WeakMap entry per sample, which halved its throughput.
  */
 function seriesFor(state: EngineState, sample: Sample, rules: readonly CompiledRule[]): SeriesFeeds {
   const known = state.byTags.get(sample.tags);
   if (known !== undefined && known.measurement === sample.measurement && !known.dropped) return known;
   const key = seriesKey(sample);
-  const series = state.series.get(key) ?? bind(state, key, sample.measurement, sample.tags, rules);
+  const bound = state.series.get(key);
+  if (bound) return bound;
+  const series = bind(state, key, sample.measurement, sample.tags, rules);
   state.byTags.set(sample.tags, series);
   return series;
 }
