@@ -40,7 +40,9 @@ function kpidGauges() {
   return {
     async scrape(readings: readonly KpiReading[]) {
       now = readings;
-      return { text: await shown.metrics(), rendered: (await renderMetrics(shown)).toString('utf8') };
+      // Rendered first: each scrape must collect the readings itself.
+      const rendered = (await renderMetrics(shown)).toString('utf8');
+      return { rendered, text: await shown.metrics() };
     },
   };
 }
@@ -48,10 +50,13 @@ function kpidGauges() {
 /** Successive scrapes: each one's readings, in the order the rules and the ledger give them. */
 const scrapes: ReadonlyArray<{ why: string; readings: KpiReading[] }> = [
   { why: 'first readings', readings: [reading('bandwidth_utilisation', 'r1 ge-0/0/1', 0.42), reading('availability', 'voice', 0.9991, false), reading('link_down', 'r1', 0)] },
+  { why: 'the same KPIs and scopes in the same order, values changed', readings: [reading('bandwidth_utilisation', 'r1 ge-0/0/1', 0.43), reading('availability', 'voice', 0.9995, true), reading('link_down', 'r1', 1, false)] },
+  { why: 'the same again without the last one', readings: [reading('bandwidth_utilisation', 'r1 ge-0/0/1', 0.44), reading('availability', 'voice', 0.9995, true)] },
   { why: 'values change, one KPI and scope leaves, a new one comes first', readings: [reading('call_drop_rate', 'north', 0.02, false), reading('bandwidth_utilisation', 'r1 ge-0/0/1', 0.5), reading('availability', 'voice', 1)] },
   { why: 'a KPI and scope read twice: the later value, in the first place', readings: [reading('availability', 'voice', 0.99, false), reading('call_drop_rate', 'north', 0.01), reading('availability', 'voice', 0.995, true)] },
   { why: 'values that are not finite are left out', readings: [reading('availability', 'voice', NaN), reading('call_drop_rate', 'north', Infinity), reading('link_down', 'r2', 1, false)] },
   { why: 'quotes, backslashes and line breaks in a scope are escaped', readings: [reading('link_down', 'r2 "uplink" \\ a\nb', 1, false), reading('link_down', 'r2', 0)] },
+  { why: 'the same with its repeated reading', readings: [reading('link_down', 'r2 "uplink" \\ a\nb', 0, true), reading('link_down', 'r2', 1), reading('link_down', 'r2', 0.5, false)] },
   { why: 'no readings at all', readings: [] },
   { why: 'readings again after none', readings: [reading('link_down', 'r2', 1, false)] },
 ];
