@@ -209,7 +209,10 @@ try {
     console.log(`exporter saw ${scraper.stats.rows} interfaces per target in its last scrape`);
     // Minute 1 holds the start (rules loading, first polls without rates): medians from minute 2 on when there are more.
     const later = rows.length > 1 ? rows.slice(1) : rows;
-    const median = (k) => later.map((r) => r[k]).sort((a, b) => a - b)[later.length >> 1];
+    const median = (k) => {
+      const xs = later.map((r) => r[k]).sort((a, b) => a - b);
+      return xs.length % 2 ? xs[xs.length >> 1] : (xs[xs.length / 2 - 1] + xs[xs.length / 2]) / 2;
+    };
     console.log(`medians of minutes ${later[0].m}-${end.m}: kpid CPU ${fmt(median('kpidCpu'))} %, exporter CPU ${fmt(median('expCpu'))} % (kpid/exporter ${fmt(median('kpidCpu') / median('expCpu'))}), `
       + `${fmt(median('perCpuS'))} interfaces per kpid CPU second, /metrics scrape ${fmt(median('scrapeMs'))} ms`);
     console.log(`after ${MINUTES} min: kpid RSS ${mib(end.kpidRss)} MiB, exporter ${mib(end.expRss)} MiB: ${fmt(end.kpidRss / end.expRss)} × (goal ≤ 2: ${end.kpidRss <= 2 * end.expRss ? 'met' : 'MISSED'})`);
