@@ -32,7 +32,7 @@
 //   KPID_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p" SOAK_MINUTES=2 node bench/soak.bench.mjs   # profile the daemon
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fmt } from './lib.mjs';
 import { freePort, ifbNamespace, procCpu, procRssKb, startExporter, startSnmpd } from './ifb-agent.mjs';
@@ -154,12 +154,12 @@ try {
   }
   kpid = await startKpid(dir, net.agents, smtp?.port);
   scraper = exporter ? scrapeLoop(exporter, net.agents) : { stats: { stop: false, scrapes: 0, failed: 0 }, done() { this.stats.stop = true; } };
-  let kpidScrapeMs = 0;
+  let kpidScrapeMs = [];
   const kpidScrapes = (async () => { // /metrics scraped as Prometheus would
     while (!scraper.stats.stop) {
       const t0 = performance.now();
       try { await (await fetch(`${kpid.url}/metrics`)).text(); } catch { /* not up yet */ }
-      kpidScrapeMs = performance.now() - t0;
+      kpidScrapeMs.push(performance.now() - t0);
       await sleep(INTERVAL_S * 1000);
     }
   })();
@@ -168,9 +168,9 @@ try {
   console.log(`${STORM ? `storm: ${FRAMES_PER_S} dropped frames/s on random ports` : 'soak'}: ${TARGETS} targets × ${IFACES + 2} interfaces every ${INTERVAL_S} s for ${MINUTES} min; kpid from ${DIST}; snmpd pid ${snmpd.pid}`);
   console.log(STORM
     ? 'min | kpid RSS MiB | kpid heap used MiB | kpid heap total MiB | kpid CPU % | snmpd CPU % | kpid polls done | skipped | alerts firing | alert changes (firing+resolved mails sent) | mails accepted | state file (db + WAL) KiB'
-    : 'min | kpid RSS MiB | kpid heap used MiB | kpid heap total MiB | exporter RSS MiB | exporter heap in use MiB | kpid CPU % | exporter CPU % | snmpd CPU % | kpid polls done | skipped | exporter scrapes (failed) | kpid /metrics ms | state file KiB');
+    : 'min | kpid RSS MiB | kpid heap used MiB | kpid heap total MiB | exporter RSS MiB | exporter heap in use MiB | kpid CPU % | exporter CPU % | snmpd CPU % | kpid polls done | skipped | exporter scrapes (failed) | kpid /metrics ms (median, max of the minute) | state file KiB | kpid interfaces per CPU s | load (1 min)');
   const rows = [];
-  let last = { t: Date.now(), c: cpu() };
+  let last = { t: Date.now(), c: cpu(), polls: 0 };
   for (let m = 1; m <= MINUTES; m++) {
     await sleep(last.t + 60_000 - Date.now());
     const now = { t: Date.now(), c: cpu() };
@@ -190,16 +190,31 @@ try {
     } else {
       const em = await (await fetch(`http://127.0.0.1:${exporter.port}/metrics`)).text();
       row.expRss = procRssKb(exporter.child.pid) * 1024;
+      // The minute's scrapes of kpid's /metrics; interfaces polled per second of kpid's CPU (user + system) in the minute.
+      const scrapes = kpidScrapeMs.splice(0).sort((a, b) => a - b);
+      Object.assign(row, {
+        kpidCpu: pct(0), expCpu: pct(1), scrapeMs: scrapes[scrapes.length >> 1] ?? NaN,
+        perCpuS: ((row.polls - last.polls) * (IFACES + 2)) / ((pct(0) / 100) * ((now.t - last.t) / 1000)),
+      });
       console.log([...common, mib(row.expRss), mib(metricSum(em, 'go_memstats_heap_inuse_bytes')), fmt(pct(0)), fmt(pct(1)), fmt(pct(2)),
-        row.polls, row.skipped, `${scraper.stats.scrapes} (${scraper.stats.failed})`, fmt(kpidScrapeMs), fmt(stateSize(kpid.stateFile) / 1024)].join(' | '));
+        row.polls, row.skipped, `${scraper.stats.scrapes} (${scraper.stats.failed})`, `${fmt(row.scrapeMs)}, ${fmt(scrapes.at(-1) ?? NaN)}`,
+        fmt(stateSize(kpid.stateFile) / 1024), fmt(row.perCpuS), loadavg()[0].toFixed(2)].join(' | '));
     }
-    last = now;
+    last = { ...now, polls: row.polls };
   }
   const end = rows.at(-1);
   const settled = rows.find((r) => r.m === Math.min(5, MINUTES));
   const maxLater = Math.max(...rows.filter((r) => r.m > settled.m).map((r) => r.kpidRss), settled.kpidRss);
   if (exporter) {
     console.log(`exporter saw ${scraper.stats.rows} interfaces per target in its last scrape`);
+    // Minute 1 holds the start (rules loading, first polls without rates): medians from minute 2 on when there are more.
+    const later = rows.length > 1 ? rows.slice(1) : rows;
+    const median = (k) => {
+      const xs = later.map((r) => r[k]).sort((a, b) => a - b);
+      return xs.length % 2 ? xs[xs.length >> 1] : (xs[xs.length / 2 - 1] + xs[xs.length / 2]) / 2;
+    };
+    console.log(`medians of minutes ${later[0].m}-${end.m}: kpid CPU ${fmt(median('kpidCpu'))} %, exporter CPU ${fmt(median('expCpu'))} % (kpid/exporter ${fmt(median('kpidCpu') / median('expCpu'))}), `
+      + `${fmt(median('perCpuS'))} interfaces per kpid CPU second, /metrics scrape ${fmt(median('scrapeMs'))} ms`);
     console.log(`after ${MINUTES} min: kpid RSS ${mib(end.kpidRss)} MiB, exporter ${mib(end.expRss)} MiB: ${fmt(end.kpidRss / end.expRss)} × (goal ≤ 2: ${end.kpidRss <= 2 * end.expRss ? 'met' : 'MISSED'})`);
   } else {
     const alerts = (await (await fetch(`${kpid.url}/api/v1/alerts`)).json()).alerts ?? [];

@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { KpiSeries } from './kpi-series.js';
 
 /** A KPI reading for /metrics: its value now and whether it meets its target. */
 export interface KpiReading {
@@ -39,13 +40,7 @@ export function defineKpiMetrics(registry: Registry) {
     labelNames: ['kpi', 'scope'] as const,
     registers: r,
     collect() {
-      kpiValue.reset();
-      kpiCompliant.reset();
-      for (const k of source?.kpis() ?? []) {
-        if (!Number.isFinite(k.value)) continue;
-        kpiValue.set({ kpi: k.kpi, scope: k.scope }, k.value);
-        kpiCompliant.set({ kpi: k.kpi, scope: k.scope }, k.compliant ? 1 : 0);
-      }
+      kpiSeries.collect(source?.kpis() ?? []);
     },
   });
   const kpiCompliant = new Gauge({
@@ -54,6 +49,7 @@ export function defineKpiMetrics(registry: Registry) {
     labelNames: ['kpi', 'scope'] as const,
     registers: r,
   });
+  const kpiSeries = new KpiSeries(kpiValue, kpiCompliant);
   const alerts = new Gauge({
     name: 'kpid_alerts',
     help: 'Alerts by state (pending, firing; flapping counts the flapping ones, whatever their state) and severity.',

@@ -190,8 +190,10 @@ function foldPolled(f: Folded, s: Sample): void {
   for (const part of POLLED_PARTS) {
     if (part.measurement !== s.measurement) continue;
     const value = s.fields[part.field];
+    // The value first: an idle or unknown-speed port has no ratios, and named its series six times a poll for nothing.
+    if (value === undefined || !Number.isFinite(value)) continue;
     const series = polledSeries(part, s.tags);
-    if (value === undefined || !Number.isFinite(value) || series === undefined) continue;
+    if (series === undefined) continue;
     // Loss is packets lost ÷ sent; a probe that sent nothing (it could not start) measured no loss.
     const sent = part.kpi === 'packet_loss' ? (s.fields.sent ?? 0) : 0;
     if (part.kpi === 'packet_loss' && !(sent > 0)) continue;

@@ -38,10 +38,13 @@ export function compareOids(a: readonly number[], b: readonly number[]): number 
  * them: the walker checks every varbind of a walk, and an array per varbind
  * was most of its garbage. Sub-identifiers are compared as numbers (no
  * leading zeros in an OID's text): a longer run of digits is larger.
+ * `from`: where both texts start to differ at most, just after a dot they
+ * share with everything before it (a column's `prefix.`); the walker skips
+ * the column's twenty-odd characters, half its time per varbind.
  */
-export function compareOidText(a: string, b: string): number {
-  let i = 0;
-  let j = 0;
+export function compareOidText(a: string, b: string, from = 0): number {
+  let i = from;
+  let j = from;
   for (;;) {
     if (i >= a.length || j >= b.length) return (i >= a.length ? 0 : 1) - (j >= b.length ? 0 : 1);
     let ei = i;
@@ -87,7 +90,8 @@ export async function visitColumn(session: SnmpSession, column: string, o: WalkO
     if (batch.length === 0) return rows;
     for (const vb of batch) {
       if (vb.type === SnmpType.EndOfMibView || !vb.oid.startsWith(prefix)) return rows;
-      if (compareOidText(vb.oid, last) <= 0) {
+      // Both start with `prefix` (the column itself, before the first row, is below any row of it).
+      if (rows > 0 && compareOidText(vb.oid, last, prefix.length) <= 0) {
         throw new WalkError('walk_loop', `agent returned ${vb.oid} after ${last}: OIDs not increasing`, column);
       }
       last = vb.oid;
