@@ -1,13 +1,8 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { KpiSeries } from './kpi-series.js';
+import { KpiSeries, type KpiReading } from './kpi-series.js';
 
-/** A KPI reading for /metrics: its value now and whether it meets its target. */
-export interface KpiReading {
-  readonly kpi: string;
-  readonly scope: string;
-  readonly value: number;
-  readonly compliant: boolean;
-}
+export type { KpiReading };
+
 
 export interface OutageClockReading {
   readonly outage: string;

@@ -1,6 +1,13 @@
 import type { Gauge } from 'prom-client';
 import { ExposedSeries, labelText } from '../core/exposed-series.js';
-import type { KpiReading } from './kpi-metrics.js';
+
+/** A KPI reading for /metrics: its value now and whether it meets its target. */
+export interface KpiReading {
+  readonly kpi: string;
+  readonly scope: string;
+  readonly value: number;
+  readonly compliant: boolean;
+}
 
 /** What prom-client's Gauge keeps but does not declare: its map of series, keyed as util.js hashObject does. */
 type Internals = { hashMap: Record<string, { value: number }> };
