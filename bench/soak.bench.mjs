@@ -28,6 +28,7 @@
 //
 //   npm run bench -- soak                    # 30 minutes
 //   SOAK_MINUTES=3 node bench/soak.bench.mjs # a quick look
+//   SOAK_NET=198.19.196 … # another /24 of 198.19.192.0/18, so that two soaks can run at once
 //   KPID_DIST=/tmp/x/dist node bench/soak.bench.mjs   # a frozen build, while dist/ is rebuilt
 //   KPID_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p" SOAK_MINUTES=2 node bench/soak.bench.mjs   # profile the daemon
 import { spawn } from 'node:child_process';
@@ -144,7 +145,7 @@ const stateSize = (f) => fileSize(f) + fileSize(`${f}-wal`);
 const dir = mkdtempSync(join(tmpdir(), 'kps-soak-'));
 let net, snmpd, exporter, kpid, scraper, smtp, frames;
 try {
-  net = ifbNamespace({ ns: `kps-${STORM ? 'storm' : 'soak'}${process.pid % 1000}`, prefix: STORM ? '198.19.194' : '198.19.193', ifaces: IFACES, addresses: TARGETS, up: true });
+  net = ifbNamespace({ ns: `kps-${STORM ? 'storm' : 'soak'}${process.pid % 1000}`, prefix: process.env.SOAK_NET ?? (STORM ? '198.19.194' : '198.19.193'), ifaces: IFACES, addresses: TARGETS, up: true });
   snmpd = await startSnmpd(net, dir);
   if (STORM) {
     smtp = await startSmtp();
