@@ -2,17 +2,17 @@
 // series the engine keeps with the shipped rules once every window is full,
 // fed what the SNMP collector sends per interface every 10 s.
 // `npm run build && node bench/rules-memory.bench.mjs`. RUNS=… (default 3),
-// Memory runs each in a fresh process. SNAPSHOT=1 adds a heap snapshot breakdown (1,000 series, by object kind).
+// KPID_DIST=… a frozen build (A/B). Memory runs each in a fresh process. SNAPSHOT=1 adds a heap snapshot breakdown (1,000 series, by object kind).
 //
 // The samples (snmp-interface-feed.mjs) carry every field interface rules
 // read (the ratio rules' 5-minute windows: 30 values at 10 s). Tags are one
 // object per interface reused between polls, as device-poll.ts does, so they
 // are counted once, as in the daemon.
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { fmt, median } from './lib.mjs';
 import { interfacePoll, interfaceTags } from './snmp-interface-feed.mjs';
@@ -23,8 +23,10 @@ if (typeof globalThis.gc !== 'function') {
 }
 
 const root = new URL('../', import.meta.url);
-const { loadRuleFiles } = await import(new URL('dist/rules/rule-files.js', root));
-const { createEngineState, evaluate, tick } = await import(new URL('dist/rules/engine.js', root));
+// KPID_DIST=/path/to/dist: a frozen build to compare with (A/B), while dist/ is rebuilt.
+const dist = process.env.KPID_DIST ? pathToFileURL(resolve(process.env.KPID_DIST) + '/') : new URL('dist/', root);
+const { loadRuleFiles } = await import(new URL('rules/rule-files.js', dist));
+const { createEngineState, evaluate, tick } = await import(new URL('rules/engine.js', dist));
 
 const INTERFACES = 10_000;
 const STEP = 10_000;
