@@ -1,6 +1,7 @@
 import type { CompiledRule } from './rule.js';
 import type { SeriesAlert } from './series-alert.js';
-import { newRing, type Window } from './window.js';
+import type { Ring } from './ring.js';
+import type { Window } from './window.js';
 import type { RuleModel } from './model.js';
 
 /** The rule engine's state (engine.ts), updated in place by evaluate and tick. */
@@ -26,6 +27,8 @@ export interface SeriesFeeds {
   /** Set when dropSeries (the one way out of EngineState.series) removes it, so a tags object that still names it in `byTags` binds afresh. */
   dropped: boolean;
   readonly feeds: Feed[];
+  /** The rings its windows keep their samples in, one per window span (ring.ts); a detached window adds one. */
+  readonly rings: Ring[];
   /** Epoch ms after which the series is forgotten unless a sample comes (or a window still counts one); Infinity: never. */
   expiresAt: number;
   /** The scope texts of its KPI readings, by the rule's `scope` (scope-text.ts); built at the first /metrics scrape. */
@@ -37,20 +40,19 @@ export interface SeriesFeeds {
  * way (a warning and a critical rule on the same field), so the value is
  * pushed and aggregated once and only compared per rule.
  *
- * A feed is its window (the ring and running sums are its own fields), and
- * what it aggregates is read from the first of its rules, which all agree on
- * it: 9 feeds a polled interface, each a separate window object and seven
+ * A feed is its window (its running sums are its own fields, its samples
+ * sit in the series' ring for its span, ring.ts), and what it aggregates is
+ * read from the first of its rules, which all agree on it: 9 feeds a polled interface, each a separate window object and seven
  * copied fields before, were 0.9 KiB per series (bench/rules-memory.bench.mjs).
  */
 export class Feed implements Window {
-  ring: Float64Array;
-  cap: number;
+  ring: Ring | null = null;
+  num = 1;
+  den = -1;
   readonly ratio: boolean;
-  start = 0;
   count = 0;
   sum = 0;
   sumDen = 0;
-  drift = 0;
   /** Set once by the engine when it binds the series; every entry names this feed as its window. */
   entries: SeriesAlert[] = [];
 
@@ -59,10 +61,10 @@ export class Feed implements Window {
     private readonly rule: CompiledRule,
     /** A trend or baseline rule's memory; such a rule has a feed of its own. */
     readonly model: RuleModel | undefined,
+    /** Its place in its series' `feeds`. */
+    readonly slot: number,
   ) {
     this.ratio = rule.denominator !== undefined;
-    this.ring = newRing(this.ratio, rule.samples);
-    this.cap = this.ring.length / (this.ratio ? 3 : 2);
   }
 
   get window(): Window { return this; }
