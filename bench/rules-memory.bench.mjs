@@ -53,11 +53,23 @@ function feed(tags, polls, batches) {
   return state;
 }
 
-function bytesPerSeries(tags) {
+/**
+ * A full GC, then time for V8 to free the backing stores of the array
+ * buffers it collected (it does so off the main thread, after gc() returns:
+ * a ring that grew leaves its old buffer behind, counted until then), then
+ * another GC.
+ */
+async function settle() {
   globalThis.gc();
+  await new Promise((r) => setTimeout(r, 200));
+  globalThis.gc();
+}
+
+async function bytesPerSeries(tags) {
+  await settle();
   const before = used();
   const state = feed(tags, POLLS);
-  globalThis.gc();
+  await settle();
   const bytes = (used() - before) / tags.length;
   if (state.series.size !== tags.length) throw new Error('not every series was bound');
   return bytes;
@@ -116,7 +128,7 @@ function breakdown(n) {
 
 const tags = interfaceTags(INTERFACES);
 if (process.env.RULES_MEMORY_CHILD) {
-  console.log(JSON.stringify(bytesPerSeries(tags)));
+  console.log(JSON.stringify(await bytesPerSeries(tags)));
   process.exit(0);
 }
 // Each memory run in a fresh process: array buffers of a collected state
