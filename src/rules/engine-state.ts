@@ -24,6 +24,8 @@ export interface SeriesFeeds {
   /** Its key in EngineState.series (core/sample.ts seriesKey). */
   readonly key: string;
   readonly measurement: string;
+  /** The tags that bound it (its entries' labels start from them). */
+  readonly tags: Readonly<Record<string, string>>;
   /** Set when dropSeries (the one way out of EngineState.series) removes it, so a tags object that still names it in `byTags` binds afresh. */
   dropped: boolean;
   readonly feeds: Feed[];
@@ -55,6 +57,8 @@ export class Feed implements Window {
   sumDen = 0;
   /** Set once by the engine when it binds the series; every entry names this feed as its window. */
   entries: SeriesAlert[] = [];
+  /** Its series; set once by the engine when it binds the series. */
+  series!: SeriesFeeds;
 
   constructor(
     /** The first rule of the feed; the others aggregate the same field the same way. */

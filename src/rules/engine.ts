@@ -233,10 +233,11 @@ function bind(state: EngineState, key: string, measurement: string, tags: Readon
     const model = newModel(rule);
     const feed = new Feed(rule, model, feeds.length);
     // map() sizes the array to its entries; push() would leave room for 16 more in each feed.
-    feed.entries = group.map((i) => newSeriesAlert(selected[i]!, key, tags, feed, numbers, i));
+    feed.entries = group.map((i) => newSeriesAlert(selected[i]!, feed, numbers, i));
     feeds.push(feed);
   }
-  const series: SeriesFeeds = { key, measurement, feeds: feeds.slice(), rings: ringsOf(feeds), expiresAt: -Infinity, dropped: false };
+  const series: SeriesFeeds = { key, measurement, tags, feeds: feeds.slice(), rings: ringsOf(feeds), expiresAt: -Infinity, dropped: false };
+  for (const feed of feeds) feed.series = series;
   state.series.set(key, series);
   return series;
 }

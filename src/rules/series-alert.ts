@@ -25,10 +25,8 @@ export class SeriesAlert {
 
   constructor(
     readonly rule: CompiledRule,
-    readonly series: string,
-    readonly tags: Readonly<Record<string, string>>,
-    /** Shared with the other rules that aggregate this series the same way; it holds their model too. */
-    readonly window: Window & { readonly model: RuleModel | undefined },
+    /** Shared with the other rules that aggregate this series the same way; it holds their model, and knows its series. */
+    readonly window: Window & { readonly model: RuleModel | undefined; readonly series: EntrySeries },
     private readonly n: Float64Array,
     /** Where this entry's numbers start in `n`. */
     private readonly at: number,
@@ -46,6 +44,9 @@ export class SeriesAlert {
   /** Firing because the series went silent, not because of a value. */
   get noData(): boolean { return (this.flags & NO_DATA) !== 0; }
   set noData(v: boolean) { this.flags = v ? this.flags | NO_DATA : this.flags & ~NO_DATA; }
+  /** Key of its series (core/sample.ts seriesKey). */
+  get series(): string { return this.window.series.key; }
+  get tags(): Readonly<Record<string, string>> { return this.window.series.tags; }
   /** A trend or baseline rule's memory (model.ts); undefined for the others. */
   get model(): RuleModel | undefined { return this.window.model; }
   get labels(): Readonly<Record<string, string>> | undefined { return this.alerting?.labels; }
@@ -82,6 +83,12 @@ export class SeriesAlert {
   }
 }
 
+/** What an entry reads of its series through its window (engine-state.ts SeriesFeeds): kept once per series, not per entry. */
+export interface EntrySeries {
+  readonly key: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
 /** The part of an entry that only an alert (pending, firing, or once so) needs. */
 class Alerting {
   labels: Readonly<Record<string, string>> | undefined = undefined;
@@ -108,11 +115,8 @@ export function numbersFor(entries: number): Float64Array {
 }
 
 /** Entry `index` of the series whose numbers are `n`. */
-export function newSeriesAlert(
-  rule: CompiledRule, series: string, tags: Readonly<Record<string, string>>, window: SeriesAlert['window'],
-  n: Float64Array, index: number,
-): SeriesAlert {
-  return new SeriesAlert(rule, series, tags, window, n, index * NUMBERS);
+export function newSeriesAlert(rule: CompiledRule, window: SeriesAlert['window'], n: Float64Array, index: number): SeriesAlert {
+  return new SeriesAlert(rule, window, n, index * NUMBERS);
 }
 
 /** The alert's labels: the series' tags, the rule's labels, alertname and severity. */
