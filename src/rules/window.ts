@@ -1,3 +1,4 @@
+import { holds, type Comparison } from '../core/comparison.js';
 import type { Aggregation } from './fields.js';
 import { newest, type RingWindow } from './ring.js';
 
@@ -111,12 +112,12 @@ function quantile(w: Window, q: number): number {
 
 /**
  * Time of the oldest sample in the newest unbroken run of samples that each
- * satisfy `holds` on their own: when the evidence for a window condition
+ * satisfy `fire` on their own: when the evidence for a window condition
  * began. `max(up) over 3 samples = 0` holds from the third failed poll, but
  * the device has been down since the first. Ratio windows, one-sample
  * windows and a newest sample that does not hold give `newest`.
  */
-export function evidenceSince(w: Window, holds: (v: number) => boolean, newest: number): number {
+export function evidenceSince(w: Window, fire: Comparison, newest: number): number {
   const r = w.ring;
   if (w.ratio || r === null || r.count === 0) return newest;
   const cap = r.cap;
@@ -125,7 +126,7 @@ export function evidenceSince(w: Window, holds: (v: number) => boolean, newest: 
   for (let k = r.count - 1; k >= 0; k--) {
     let i = r.start + k;
     if (i >= cap) i -= cap;
-    if (!holds(r.data[at + i]!)) break;
+    if (!holds(fire, r.data[at + i]!)) break;
     since = r.data[i]!;
   }
   return since;
