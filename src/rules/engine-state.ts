@@ -31,6 +31,8 @@ export interface SeriesFeeds {
   readonly feeds: Feed[];
   /** The rings its windows keep their samples in, one per window span (ring.ts); a detached window adds one. */
   readonly rings: Ring[];
+  /** Its feeds' running sums (2 a feed, by slot), then its entries' numbers (series-alert.ts): one typed array, no boxed doubles. */
+  readonly numbers: Float64Array;
   /** Epoch ms after which the series is forgotten unless a sample comes (or a window still counts one); Infinity: never. */
   expiresAt: number;
   /** The scope texts of its KPI readings, by the rule's `scope` (scope-text.ts); built at the first /metrics scrape. */
@@ -42,8 +44,8 @@ export interface SeriesFeeds {
  * way (a warning and a critical rule on the same field), so the value is
  * pushed and aggregated once and only compared per rule.
  *
- * A feed is its window (its running sums are its own fields, its samples
- * sit in the series' ring for its span, ring.ts), and what it aggregates is
+ * A feed is its window (its running sums sit in the series' numbers, its
+ * samples in the series' ring for its span, ring.ts), and what it aggregates is
  * read from the first of its rules, which all agree on it: 9 feeds a polled interface, each a separate window object and seven
  * copied fields before, were 0.9 KiB per series (bench/rules-memory.bench.mjs).
  */
@@ -53,8 +55,6 @@ export class Feed implements Window {
   den = -1;
   readonly ratio: boolean;
   count = 0;
-  sum = 0;
-  sumDen = 0;
   /** Set once by the engine when it binds the series; every entry names this feed as its window. */
   entries: SeriesAlert[] = [];
   /** Its series; set once by the engine when it binds the series. */
@@ -71,6 +71,11 @@ export class Feed implements Window {
     this.ratio = rule.denominator !== undefined;
   }
 
+  // The running sums live in the series' numbers: as fields, V8 would box each in a 16-byte heap number.
+  get sum(): number { return this.series.numbers[2 * this.slot]!; }
+  set sum(v: number) { this.series.numbers[2 * this.slot] = v; }
+  get sumDen(): number { return this.series.numbers[2 * this.slot + 1]!; }
+  set sumDen(v: number) { this.series.numbers[2 * this.slot + 1] = v; }
   get window(): Window { return this; }
   get field(): string { return this.rule.field; }
   get denominator(): string | undefined { return this.rule.denominator; }

@@ -226,17 +226,17 @@ function bind(state: EngineState, key: string, measurement: string, tags: Readon
     if (group) group.push(i);
     else byFeed.set(id, [i]);
   }
-  const numbers = numbersFor(selected.length);
+  const numbers = numbersFor(2 * byFeed.size, selected.length);
   const feeds: Feed[] = [];
   for (const group of byFeed.values()) {
     const rule = selected[group[0]!]!;
     const model = newModel(rule);
     const feed = new Feed(rule, model, feeds.length);
     // map() sizes the array to its entries; push() would leave room for 16 more in each feed.
-    feed.entries = group.map((i) => newSeriesAlert(selected[i]!, feed, numbers, i));
+    feed.entries = group.map((i) => newSeriesAlert(selected[i]!, feed, numbers, 2 * byFeed.size, i));
     feeds.push(feed);
   }
-  const series: SeriesFeeds = { key, measurement, tags, feeds: feeds.slice(), rings: ringsOf(feeds), expiresAt: -Infinity, dropped: false };
+  const series: SeriesFeeds = { key, measurement, tags, feeds: feeds.slice(), rings: ringsOf(feeds), numbers, expiresAt: -Infinity, dropped: false };
   for (const feed of feeds) feed.series = series;
   state.series.set(key, series);
   return series;

@@ -109,14 +109,14 @@ const DEADLINE = 2;
 /** Numbers per entry. */
 const NUMBERS = 3;
 
-/** The number buffer for a series' `entries` entries. */
-export function numbersFor(entries: number): Float64Array {
-  return new Float64Array(entries * NUMBERS);
+/** The number buffer of a series: `before` numbers of its own (engine-state.ts SeriesFeeds.numbers), then those of its `entries` entries. */
+export function numbersFor(before: number, entries: number): Float64Array {
+  return new Float64Array(before + entries * NUMBERS);
 }
 
-/** Entry `index` of the series whose numbers are `n`. */
-export function newSeriesAlert(rule: CompiledRule, window: SeriesAlert['window'], n: Float64Array, index: number): SeriesAlert {
-  return new SeriesAlert(rule, window, n, index * NUMBERS);
+/** Entry `index` of the series whose numbers are `n`, after the series' `before` own. */
+export function newSeriesAlert(rule: CompiledRule, window: SeriesAlert['window'], n: Float64Array, before: number, index: number): SeriesAlert {
+  return new SeriesAlert(rule, window, n, before + index * NUMBERS);
 }
 
 /** The alert's labels: the series' tags, the rule's labels, alertname and severity. */
