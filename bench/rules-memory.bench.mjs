@@ -2,17 +2,17 @@
 // series the engine keeps with the shipped rules once every window is full,
 // fed what the SNMP collector sends per interface every 10 s.
 // `npm run build && node bench/rules-memory.bench.mjs`. RUNS=… (default 3),
-// Memory runs each in a fresh process. SNAPSHOT=1 adds a heap snapshot breakdown (1,000 series, by object kind).
+// KPID_DIST=… a frozen build (A/B). Memory runs each in a fresh process. SNAPSHOT=1 adds a heap snapshot breakdown (1,000 series, by object kind).
 //
 // The samples (snmp-interface-feed.mjs) carry every field interface rules
 // read (the ratio rules' 5-minute windows: 30 values at 10 s). Tags are one
 // object per interface reused between polls, as device-poll.ts does, so they
 // are counted once, as in the daemon.
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { fmt, median } from './lib.mjs';
 import { interfacePoll, interfaceTags } from './snmp-interface-feed.mjs';
@@ -23,8 +23,10 @@ if (typeof globalThis.gc !== 'function') {
 }
 
 const root = new URL('../', import.meta.url);
-const { loadRuleFiles } = await import(new URL('dist/rules/rule-files.js', root));
-const { createEngineState, evaluate, tick } = await import(new URL('dist/rules/engine.js', root));
+// KPID_DIST=/path/to/dist: a frozen build to compare with (A/B), while dist/ is rebuilt.
+const dist = process.env.KPID_DIST ? pathToFileURL(resolve(process.env.KPID_DIST) + '/') : new URL('dist/', root);
+const { loadRuleFiles } = await import(new URL('rules/rule-files.js', dist));
+const { createEngineState, evaluate, tick } = await import(new URL('rules/engine.js', dist));
 
 const INTERFACES = 10_000;
 const STEP = 10_000;
@@ -51,11 +53,23 @@ function feed(tags, polls, batches) {
   return state;
 }
 
-function bytesPerSeries(tags) {
+/**
+ * A full GC, then time for V8 to free the backing stores of the array
+ * buffers it collected (it does so off the main thread, after gc() returns:
+ * a ring that grew leaves its old buffer behind, counted until then), then
+ * another GC.
+ */
+async function settle() {
   globalThis.gc();
+  await new Promise((r) => setTimeout(r, 200));
+  globalThis.gc();
+}
+
+async function bytesPerSeries(tags) {
+  await settle();
   const before = used();
   const state = feed(tags, POLLS);
-  globalThis.gc();
+  await settle();
   const bytes = (used() - before) / tags.length;
   if (state.series.size !== tags.length) throw new Error('not every series was bound');
   return bytes;
@@ -114,7 +128,7 @@ function breakdown(n) {
 
 const tags = interfaceTags(INTERFACES);
 if (process.env.RULES_MEMORY_CHILD) {
-  console.log(JSON.stringify(bytesPerSeries(tags)));
+  console.log(JSON.stringify(await bytesPerSeries(tags)));
   process.exit(0);
 }
 // Each memory run in a fresh process: array buffers of a collected state

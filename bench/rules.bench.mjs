@@ -1,7 +1,8 @@
 // Rule engine throughput and memory: samples/s through 1,000 rules over
 // 10,000 series on one core, and heap bytes per series.
 // `npm run bench -- rules` (builds first), or `node bench/rules.bench.mjs`
-// after `npm run build`. ROUNDS=… and RUNS=… override the defaults.
+// after `npm run build`. ROUNDS=… and RUNS=… override the defaults;
+// KPID_DIST=/path/to/dist runs a frozen build instead of dist/ (A/B).
 //
 // Scenarios (each 10,000 `interface` series; every round is one poll of
 // every series):
@@ -21,7 +22,8 @@
 // Anchor: the same loop through a sink that only keys and looks up the
 // series (the floor any per-series rule engine pays).
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
 import { fmt, median } from './lib.mjs';
 import { interfacePoll, interfaceTags } from './snmp-interface-feed.mjs';
 
@@ -31,9 +33,11 @@ if (typeof globalThis.gc !== 'function') {
 }
 
 const root = new URL('../', import.meta.url);
-const { parseRuleTexts, loadRuleFiles } = await import(new URL('dist/rules/rule-files.js', root));
-const { createEngineState, evaluate, tick } = await import(new URL('dist/rules/engine.js', root));
-const { seriesKey } = await import(new URL('dist/core/sample.js', root));
+// KPID_DIST=/path/to/dist: a frozen build to compare with (A/B), while dist/ is rebuilt.
+const dist = process.env.KPID_DIST ? pathToFileURL(resolve(process.env.KPID_DIST) + '/') : new URL('dist/', root);
+const { parseRuleTexts, loadRuleFiles } = await import(new URL('rules/rule-files.js', dist));
+const { createEngineState, evaluate, tick } = await import(new URL('rules/engine.js', dist));
+const { seriesKey } = await import(new URL('core/sample.js', dist));
 
 const TARGETS = 1000;
 const IFACES = 10;

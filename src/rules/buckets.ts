@@ -4,23 +4,22 @@
  * series is set by the window, not by the poll interval. Bucket number
  * `n` covers [n × bucketMs, (n + 1) × bucketMs) and sits in slot
  * n mod size; a slot holding an older number is stale and reused.
- * 20 bytes a bucket (number, sum: Float64; count: Uint32). Numbers and sums
- * share one Float64Array (numbers, then sums): a typed array costs about
- * 180 bytes of headers, and every interface has two trend rules.
+ * 24 bytes a bucket: its number, sum and count share one Float64Array
+ * (numbers, then sums, then counts; a count is exact there up to 2^53): a
+ * typed array costs about 180 bytes of headers, and every interface has two
+ * trend rules (bench/rules-memory.bench.mjs).
  */
 export class HourBuckets {
   // Allocated at the first value: a series a rule binds but never feeds (its field filter fails) costs nothing.
-  /** Bucket numbers in slots [0, size), their sums in [size, 2 × size). */
+  /** Bucket numbers in slots [0, size), their sums in [size, 2 × size), their counts in [2 × size, 3 × size). */
   ring = NONE;
-  counts = NO_COUNTS;
   /** Something was added since the last save (the rule runner saves only these). */
   dirty = false;
 
   constructor(readonly size: number, readonly bucketMs: number) {}
 
   private allocate(): void {
-    this.ring = new Float64Array(2 * this.size).fill(-1, 0, this.size);
-    this.counts = new Uint32Array(this.size);
+    this.ring = new Float64Array(3 * this.size).fill(-1, 0, this.size);
   }
 
   add(t: number, value: number): void {
@@ -33,10 +32,10 @@ export class HourBuckets {
       if (ring[slot]! > n) return;
       ring[slot] = n;
       ring[this.size + slot] = 0;
-      this.counts[slot] = 0;
+      ring[2 * this.size + slot] = 0;
     }
     ring[this.size + slot] += value;
-    this.counts[slot]++;
+    ring[2 * this.size + slot]++;
     this.dirty = true;
   }
 
@@ -48,7 +47,8 @@ export class HourBuckets {
   /** Mean of bucket `n`, or NaN when it holds nothing (or was reused). */
   mean(n: number): number {
     const slot = n % this.size;
-    return n >= 0 && this.ring.length > 0 && this.ring[slot] === n && this.counts[slot]! > 0 ? this.ring[this.size + slot]! / this.counts[slot]! : NaN;
+    const ring = this.ring;
+    return n >= 0 && ring.length > 0 && ring[slot] === n && ring[2 * this.size + slot]! > 0 ? ring[this.size + slot]! / ring[2 * this.size + slot]! : NaN;
   }
 
   /** The buckets of the window ending with `newest` that hold values, oldest first: midpoint times and means. */
@@ -69,11 +69,11 @@ export class HourBuckets {
     const n: number[] = [];
     const s: number[] = [];
     const c: number[] = [];
-    for (let i = 0; i < this.counts.length; i++) {
-      if (this.ring[i]! < 0 || this.counts[i] === 0) continue;
+    for (let i = 0; i < this.ring.length / 3; i++) {
+      if (this.ring[i]! < 0 || this.ring[2 * this.size + i] === 0) continue;
       n.push(this.ring[i]!);
       s.push(this.ring[this.size + i]!);
-      c.push(this.counts[i]!);
+      c.push(this.ring[2 * this.size + i]!);
     }
     return { size: this.size, bucketMs: this.bucketMs, n, s, c };
   }
@@ -90,14 +90,14 @@ export class HourBuckets {
       if (this.ring[slot]! >= no) continue;
       this.ring[slot] = no;
       this.ring[this.size + slot] = saved.s[i]!;
-      this.counts[slot] = saved.c[i]!;
+      // As a Uint32Array took it (ToUint32), which these counts were.
+      this.ring[2 * this.size + slot] = saved.c[i]! >>> 0;
     }
     return true;
   }
 }
 
 const NONE = new Float64Array(0);
-const NO_COUNTS = new Uint32Array(0);
 
 export interface SavedBuckets {
   readonly size: number;

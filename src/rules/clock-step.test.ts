@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertTransition } from '../core/alert.js';
 import { FakeClock } from '../core/clock.js';
+import { shiftTimes } from './clock-step.js';
+import { createEngineState, evaluate } from './engine.js';
 import { RuleRunner } from './rule-runner.js';
 import { MIN, rulesFrom, T0 } from './testing.js';
 
@@ -57,5 +59,25 @@ describe('rule timers across a wall clock jump', () => {
     { jump: -HOUR, atMinute: 24, name: 'back 1 h while clearing' },
   ])('$name: the same transitions at the same real minutes', ({ jump, atMinute }) => {
     expect(run(jump, atMinute, 20, 40)).toEqual(unjumped);
+  });
+});
+
+describe('a firing alert across a wall clock step', () => {
+  it('keeps its activeAt and says by how much the clock stepped when it resolves; an entry that never alerted has no alert times to move', () => {
+    const state = createEngineState(rulesFrom(`
+    - alert: Down
+      select: { measurement: interface }
+      value: { field: oper_up }
+      when: "= 0"
+    `));
+    const poll = (t: number, up: number, iface = 'xe-0/0/1') =>
+      evaluate(state, [{ measurement: 'interface', tags: { target: 'r1', interface: iface }, fields: { oper_up: up }, time: t }], t).transitions;
+    expect(poll(T0, 0).map((t) => t.to)).toEqual(['firing']);
+    poll(T0, 1, 'xe-0/0/2');
+    shiftTimes(state, 2 * HOUR);
+    const [resolved] = poll(T0 + 2 * HOUR + MIN, 1);
+    expect([resolved!.to, resolved!.activeAt, resolved!.clockShift]).toEqual(['resolved', T0, 2 * HOUR]);
+    const quiet = [...state.series.values()][1]!.feeds[0]!.entries[0]!;
+    expect([quiet.state, quiet.activeAt, quiet.clearSince, quiet.clockShift, quiet.lastSeen]).toEqual(['inactive', NaN, NaN, 0, T0 + 2 * HOUR]);
   });
 });

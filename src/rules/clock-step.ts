@@ -1,6 +1,6 @@
 import type { EngineState } from './engine-state.js';
 import { deadlineOf } from './lifecycle.js';
-import { shiftWindow } from './window.js';
+import { shiftRing } from './ring.js';
 
 /**
  * The wall clock stepped by `ms` (negative: back): moves every instant the
@@ -16,8 +16,9 @@ export function shiftTimes(state: EngineState, ms: number): void {
   for (const series of state.series.values()) {
     // A series' lifetime is real time too: a forward step must not make it look silent.
     series.expiresAt += ms;
+    // Once per ring: the windows of a span share its times.
+    for (const r of series.rings) shiftRing(r, ms);
     for (const f of series.feeds) {
-      shiftWindow(f.window, ms);
       for (const e of f.entries) {
         if (e.state === 'pending') {
           e.activeAt += ms;

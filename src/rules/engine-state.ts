@@ -1,6 +1,7 @@
 import type { CompiledRule } from './rule.js';
 import type { SeriesAlert } from './series-alert.js';
-import { newRing, type Window } from './window.js';
+import type { Ring } from './ring.js';
+import type { Window } from './window.js';
 import type { RuleModel } from './model.js';
 
 /** The rule engine's state (engine.ts), updated in place by evaluate and tick. */
@@ -23,9 +24,15 @@ export interface SeriesFeeds {
   /** Its key in EngineState.series (core/sample.ts seriesKey). */
   readonly key: string;
   readonly measurement: string;
+  /** The tags that bound it (its entries' labels start from them). */
+  readonly tags: Readonly<Record<string, string>>;
   /** Set when dropSeries (the one way out of EngineState.series) removes it, so a tags object that still names it in `byTags` binds afresh. */
   dropped: boolean;
   readonly feeds: Feed[];
+  /** The rings its windows keep their samples in, one per window span (ring.ts); a detached window adds one. */
+  readonly rings: Ring[];
+  /** Its feeds' running sums (2 a feed, by slot), then its entries' numbers (series-alert.ts): one typed array, no boxed doubles. */
+  readonly numbers: Float64Array;
   /** Epoch ms after which the series is forgotten unless a sample comes (or a window still counts one); Infinity: never. */
   expiresAt: number;
   /** The scope texts of its KPI readings, by the rule's `scope` (scope-text.ts); built at the first /metrics scrape. */
@@ -37,34 +44,38 @@ export interface SeriesFeeds {
  * way (a warning and a critical rule on the same field), so the value is
  * pushed and aggregated once and only compared per rule.
  *
- * A feed is its window (the ring and running sums are its own fields), and
- * what it aggregates is read from the first of its rules, which all agree on
- * it: 9 feeds a polled interface, each a separate window object and seven
+ * A feed is its window (its running sums sit in the series' numbers, its
+ * samples in the series' ring for its span, ring.ts), and what it aggregates is
+ * read from the first of its rules, which all agree on it: 9 feeds a polled interface, each a separate window object and seven
  * copied fields before, were 0.9 KiB per series (bench/rules-memory.bench.mjs).
  */
 export class Feed implements Window {
-  ring: Float64Array;
-  cap: number;
+  ring: Ring | null = null;
+  num = 1;
+  den = -1;
   readonly ratio: boolean;
-  start = 0;
   count = 0;
-  sum = 0;
-  sumDen = 0;
-  drift = 0;
   /** Set once by the engine when it binds the series; every entry names this feed as its window. */
   entries: SeriesAlert[] = [];
+  /** Its series; set once by the engine when it binds the series. */
+  series!: SeriesFeeds;
 
   constructor(
     /** The first rule of the feed; the others aggregate the same field the same way. */
     private readonly rule: CompiledRule,
     /** A trend or baseline rule's memory; such a rule has a feed of its own. */
     readonly model: RuleModel | undefined,
+    /** Its place in its series' `feeds`. */
+    readonly slot: number,
   ) {
     this.ratio = rule.denominator !== undefined;
-    this.ring = newRing(this.ratio, rule.samples);
-    this.cap = this.ring.length / (this.ratio ? 3 : 2);
   }
 
+  // The running sums live in the series' numbers: as fields, V8 would box each in a 16-byte heap number.
+  get sum(): number { return this.series.numbers[2 * this.slot]!; }
+  set sum(v: number) { this.series.numbers[2 * this.slot] = v; }
+  get sumDen(): number { return this.series.numbers[2 * this.slot + 1]!; }
+  set sumDen(v: number) { this.series.numbers[2 * this.slot + 1] = v; }
   get window(): Window { return this; }
   get field(): string { return this.rule.field; }
   get denominator(): string | undefined { return this.rule.denominator; }

@@ -1,11 +1,12 @@
 import type { AlertState, AlertTransition } from '../core/alert.js';
 import { seriesKey, type Sample } from '../core/sample.js';
-import { holds } from '../core/comparison.js';
 import { newSeriesAlert, numbersFor, type SeriesAlert } from './series-alert.js';
 import { Feed, type EngineState, type SeriesFeeds } from './engine-state.js';
 import { deadlineOf, firingSet, onValue, resolveAfter, suppressed, to, watch } from './lifecycle.js';
 import type { CompiledRule } from './rule.js';
-import { aggregate, pushValue } from './window.js';
+import { aggregate } from './window.js';
+import { Ring } from './ring.js';
+import { takeSample } from './take-sample.js';
 import { modelValue, newModel } from './model.js';
 
 /**
@@ -55,22 +56,13 @@ export function evaluate(state: EngineState, samples: readonly Sample[], now: nu
     const series = seriesFor(state, sample, rules);
     series.expiresAt = now + lifetime;
     const feeds = series.feeds;
-    const fields = sample.fields;
     const time = sample.time;
     // A sample stamped ahead of our clock (a pusher's skew) counts as now.
     const t = time < now ? time : now;
+    const took = takeSample(series, sample.fields, time);
     for (let i = 0; i < feeds.length; i++) {
+      if (!took[i]) continue;
       const feed = feeds[i]!;
-      const num = fields[feed.field];
-      if (num === undefined) continue;
-      let den = 0;
-      if (feed.denominator !== undefined) {
-        const d = fields[feed.denominator];
-        if (d === undefined) continue;
-        den = d;
-      }
-      if (feed.filters.length && !passes(feed.filters, fields)) continue;
-      pushValue(feed, time, num, den, feed.overMs, feed.samples);
       let value = aggregate(feed, feed.agg, feed.overMs, feed.samples, feed.minVolume);
       if (feed.model !== undefined) value = modelValue(feed.model, feed.entries[0]!.rule, time, value);
       const entries = feed.entries;
@@ -234,19 +226,55 @@ function bind(state: EngineState, key: string, measurement: string, tags: Readon
     if (group) group.push(i);
     else byFeed.set(id, [i]);
   }
-  const numbers = numbersFor(selected.length);
+  const numbers = numbersFor(2 * byFeed.size, selected.length);
   const feeds: Feed[] = [];
   for (const group of byFeed.values()) {
     const rule = selected[group[0]!]!;
     const model = newModel(rule);
-    const feed = new Feed(rule, model);
+    const feed = new Feed(rule, model, feeds.length);
     // map() sizes the array to its entries; push() would leave room for 16 more in each feed.
-    feed.entries = group.map((i) => newSeriesAlert(selected[i]!, key, tags, feed, numbers, i));
+    feed.entries = group.map((i) => newSeriesAlert(selected[i]!, feed, numbers, 2 * byFeed.size, i));
     feeds.push(feed);
   }
-  const series: SeriesFeeds = { key, measurement, feeds: feeds.slice(), expiresAt: -Infinity, dropped: false };
+  const series: SeriesFeeds = { key, measurement, tags, feeds: feeds.slice(), rings: ringsOf(feeds), numbers, expiresAt: -Infinity, dropped: false };
+  for (const feed of feeds) feed.series = series;
   state.series.set(key, series);
   return series;
+}
+
+/**
+ * One ring for the windows of the same span (ring.ts), with a column per
+ * field they read: the interface's four 5-minute ratio windows share their
+ * time column, and the two that divide by in_packets (or out_packets) the
+ * packet column.
+ */
+function ringsOf(feeds: readonly Feed[]): Ring[] {
+  const spans = new Map<string, Feed[]>();
+  for (const f of feeds) {
+    if (f.samples === 1) continue;
+    const span = `${f.overMs}/${f.samples}`;
+    const same = spans.get(span);
+    if (same) same.push(f);
+    else spans.set(span, [f]);
+  }
+  const rings: Ring[] = [];
+  for (const windows of spans.values()) {
+    // Column 0 holds the times.
+    const columns = new Map<string, number>();
+    const column = (field: string): number => {
+      let c = columns.get(field);
+      if (c === undefined) columns.set(field, (c = columns.size + 1));
+      return c;
+    };
+    for (const w of windows) {
+      w.num = column(w.field);
+      w.den = w.denominator === undefined ? -1 : column(w.denominator);
+    }
+    const ring = new Ring(columns.size + 1, windows[0]!.overMs, windows[0]!.samples, windows.slice());
+    for (const w of windows) w.ring = ring;
+    rings.push(ring);
+  }
+  return rings;
 }
 
 /** `s` as one flat string: converting it to a number flattens it in place (V8), and the pieces can go. */
@@ -255,11 +283,4 @@ function flat(s: string): string {
   return s;
 }
 
-function passes(filters: CompiledRule['fieldFilters'], fields: Sample['fields']): boolean {
-  for (const f of filters) {
-    const v = fields[f.field];
-    if (v === undefined || !holds(f.when, v)) return false;
-  }
-  return true;
-}
 
