@@ -8,7 +8,6 @@ import { RuleRunner } from '../rules/rule-runner.js';
 import type { KpidConfig } from '../config/load.js';
 import { flapThresholds } from '../alerts/alerts-options.js';
 import { AlertKeeper, type NotificationConsumer } from '../alerts/alert-keeper.js';
-import { RedisStateStore } from '../alerts/state/redis-state-store.js';
 import { SqliteStateStore } from '../alerts/state/sqlite-state-store.js';
 import type { StateStore } from '../alerts/state/state-store.js';
 
@@ -63,7 +62,7 @@ export class RulesAndAlerts {
 
   static async start(config: RulesAndAlertsConfig, deps: RulesAndAlertsDeps): Promise<RulesAndAlerts> {
     const loaded = load(config);
-    const store = openStore(config.state, deps.log);
+    const store = await openStore(config.state, deps.log);
     const timing = notifyTiming(config, deps);
     const runner: RuleRunner = new RuleRunner({
       clock: deps.clock, rules: loaded.rules, onTransitions: (ts) => runtime.onTransitions(ts), memory: store,
@@ -144,6 +143,9 @@ function claimsMatterFor(notify: RulesAndAlertsConfig['notify']): number {
   return Math.max(4 * 3_600_000, ...intervals);
 }
 
-function openStore(state: RulesAndAlertsConfig['state'], log: Logger): StateStore {
-  return 'sqlite' in state ? new SqliteStateStore(state.sqlite) : new RedisStateStore(state.redis, { log });
+async function openStore(state: RulesAndAlertsConfig['state'], log: Logger): Promise<StateStore> {
+  if ('sqlite' in state) return new SqliteStateStore(state.sqlite);
+  // Imported here: ioredis is loaded only by a daemon whose state is in Redis (see daemon/lazy-modules.test.ts).
+  const { RedisStateStore } = await import('../alerts/state/redis-state-store.js');
+  return new RedisStateStore(state.redis, { log });
 }

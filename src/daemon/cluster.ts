@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { NotificationConsumer } from '../alerts/notification-gate.js';
 import { SlaSweeper } from '../alerts/sla-sweeper.js';
-import { ClusterMode } from '../cluster/cluster-mode.js';
+import type { ClusterMode } from '../cluster/cluster-mode.js';
 import { clusterOptions } from '../cluster/cluster-options.js';
 import type { KpidConfig } from '../config/load.js';
 import type { Clock } from '../core/clock.js';
@@ -37,6 +37,8 @@ export class ClusterStage {
   static async start(config: KpidConfig, deps: ClusterDeps): Promise<ClusterStage> {
     const stage = new ClusterStage(deps);
     const options = clusterOptions(config.cluster);
+    // Imported here: the leases' Redis client is loaded only in cluster mode.
+    const { ClusterMode } = await import('../cluster/cluster-mode.js');
     stage.mode = await ClusterMode.start(options, {
       clock: deps.clock, log: deps.log, registry: deps.registry, onOwnedChange: (owned) => stage.handOver(owned),
     });

@@ -8,7 +8,8 @@ import type { Target } from '../core/target.js';
 import { SeriesTracker } from '../metrics/series-tracker.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { defineSilenceMetrics } from '../metrics/silence-metrics.js';
-import { RedisReachability, redisUrls } from './redis-reachability.js';
+import type { RedisReachability } from './redis-reachability.js';
+import { redisUrls } from './redis-urls.js';
 import { defineIngestMetrics } from '../metrics/ingest-metrics.js';
 import { resolveTargets } from '../targets/targets-options.js';
 import type { HttpServer } from '../http/server.js';
@@ -88,7 +89,9 @@ export class Daemon {
     this.server = config.server;
     const { clock, log, pipeline, registry, all, silences, sinks } = this;
     const addr = await this.http.listen(config.server.listen.host, config.server.listen.port);
-    this.redisReach = new RedisReachability(redisUrls(config));
+    const redis = redisUrls(config);
+    // Imported here: ioredis is loaded only when the config names a Redis.
+    if (redis.length) this.redisReach = new (await import('./redis-reachability.js')).RedisReachability(redis);
     let started: Awaited<ReturnType<typeof startSinks>>;
     try {
       const { onNotification } = this.o;

@@ -5,8 +5,6 @@ import type { Notification } from '../core/alert.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { NotifyMetrics } from '../metrics/notify-metrics.js';
-import { createNotifier } from '../notify/create-notifier.js';
-import { buildChannels } from '../notify/channels/build-channels.js';
 import { localUrlOf } from '../notify/links.js';
 import { notifyOptions } from '../notify/notify-options.js';
 import type { Notifier } from '../notify/notifier.js';
@@ -65,6 +63,7 @@ export class NotifyStage {
     if (!this.notifier) {
       if (next.notify) await this.startNotifier(next.notify);
     } else {
+      const { buildChannels } = await import('../notify/channels/build-channels.js');
       this.notifier.reconfigure(options, (channels) => buildChannels(channels, this.deps.clock, this.deps.log.child({ component: 'notify' }), this.deps.metrics));
     }
     if (JSON.stringify(next.notify?.retry) !== JSON.stringify(this.notify?.retry)) {
@@ -89,7 +88,9 @@ export class NotifyStage {
       localUrl: localUrlOf({ host: deps.listening.address, port: deps.listening.port }),
       ...(publicUrl ? { publicUrl } : {}), ...(deps.ackCode ? { ackCode: deps.ackCode } : {}),
     };
-    const notifier = createNotifier(notifyOptions(notify), config.queue, {
+    // Imported here: the channels' clients and the queue are loaded only when notify: is set.
+    const { createNotifier } = await import('../notify/create-notifier.js');
+    const notifier = await createNotifier(notifyOptions(notify), config.queue, {
       clock: deps.clock, logger: deps.log, metrics: deps.metrics, options: { isSilenced: deps.isSilenced, links, ...(deps.onHandedOver ? { onHandedOver: deps.onHandedOver } : {}) },
     });
     await notifier.start();

@@ -5,7 +5,7 @@ import type { Logger } from '../core/logger.js';
 import type { Sample } from '../core/sample.js';
 import type { StoreMetrics } from '../metrics/store-metrics.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
-import { InfluxStore } from '../store/influx-store.js';
+import type { InfluxStore } from '../store/influx-store.js';
 import { KpiRollup } from '../store/kpi-rollup.js';
 import { influxStoreOptions } from '../store/store-options.js';
 
@@ -101,6 +101,8 @@ export class Storage {
     this.section = section;
     if (!section) return;
     const { clock, log, metrics } = this.deps;
+    // Imported here: the influx client is loaded only when samples go to InfluxDB.
+    const { InfluxStore } = await import('../store/influx-store.js');
     const store = new InfluxStore(influxStoreOptions(section), { clock, log, metrics });
     await store.start();
     this.influx = store;
