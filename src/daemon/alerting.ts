@@ -145,7 +145,7 @@ function claimsMatterFor(notify: RulesAndAlertsConfig['notify']): number {
 
 async function openStore(state: RulesAndAlertsConfig['state'], log: Logger): Promise<StateStore> {
   if ('sqlite' in state) return new SqliteStateStore(state.sqlite);
-  // Imported here: ioredis is loaded only by a daemon whose state is in Redis (see daemon/lazy-modules.test.ts).
+  // Imported here: ioredis is loaded only by a daemon whose state is in Redis (test/embedded-modules.test.ts).
   const { RedisStateStore } = await import('../alerts/state/redis-state-store.js');
   return new RedisStateStore(state.redis, { log });
 }
