@@ -4,20 +4,13 @@
 //
 //   node bench/alloc-profile.mjs FILE.heapprofile [TOP]
 import { readFileSync } from 'node:fs';
+import { moduleOf } from './lib.mjs';
 
 const [file, topArg] = process.argv.slice(2);
 if (!file) throw new Error('usage: node bench/alloc-profile.mjs FILE.heapprofile [TOP]');
 const TOP = Number(topArg ?? 30);
 const { head } = JSON.parse(readFileSync(file, 'utf8'));
 
-function moduleOf(url) {
-  if (!url) return '(native)';
-  if (url.startsWith('node:')) return 'node:internal';
-  const dep = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (dep) return dep[1];
-  const own = /\/dist\/(.+)$/.exec(url);
-  return own ? own[1] : url.replace(/^file:\/\//, '');
-}
 
 const bySite = new Map();
 const byModule = new Map();
