@@ -8,6 +8,7 @@
 // recurses. A module is the file a function lives in: kpid's own under dist/
 // by path, a dependency by its package name, node's internals as `node:`.
 import { readFileSync } from 'node:fs';
+import { moduleOf } from './lib.mjs';
 
 const [file, topArg] = process.argv.slice(2);
 if (!file) throw new Error('usage: node bench/cpu-profile.mjs FILE.cpuprofile [TOP]');
@@ -18,15 +19,6 @@ const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 
-/** A module's name as an operator would look for it. */
-function moduleOf(url) {
-  if (!url) return '(native)';
-  if (url.startsWith('node:')) return 'node:internal';
-  const dep = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (dep) return dep[1];
-  const own = /\/dist\/(.+)$/.exec(url);
-  return own ? own[1] : url.replace(/^file:\/\//, '');
-}
 const fnOf = (n) => {
   const f = n.callFrame;
   return `${f.functionName || '(anonymous)'} ${moduleOf(f.url)}:${f.lineNumber + 1}`;

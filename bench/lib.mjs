@@ -7,6 +7,16 @@ export const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
+/** A profiled function's module (a V8 profile's url) as an operator would look for it: kpid's own file under dist/, a dependency's package name, or node's internals. */
+export function moduleOf(url) {
+  if (!url) return '(native)';
+  if (url.startsWith('node:')) return 'node:internal';
+  const dep = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (dep) return dep[1];
+  const own = /\/dist\/(.+)$/.exec(url);
+  return own ? own[1] : url.replace(/^file:\/\//, '');
+}
+
 const TICK = 100; // USER_HZ on Linux
 
 /** CPU seconds of this process and of its reaped children, from /proc/self/stat. */

@@ -12,7 +12,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { join } from 'node:path';
 import { SnmpCollector } from '../dist/collectors/snmp/snmp-collector.js';
-import { snmpTarget } from '../dist/config/sections/snmp.js';
+import { snmpTarget } from '../dist/collectors/snmp/snmp-config.js';
 import { silentLogger } from '../dist/core/logger.js';
 import { COLUMNS, ifbNamespace, procCpu, procRssKb, startExporter, startSnmpd } from './ifb-agent.mjs';
 import { cpuSeconds, fmt, median } from './lib.mjs';

@@ -18,6 +18,48 @@ export class ByteWriter {
     this.used += this.buffer.write(text, this.used, 'utf8');
   }
 
+  /**
+   * Text that is mostly ASCII (names, label text), copied a character at a
+   * time: no string is built or encoded for it. A /metrics line built as a
+   * string per series at each scrape was 9 % of a soaking daemon's allocated
+   * bytes. Text with any other character is encoded as UTF-8 in one go.
+   */
+  ascii(text: string): void {
+    const n = text.length;
+    if (this.used + n * 3 > this.buffer.length) this.grow(n * 3);
+    const b = this.buffer;
+    let at = this.used;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) {
+        this.used += b.write(text, this.used, 'utf8');
+        return;
+      }
+      b[at++] = c;
+    }
+    this.used = at;
+  }
+
+  /** A number as JavaScript writes it (`${value}`); safe integers digit by digit, without a string. */
+  number(value: number): void {
+    if (!Number.isSafeInteger(value)) return this.ascii(`${value}`);
+    if (this.used + 17 > this.buffer.length) this.grow(17);
+    const b = this.buffer;
+    let x = value;
+    if (x < 0) {
+      b[this.used++] = 45;
+      x = -x;
+    }
+    let end = this.used;
+    for (let y = x; y >= 10; y = Math.floor(y / 10)) end++;
+    for (let i = end; i >= this.used; i--) {
+      const q = Math.floor(x / 10);
+      b[i] = 48 + (x - q * 10);
+      x = q;
+    }
+    this.used = end + 1;
+  }
+
   /** The bytes written so far (a view: write no more once taken). */
   bytes(): Buffer {
     return this.buffer.subarray(0, this.used);

@@ -134,18 +134,22 @@ function isSimple(v: Value): boolean {
  */
 function seriesLines(out: ByteWriter, name: string, values: readonly Value[], from: number, to: number): void {
   const end = Math.min(to, values.length);
-  // Lines go to the buffer a few hundred at a time: one write per line cost more than the line.
-  let lines = '';
+  // Written straight into the buffer, piece by piece: no string per line.
+  const labelled = `\n${name}{`;
+  const plain = `\n${name} `;
   for (let i = from; i < end; i++) {
     const v = values[i]!;
     const text = ExposedSeries.labelText(v) ?? labelText(v.labels ?? {});
-    lines += text ? `\n${name}{${text}} ${numberText(v.value)}` : `\n${name} ${numberText(v.value)}`;
-    if ((i - from) % 512 === 511) {
-      out.text(lines);
-      lines = '';
+    if (text) {
+      out.ascii(labelled);
+      out.ascii(text);
+      out.ascii('} ');
+    } else {
+      out.ascii(plain);
     }
+    if (Number.isFinite(v.value)) out.number(v.value);
+    else out.ascii(numberText(v.value));
   }
-  out.text(lines);
 }
 
 function numberText(value: number): string {

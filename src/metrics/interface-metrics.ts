@@ -86,32 +86,22 @@ export function interfaceMappers(m: SnmpMetrics): Array<[string, MeasurementMapp
     const name = s.tags.interface ?? '';
     const g = series.group(target, name, layout);
     const expiresAt = series.expiry;
-    // Label objects only for series new to /metrics, one shared by the series of a label set.
-    let shared: Record<string, string> | undefined;
-    const labels = () => (shared ??= { target, interface: name });
     const f = s.fields;
-    const speedBytes = f.speed_bps === undefined ? undefined : f.speed_bps / 8;
-    if (f.oper_up !== undefined) g.set(0, f.oper_up, expiresAt, labels);
-    if (f.admin_up !== undefined) g.set(1, f.admin_up, expiresAt, labels);
-    if (speedBytes !== undefined) g.set(2, speedBytes, expiresAt, labels);
+    if (f.oper_up !== undefined) put(g, 0, f.oper_up, expiresAt, target, name);
+    if (f.admin_up !== undefined) put(g, 1, f.admin_up, expiresAt, target, name);
+    if (f.speed_bps !== undefined) put(g, 2, f.speed_bps / 8, expiresAt, target, name);
     // Bytes withheld this poll (first poll, reboot, impossible value) add
     // nothing: the counter keeps its value and stays monotonic.
-    if (f.in_bytes !== undefined && f.in_bytes >= 0) g.add(3, f.in_bytes, expiresAt, labels);
-    if (f.out_bytes !== undefined && f.out_bytes >= 0) g.add(4, f.out_bytes, expiresAt, labels);
+    if (f.in_bytes !== undefined && f.in_bytes >= 0) grow(g, 3, f.in_bytes, expiresAt, target, name);
+    if (f.out_bytes !== undefined && f.out_bytes >= 0) grow(g, 4, f.out_bytes, expiresAt, target, name);
     // A rate withheld this poll is unknown: drop the series rather than
     // keep showing an old value.
-    rate(g, 5, 'in', f.in_utilization, f.in_errors_ratio, f.in_discards_ratio);
-    rate(g, 8, 'out', f.out_utilization, f.out_errors_ratio, f.out_discards_ratio);
-    function rate(g: SeriesGroup, first: number, direction: string, utilization?: number, errors?: number, discards?: number): void {
-      let l: Record<string, string> | undefined;
-      const labels = () => (l ??= { target, interface: name, direction });
-      const values = [utilization, errors, discards];
-      for (let k = 0; k < values.length; k++) {
-        const value = values[k];
-        if (value !== undefined && Number.isFinite(value)) g.set(first + k, value, expiresAt, labels);
-        else g.clear(first + k);
-      }
-    }
+    rate(g, 5, f.in_utilization, expiresAt, target, name, 'in');
+    rate(g, 6, f.in_errors_ratio, expiresAt, target, name, 'in');
+    rate(g, 7, f.in_discards_ratio, expiresAt, target, name, 'in');
+    rate(g, 8, f.out_utilization, expiresAt, target, name, 'out');
+    rate(g, 9, f.out_errors_ratio, expiresAt, target, name, 'out');
+    rate(g, 10, f.out_discards_ratio, expiresAt, target, name, 'out');
   };
   const device: MeasurementMapper = (s, series) => {
     const target = s.tags.target ?? '';
@@ -128,4 +118,32 @@ export function interfaceMappers(m: SnmpMetrics): Array<[string, MeasurementMapp
     }
   };
   return [['interface', iface], ['device', device]];
+}
+
+// Each poll writes 11 series per interface that are nearly always on /metrics
+// already: the writes below build nothing for them (no closure or array per
+// sample), and labels only for a series new to /metrics.
+
+function put(g: SeriesGroup, i: number, value: number, expiresAt: number, target: string, name: string, direction?: string): void {
+  if (!g.update(i, value, expiresAt)) g.set(i, value, expiresAt, () => labelsOf(target, name, direction));
+}
+
+function grow(g: SeriesGroup, i: number, delta: number, expiresAt: number, target: string, name: string): void {
+  if (!g.increase(i, delta, expiresAt)) g.add(i, delta, expiresAt, () => labelsOf(target, name));
+}
+
+function rate(g: SeriesGroup, i: number, value: number | undefined, expiresAt: number, target: string, name: string, direction: string): void {
+  if (value !== undefined && Number.isFinite(value)) put(g, i, value, expiresAt, target, name, direction);
+  else g.clear(i);
+}
+
+// One labels object for the series of one label set made one after the
+// other (an interface's five, a direction's three), as series-group.ts
+// shares their label text.
+let lastLabels: Record<string, string> | undefined;
+
+function labelsOf(target: string, name: string, direction?: string): Record<string, string> {
+  const l = lastLabels;
+  if (l && l.target === target && l.interface === name && l.direction === direction) return l;
+  return (lastLabels = direction === undefined ? { target, interface: name } : { target, interface: name, direction });
 }

@@ -33,6 +33,24 @@ export class SeriesGroup {
     this.expiresAt[i] = expiresAt;
   }
 
+  /** Series `i` (a gauge) now reads `value`, if it is on /metrics; false when it is not (then `set` it). */
+  update(i: number, value: number, expiresAt: number): boolean {
+    const s = this.held[i];
+    if (!s) return false;
+    s.value = value;
+    this.expiresAt[i] = expiresAt;
+    return true;
+  }
+
+  /** Series `i` (a counter) grows by `delta` (≥ 0), if it is on /metrics; false when it is not (then `add` it). */
+  increase(i: number, delta: number, expiresAt: number): boolean {
+    const s = this.held[i];
+    if (!s || !(delta >= 0)) return false;
+    s.value += delta;
+    this.expiresAt[i] = expiresAt;
+    return true;
+  }
+
   /** Series `i` (a counter) grows by `delta` (≥ 0, as prom-client's inc insists). */
   add(i: number, delta: number, expiresAt: number, labels: () => SeriesLabels): void {
     const s = this.held[i];

@@ -1,6 +1,8 @@
 import snmp, { type ResponseCallback, type Session, type SessionOptions, type User, type Varbind } from 'net-snmp';
 import type { SnmpOptions } from './snmp-options.js';
 import type { RawVarbind } from './varbind-values.js';
+// net-snmp reads every OID through asn1-ber: a leaner reader of their text, same results.
+import './oid-text.js';
 
 /**
  * What the walker and the modules need from an SNMP session. The real one
