@@ -34,9 +34,16 @@ describe('SNMP informs, sent by Net-SNMP snmpinform to the trap receiver', () =>
   const metrics = defineTrapMetrics(registry);
   const count = (result: string) => trapCount(metrics, result);
   const interfaceSamples = () => published.filter((s) => s.measurement === 'interface');
-  /** Resolves with snmpinform's exit code: 0 when acknowledged. One try of one second, so a missing answer fails fast. */
-  const snmpinform = (args: string[]) =>
-    promisify(execFile)('snmpinform', ['-Ln', '-t', '1', '-r', '0', ...args]).then(() => 0, (err: { code?: number }) => err.code ?? -1);
+  /**
+   * Resolves with snmpinform's exit code: 0 when acknowledged. One try, no
+   * retransmission (a retransmitted inform would be a second notification).
+   * An answer is waited for 5 s: the receiver shares this worker's event loop,
+   * which a loaded machine stalls for over a second (a v3 inform is two round
+   * trips: engine discovery, then the inform). One that must go unanswered
+   * waits 1 s.
+   */
+  const snmpinform = (args: string[], waitS = 5) =>
+    promisify(execFile)('snmpinform', ['-Ln', '-t', String(waitS), '-r', '0', ...args]).then(() => 0, (err: { code?: number }) => err.code ?? -1);
 
   beforeAll(async () => {
     port = await freeUdpPort();
@@ -72,7 +79,7 @@ describe('SNMP informs, sent by Net-SNMP snmpinform to the trap receiver', () =>
   it('an inform with the wrong community is neither acknowledged nor accepted', async () => {
     const before = published.length;
     const failed = await count('auth_failed');
-    const exit = await snmpinform(['-v', '2c', '-c', 'guess', `127.0.0.1:${port}`, '', LINK_DOWN, ...IF_INDEX_7]);
+    const exit = await snmpinform(['-v', '2c', '-c', 'guess', `127.0.0.1:${port}`, '', LINK_DOWN, ...IF_INDEX_7], 1);
     expect(exit).not.toBe(0);
     expect(await count('auth_failed')).toBeGreaterThan(failed);
     expect(published.length).toBe(before);
