@@ -1,5 +1,5 @@
 import type { Comparison } from '../core/comparison.js';
-import type { Feed } from './engine-state.js';
+import type { CompiledRule } from './rule.js';
 
 /**
  * What a series reads of each sample, worked out once for its feeds: every
@@ -26,7 +26,14 @@ export interface ReadPlan {
   readonly needsFrom: Int32Array;
 }
 
-export function readPlan(feeds: readonly Feed[]): ReadPlan {
+/** What a feed reads (engine-state.ts Feed): its value's field, its denominator's, its field filters. */
+interface Reads {
+  readonly field: string;
+  readonly denominator: string | undefined;
+  readonly filters: CompiledRule['fieldFilters'];
+}
+
+export function readPlan(feeds: readonly Reads[]): ReadPlan {
   const places = new Map<string, number>();
   const place = (field: string): number => {
     let p = places.get(field);
