@@ -3,6 +3,7 @@ import type { SeriesAlert } from './series-alert.js';
 import type { Ring } from './ring.js';
 import type { Window } from './window.js';
 import type { RuleModel } from './model.js';
+import type { ReadPlan } from './read-plan.js';
 
 /** The rule engine's state (engine.ts), updated in place by evaluate and tick. */
 export interface EngineState {
@@ -16,6 +17,8 @@ export interface EngineState {
   readonly timed: Set<SeriesAlert>;
   /** Rule name → its firing entries, for depends_on. */
   readonly firing: Map<string, Set<SeriesAlert>>;
+  /** Read plans (read-plan.ts) by their series' feed ids in order: series with the same rules share one. */
+  readonly plans: Map<string, ReadPlan>;
   nextDeadline: number;
 }
 
@@ -31,6 +34,8 @@ export interface SeriesFeeds {
   readonly feeds: Feed[];
   /** The rings its windows keep their samples in, one per window span (ring.ts); a detached window adds one. */
   readonly rings: Ring[];
+  /** Which fields of a sample it reads and which field filters it checks (read-plan.ts), shared with series of the same rules. */
+  readonly plan: ReadPlan;
   /** Its feeds' running sums (2 a feed, by slot), then its entries' numbers (series-alert.ts): one typed array, no boxed doubles. */
   readonly numbers: Float64Array;
   /** Epoch ms after which the series is forgotten unless a sample comes (or a window still counts one); Infinity: never. */

@@ -7,6 +7,7 @@ import type { CompiledRule } from './rule.js';
 import { aggregate } from './window.js';
 import { Ring } from './ring.js';
 import { takeSample } from './take-sample.js';
+import { readPlan } from './read-plan.js';
 import { modelValue, newModel } from './model.js';
 
 /**
@@ -40,7 +41,7 @@ export function createEngineState(rules: readonly CompiledRule[]): EngineState {
     list.push(r);
     byMeasurement.set(r.measurement, list);
   }
-  return { rules, byMeasurement, series: new Map(), byTags: new WeakMap(), timed: new Set(), firing: new Map(), nextDeadline: Infinity };
+  return { rules, byMeasurement, series: new Map(), byTags: new WeakMap(), timed: new Set(), firing: new Map(), plans: new Map(), nextDeadline: Infinity };
 }
 
 /**
@@ -236,7 +237,10 @@ function bind(state: EngineState, key: string, measurement: string, tags: Readon
     feed.entries = group.map((i) => newSeriesAlert(selected[i]!, feed, numbers, 2 * byFeed.size, i));
     feeds.push(feed);
   }
-  const series: SeriesFeeds = { key, measurement, tags, feeds: feeds.slice(), rings: ringsOf(feeds), numbers, expiresAt: -Infinity, dropped: false };
+  const planId = [...byFeed.keys()].join('|');
+  let plan = state.plans.get(planId);
+  if (plan === undefined) state.plans.set(planId, (plan = readPlan(feeds)));
+  const series: SeriesFeeds = { key, measurement, tags, feeds: feeds.slice(), rings: ringsOf(feeds), plan, numbers, expiresAt: -Infinity, dropped: false };
   for (const feed of feeds) feed.series = series;
   state.series.set(key, series);
   return series;
