@@ -1,7 +1,7 @@
 // SNMP interface polling: kpid's collector against snmpbulkwalk and
 // prometheus-snmp-exporter, on the same snmpd, the same IF-MIB columns and
 // the same max-repetitions. snmpd runs in a network namespace of the
-// bench's own (`kps-bench`) holding IFACES `ifb` links (the dummy link type
+// bench's own (`kps-benchPID`) holding IFACES `ifb` links (the dummy link type
 // is not in this kernel), reached over a veth pair in 198.18.0.0/15.
 // Needs root. Prints median wall time and mean CPU over ROUNDS polls, per 10,000 interfaces, as
 // ratios to each anchor, and RSS per 1,000 interfaces.
@@ -10,17 +10,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { join } from 'node:path';
-import { SnmpCollector } from '../dist/collectors/snmp/snmp-collector.js';
-import { snmpTarget } from '../dist/collectors/snmp/snmp-config.js';
-import { silentLogger } from '../dist/core/logger.js';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { COLUMNS, ifbNamespace, procCpu, procRssKb, startExporter, startSnmpd } from './ifb-agent.mjs';
 import { cpuSeconds, fmt, median } from './lib.mjs';
 
 const IFACES = Number(process.env.IFACES ?? 1000);
 const ROUNDS = Number(process.env.ROUNDS ?? 9);
 const MAXREP = Number(process.env.MAXREP ?? 25);
-const NS = 'kps-bench';
+// KPID_DIST: a frozen build to measure (A/B runs while dist/ is rebuilt); BENCH_NET: the /24
+// to use, so two benches can run at once (each in a namespace of its own).
+const DIST = pathToFileURL(resolve(process.env.KPID_DIST ?? new URL('../dist', import.meta.url).pathname)).href;
+const { SnmpCollector } = await import(`${DIST}/collectors/snmp/snmp-collector.js`);
+const { snmpTarget } = await import(`${DIST}/collectors/snmp/snmp-config.js`);
+const { silentLogger } = await import(`${DIST}/core/logger.js`);
+const NS = `kps-bench${process.pid % 1000}`;
+const NET = process.env.BENCH_NET ?? '198.19.192';
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc');
 
@@ -71,7 +76,7 @@ async function kpidPoll(collector, spec) {
 const dir = mkdtempSync(join(tmpdir(), 'kps-bench-'));
 let net, snmpd, exporter, AGENT;
 try {
-  net = ifbNamespace({ ns: NS, prefix: '198.19.192', ifaces: IFACES });
+  net = ifbNamespace({ ns: NS, prefix: NET, ifaces: IFACES });
   AGENT = net.agents[0];
   snmpd = await startSnmpd(net, dir);
   exporter = await startExporter(dir, { maxRepetitions: MAXREP });
@@ -102,6 +107,7 @@ try {
     cpu: mean(r.results.map((x) => x.cpu)) * per10k,
     agentCpu: mean(r.results.map((x) => x.agentCpu)) * per10k,
   }]));
+  console.log(`kpid from ${DIST}`);
   console.log(`${IFACES} ifb interfaces, ${COLUMNS.length} IF-MIB columns, max-repetitions ${MAXREP}, ${ROUNDS} rounds (median wall, mean CPU), per 10,000 interfaces polled`);
   console.log('run | interfaces seen | wall s | CPU s (poller) | snmpd CPU s | wall vs snmpbulkwalk | wall vs snmp_exporter | CPU vs snmpbulkwalk | CPU vs snmp_exporter');
   const a = summary.snmpbulkwalk;

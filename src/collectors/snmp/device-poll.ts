@@ -4,17 +4,35 @@ import type { Sample } from '../../core/sample.js';
 import { targetTags, type Target } from '../../core/target.js';
 import { continuity, type Continuity, type UptimeReading } from './counter-rates.js';
 import { customFields, readCustom, type CustomCounters } from './custom-oids.js';
-import { interfaceRates, interfaceSpeed, type InterfaceSnapshot } from './interface-rates.js';
+import { InterfaceCounters, slotAllocator } from './interface-counters.js';
+import { interfaceRates, interfaceSpeed } from './interface-rates.js';
 import { interfaceColumns, interfaceFilter, InterfaceTable, type InterfaceRow } from './interface-table.js';
 import { IF_MIB, IF_STATUS, SNMP_ENGINE_BOOTS, SYSTEM } from './oids.js';
 import type { SnmpSession } from './snmp-session.js';
 import { visitColumns, type WalkOptions } from './table-walker.js';
 import { asNumber, asText, SnmpType } from './varbind-values.js';
 
+/** What the last poll kept of one interface, besides its counters. */
+export interface InterfaceSnapshot {
+  /** Where its counters are in DeviceMemory.counters; the same at every poll while it stays. */
+  readonly slot: number;
+  /** The tags its sample carried, reused by the next poll when unchanged. */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
 /** What a target's previous poll left behind: the baseline for the next one's rates. */
 export interface DeviceMemory {
   uptime?: UptimeReading;
+  /** The interfaces the last poll kept, by ifIndex: only these have a baseline. */
   interfaces: Map<string, InterfaceSnapshot>;
+  /** Their counters at the last poll, by slot. */
+  counters: InterfaceCounters;
+  /**
+   * The counters of the poll before, whose arrays the next poll fills
+   * instead of allocating its own; taken by that poll (a poll that fails
+   * leaves the baseline alone, and the next one allocates again).
+   */
+  spare?: InterfaceCounters;
   custom: CustomCounters;
   /** The agent has no ifHCInOctets: read the 32-bit ifTable counters instead. */
   legacyCounters?: boolean;
@@ -22,7 +40,7 @@ export interface DeviceMemory {
 }
 
 export function emptyMemory(): DeviceMemory {
-  return { interfaces: new Map(), custom: new Map() };
+  return { interfaces: new Map(), counters: new InterfaceCounters(), custom: new Map() };
 }
 
 export interface PollResult {
@@ -74,7 +92,12 @@ export async function pollDevice(
     maxRepetitions: spec.maxRepetitions, maxRows: spec.maxRows, parallel: spec.maxParallelWalks, signal, now: () => clock.now(),
   };
   const samples: Sample[] = [];
-  const memory: DeviceMemory = { ...emptyMemory(), legacyCounters: prev.legacyCounters || spec.version === '1' };
+  const counters = prev.spare ?? new InterfaceCounters();
+  prev.spare = undefined;
+  counters.clear();
+  const memory: DeviceMemory = {
+    interfaces: new Map(), counters, spare: prev.counters, custom: new Map(), legacyCounters: prev.legacyCounters || spec.version === '1',
+  };
 
   // sysUpTime is read whatever the modules: it tells a reboot from a wrap.
   const systemOids: string[] = [SYSTEM.sysUpTime];
@@ -115,7 +138,7 @@ export async function pollDevice(
 
   try {
     if (spec.modules.includes('interfaces')) {
-      const table = new InterfaceTable();
+      const table = new InterfaceTable(counters, slotAllocator(prev.interfaces));
       await visitColumns(session, interfaceColumns(memory.legacyCounters ? 'legacy' : 'hc').map((c) => IF_MIB[c]), walk, table.take);
       if (!memory.legacyCounters && table.rowsOf(IF_MIB.ifHCInOctets) === 0 && table.rowsOf(IF_MIB.ifDescr) > 0) {
         memory.legacyCounters = true;
@@ -125,12 +148,14 @@ export async function pollDevice(
       for (const row of table.rows()) {
         if (!keep(row)) continue;
         const before = prev.interfaces.get(row.index);
-        const snapshot: InterfaceSnapshot = { counters: row.counters, at, times: row.times, tags: interfaceTags(before, tags, row) };
+        // The slot is its last poll's (slotAllocator): with the same tags, what is kept is kept as it was.
+        const rowTags = interfaceTags(before, tags, row);
+        const snapshot: InterfaceSnapshot = before && before.tags === rowTags ? before : { slot: row.slot, tags: rowTags };
         memory.interfaces.set(row.index, snapshot);
         const speed = interfaceSpeed(row.ifSpeed, row.ifHighSpeed);
         let fields: Record<string, number> = {};
         if (comparable && before) {
-          const r = interfaceRates(before, snapshot, speed);
+          const r = interfaceRates(prev.counters, before.slot, counters, row.slot, speed);
           fields = r.fields;
           resets += r.resets;
           discarded += r.discarded;
@@ -138,7 +163,7 @@ export async function pollDevice(
         if (row.operStatus !== undefined) fields.oper_up = row.operStatus === IF_STATUS.up ? 1 : 0;
         if (row.adminStatus !== undefined) fields.admin_up = row.adminStatus === IF_STATUS.up ? 1 : 0;
         if (speed !== undefined) fields.speed_bps = speed;
-        samples.push({ measurement: 'interface', tags: snapshot.tags!, fields, time: at, integerFields: INTERFACE_INTEGERS });
+        samples.push({ measurement: 'interface', tags: snapshot.tags, fields, time: at, integerFields: INTERFACE_INTEGERS });
       }
     }
     if (spec.modules.includes('custom') && spec.custom.length > 0) {

@@ -1,10 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import type { CounterReading } from './counter-rates.js';
-import { interfaceRates, interfaceSpeed, type InterfaceCounters } from './interface-rates.js';
+import { counterNumber, InterfaceCounters, type InterfaceCounterName } from './interface-counters.js';
+import { interfaceRates as ratesAt, interfaceSpeed } from './interface-rates.js';
+import { SnmpType, type RawVarbind } from './varbind-values.js';
 
-const c64 = (v: bigint | number): CounterReading => ({ value: BigInt(v), bits: 64 });
-const c32 = (v: bigint | number): CounterReading => ({ value: BigInt(v), bits: 32 });
-const snap = (counters: InterfaceCounters, secs: number) => ({ counters, at: 1_000_000 + secs * 1000 });
+/** A counter as an agent answers it: Counter64 as its 8 content octets, Counter32 as a number. */
+const c64 = (v: bigint | number): RawVarbind => {
+  const value = Buffer.alloc(8);
+  value.writeBigUInt64BE(BigInt(v));
+  return { oid: '1.3.6.1.2.1.31.1.1.1.6.1', type: SnmpType.Counter64, value };
+};
+const c32 = (v: bigint | number): RawVarbind => ({ oid: '1.3.6.1.2.1.2.2.1.10.1', type: SnmpType.Counter32, value: Number(v) });
+type Readings = Partial<Record<InterfaceCounterName, RawVarbind>>;
+/** One interface's counters at one poll, each read at `at` or at its own time in `times`, in a store of its own at slot 3. */
+const poll = (counters: Readings, at: number, times: Partial<Record<InterfaceCounterName, number>> = {}) => {
+  const store = new InterfaceCounters();
+  for (const [name, vb] of Object.entries(counters) as [InterfaceCounterName, RawVarbind][]) {
+    store.read(3, counterNumber(name), vb, times[name] ?? at, false);
+  }
+  return store;
+};
+const snap = (counters: Readings, secs: number) => poll(counters, 1_000_000 + secs * 1000);
+const interfaceRates = (prev: InterfaceCounters, cur: InterfaceCounters, speedBps: number | undefined) => ratesAt(prev, 3, cur, 3, speedBps);
 const GBIT = 1e9;
 
 describe('interfaceSpeed', () => {
@@ -86,14 +102,14 @@ describe('interfaceRates', () => {
   it('each counter is a rate over its own window: columns read at different instants give the true ratio', () => {
     // A slow walk: the previous poll read ifHCInUcastPkts 5 s after ifInErrors; this poll read both at 30 s.
     // The agent counted 990 packets/s delivered and 10 errors/s: 1 % of what arrived.
-    const prev = {
-      counters: { in_ucast: c64(0), in_errors: c32(0), out_ucast: c64(0), out_errors: c32(0) },
-      at: 0, times: { in_errors: 0, out_errors: 0, in_ucast: 5_000, out_ucast: 5_000 },
-    };
-    const cur = {
-      counters: { in_ucast: c64(990 * 25), in_errors: c32(10 * 30), out_ucast: c64(2_000 * 25), out_errors: c32(2 * 30) },
-      at: 30_000, times: { in_errors: 30_000, out_errors: 30_000, in_ucast: 30_000, out_ucast: 30_000 },
-    };
+    const prev = poll(
+      { in_ucast: c64(0), in_errors: c32(0), out_ucast: c64(0), out_errors: c32(0) },
+      0, { in_errors: 0, out_errors: 0, in_ucast: 5_000, out_ucast: 5_000 },
+    );
+    const cur = poll(
+      { in_ucast: c64(990 * 25), in_errors: c32(10 * 30), out_ucast: c64(2_000 * 25), out_errors: c32(2 * 30) },
+      30_000, { in_errors: 30_000, out_errors: 30_000, in_ucast: 30_000, out_ucast: 30_000 },
+    );
     const r = interfaceRates(prev, cur, GBIT);
     // Raw increases would say 300 ÷ (24 750 + 300) = 1.2 % and 60 ÷ 50 000 = 0.12 %.
     expect(r.fields.in_errors_ratio).toBeCloseTo(10 / 1000, 12);

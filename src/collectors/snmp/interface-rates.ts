@@ -1,23 +1,4 @@
-import type { CounterReading } from './counter-rates.js';
-
-/** IF-MIB counters of one interface at one poll, by what they count. */
-export type InterfaceCounterName =
-  | 'in_octets' | 'out_octets'
-  | 'in_ucast' | 'in_mcast' | 'in_bcast' | 'in_nucast'
-  | 'out_ucast' | 'out_mcast' | 'out_bcast' | 'out_nucast'
-  | 'in_errors' | 'out_errors' | 'in_discards' | 'out_discards';
-
-export type InterfaceCounters = Partial<Record<InterfaceCounterName, CounterReading>>;
-
-export interface InterfaceSnapshot {
-  readonly counters: InterfaceCounters;
-  /** Local epoch milliseconds of the poll that read them. */
-  readonly at: number;
-  /** When each counter's answer arrived, when known; a walk of a big table takes a while. */
-  readonly times?: Partial<Record<InterfaceCounterName, number>>;
-  /** The tags its sample carried, reused by the next poll when unchanged. */
-  readonly tags?: Readonly<Record<string, string>>;
-}
+import { COUNTER_NAMES, counterNumber as at, type InterfaceCounters } from './interface-counters.js';
 
 export interface InterfaceRates {
   /**
@@ -37,21 +18,18 @@ export interface InterfaceRates {
 /** A rate this far above line rate is an agent's glitch, not traffic. */
 export const IMPOSSIBLE_RATE_FACTOR = 1.1;
 
-/** Every counter, and where its increase sits in the scratch arrays below. */
-const NAMES: readonly InterfaceCounterName[] = [
-  'in_octets', 'out_octets', 'in_ucast', 'in_mcast', 'in_bcast', 'in_nucast',
-  'out_ucast', 'out_mcast', 'out_bcast', 'out_nucast', 'in_errors', 'out_errors', 'in_discards', 'out_discards',
-];
-const at = (name: InterfaceCounterName) => NAMES.indexOf(name);
+const N = COUNTER_NAMES.length;
 const IN_OCTETS = at('in_octets');
 const OUT_OCTETS = at('out_octets');
-const IN_PACKETS = ['in_ucast', 'in_mcast', 'in_bcast', 'in_nucast'].map((n) => at(n as InterfaceCounterName));
-const OUT_PACKETS = ['out_ucast', 'out_mcast', 'out_bcast', 'out_nucast'].map((n) => at(n as InterfaceCounterName));
+const IN_PACKETS = [at('in_ucast'), at('in_mcast'), at('in_bcast'), at('in_nucast')];
+const OUT_PACKETS = [at('out_ucast'), at('out_mcast'), at('out_bcast'), at('out_nucast')];
 const IN_ERRORS = at('in_errors');
 const IN_DISCARDS = at('in_discards');
 const OUT_ERRORS = at('out_errors');
 const OUT_DISCARDS = at('out_discards');
-const MOD32 = 1n << 32n;
+const IN_ERRORS_ONLY = [IN_ERRORS];
+const IN_DISCARDS_ONLY = [IN_DISCARDS];
+const MOD32 = 2 ** 32;
 
 /**
  * Increase of each counter this interval (NaN: not known) and the
@@ -60,8 +38,8 @@ const MOD32 = 1n << 32n;
  * counter were most of a poll's garbage. An increase is exact as a double
  * up to 2^53, years of traffic in one interval.
  */
-const inc = new Float64Array(NAMES.length);
-const ms = new Float64Array(NAMES.length);
+const inc = new Float64Array(N);
+const ms = new Float64Array(N);
 
 /** Per-second rate of counter `i`, undefined when unknown. */
 function rate(i: number): number | undefined {
@@ -110,28 +88,36 @@ export function interfaceSpeed(ifSpeed: number | undefined, ifHighSpeed: number 
 }
 
 /**
- * Rates between two polls of one interface, for a device that stayed up in
- * between (the caller checks sysUpTime first).
+ * Rates between two polls of one interface, its counters at `prevSlot` of
+ * the last poll's store and `curSlot` of this one's, for a device that
+ * stayed up in between (the caller checks sysUpTime first).
  *
  * In-error ratio = error rate ÷ (rate of packets delivered + errors +
  * discards): every packet that arrived. Out-error ratio = errors ÷ packets handed down for
  * transmission, which already include those that failed (RFC 2863 ifOutUcastPkts).
  */
-export function interfaceRates(prev: InterfaceSnapshot, cur: InterfaceSnapshot, speedBps: number | undefined): InterfaceRates {
-  for (let i = 0; i < NAMES.length; i++) {
-    const name = NAMES[i]!;
-    inc[i] = NaN;
-    const a = prev.counters[name];
-    const b = cur.counters[name];
-    if (!a || !b) continue;
-    // counterIncrease (counter-rates.ts), inlined: no result object per counter.
-    let delta: bigint;
-    if (a.bits !== b.bits) return { fields: {}, resets: 1, discarded: 0 };
-    if (b.value >= a.value) delta = b.value - a.value;
-    else if (b.bits === 32) delta = b.value + MOD32 - a.value;
+export function interfaceRates(
+  prev: InterfaceCounters, prevSlot: number, cur: InterfaceCounters, curSlot: number, speedBps: number | undefined,
+): InterfaceRates {
+  for (let c = 0; c < N; c++) {
+    inc[c] = NaN;
+    const i = prevSlot * N + c;
+    const j = curSlot * N + c;
+    const bits = cur.bits[j];
+    if (!prev.bits[i] || !bits) continue;
+    if (prev.bits[i] !== bits) return { fields: {}, resets: 1, discarded: 0 };
+    // counterIncrease (counter-rates.ts) on the two words of each value.
+    const hiA = prev.words[2 * i]!;
+    const loA = prev.words[2 * i + 1]!;
+    const hiB = cur.words[2 * j]!;
+    const loB = cur.words[2 * j + 1]!;
+    // Exact while the increase is below 2^53 (years of traffic in one
+    // interval), and past it rounded once, as Number(BigInt) would: the
+    // high words' difference times 2^32 is exact, the sum rounds once.
+    if (hiB > hiA || (hiB === hiA && loB >= loA)) inc[c] = (hiB - hiA) * MOD32 + (loB - loA);
+    else if (bits === 32) inc[c] = loB + MOD32 - loA;
     else return { fields: {}, resets: 1, discarded: 0 };
-    inc[i] = Number(delta);
-    ms[i] = (cur.times?.[name] ?? cur.at) - (prev.times?.[name] ?? prev.at);
+    ms[c] = cur.times[j]! - prev.times[i]!;
   }
   const fields: Record<string, number> = {};
   let discarded = 0;
@@ -168,7 +154,7 @@ export function interfaceRates(prev: InterfaceSnapshot, cur: InterfaceSnapshot, 
     if (errors !== undefined) fields.in_errors_ratio = ratio(errors, arrived);
     if (discards !== undefined) fields.in_discards_ratio = ratio(discards, arrived);
     const packets = count(IN_PACKETS);
-    if (packets !== undefined) fields.in_packets = packets + (count([IN_ERRORS]) ?? 0) + (count([IN_DISCARDS]) ?? 0);
+    if (packets !== undefined) fields.in_packets = packets + (count(IN_ERRORS_ONLY) ?? 0) + (count(IN_DISCARDS_ONLY) ?? 0);
     if (!Number.isNaN(inc[IN_ERRORS]!)) fields.in_errors = inc[IN_ERRORS]!;
     if (!Number.isNaN(inc[IN_DISCARDS]!)) fields.in_discards = inc[IN_DISCARDS]!;
   }

@@ -21,8 +21,8 @@ describe('the interface table, built as the walks answer', () => {
     table.take(IF_MIB.ifHCInOctets, '2', vb(IF_MIB.ifHCInOctets, '2', SnmpType.Counter64, Buffer.from([0x05])), 300);
     table.take(IF_MIB.ifInOctets, '2', vb(IF_MIB.ifInOctets, '2', SnmpType.Counter32, 9), 400);
     const [one, two] = table.rows();
-    expect([one!.counters.in_octets, one!.times.in_octets]).toEqual([{ value: 256n, bits: 64 }, 200]);
-    expect([two!.counters.in_octets, two!.times.in_octets]).toEqual([{ value: 5n, bits: 64 }, 300]);
+    expect(table.counters.reading(one!.slot, 'in_octets')).toEqual({ value: 256n, bits: 64, at: 200 });
+    expect(table.counters.reading(two!.slot, 'in_octets')).toEqual({ value: 5n, bits: 64, at: 300 });
   });
 
   it('has a row for every ifIndex any column answered, in ifIndex order, named by ifName, else ifDescr, else its index', () => {
@@ -66,7 +66,7 @@ describe('an SNMPv2c agent without ifXTable', () => {
     const first = await pollDevice(session, target, spec, emptyMemory(), clock, new AbortController().signal);
     expect(first.memory.legacyCounters).toBe(true);
     const one = first.memory.interfaces.get('1')!;
-    expect(one.counters.in_octets).toEqual({ value: 2706981398n, bits: 32 });
+    expect(first.memory.counters.reading(one.slot, 'in_octets')).toMatchObject({ value: 2706981398n, bits: 32 });
     expect(first.samples.filter((s) => s.measurement === 'interface').map((s) => s.tags.interface))
       .toEqual(['GigabitEthernet0/1', 'GigabitEthernet0/2', 'TenGigabitEthernet1/1']);
   });

@@ -1,8 +1,8 @@
 import { linearRegex } from '../../core/linear-regex.js';
 import type { InterfaceFilterOptions } from './snmp-options.js';
 import { IF_MIB, IF_STATUS, type IfMibColumn } from './oids.js';
-import type { InterfaceCounterName, InterfaceCounters } from './interface-rates.js';
-import { asCounter, asNumber, asText, type RawVarbind } from './varbind-values.js';
+import { counterNumber, InterfaceCounters, slotAllocator, type InterfaceCounterName } from './interface-counters.js';
+import { asNumber, asText, type RawVarbind } from './varbind-values.js';
 
 /** One row of ifTable + ifXTable, decoded. */
 export interface InterfaceRow {
@@ -15,9 +15,8 @@ export interface InterfaceRow {
   readonly operStatus?: number;
   readonly ifSpeed?: number;
   readonly ifHighSpeed?: number;
-  readonly counters: InterfaceCounters;
-  /** Local time each counter's answer arrived. */
-  readonly times: Partial<Record<InterfaceCounterName, number>>;
+  /** Where its counters are in the table's InterfaceCounters. */
+  readonly slot: number;
 }
 
 /** Labels and status: read on every poll, whatever the counters. */
@@ -50,16 +49,13 @@ export function interfaceColumns(counters: 'hc' | 'legacy'): IfMibColumn[] {
 /** A row as its varbinds arrive; complete once every column is walked. */
 type RowDraft = { -readonly [K in keyof InterfaceRow]: InterfaceRow[K] };
 
-/** What a column's varbind sets in its row, decoded as it arrives. */
-type Reader = (row: RowDraft, vb: RawVarbind, at: number) => void;
+/** What a column's varbind sets in its row (or, a counter, in the counters at its slot), decoded as it arrives. */
+type Reader = (row: RowDraft, vb: RawVarbind, at: number, counters: InterfaceCounters) => void;
 
 function counterReader(name: InterfaceCounterName, legacy: boolean): Reader {
-  return (row, vb, at) => {
-    // HC wins when both are present; legacy fills in for agents without ifXTable.
-    if (legacy && row.counters[name] !== undefined) return;
-    row.counters[name] = asCounter(vb);
-    row.times[name] = at;
-  };
+  const c = counterNumber(name);
+  // HC wins when both are present; legacy fills in for agents without ifXTable.
+  return (row, vb, at, counters) => counters.read(row.slot, c, vb, at, legacy);
 }
 
 const READERS = new Map<string, Reader>([
@@ -78,11 +74,18 @@ const READERS = new Map<string, Reader>([
  * The interface table of one poll, built row by row as the walks' answers
  * arrive (table-walker.ts visitColumns): each varbind is decoded into its
  * row at once and dropped, so a walk of 1,000 interfaces keeps rows, not
- * 19,000 varbinds. Rows exist for every index any column returned.
+ * 19,000 varbinds; counters go straight into `counters`, at the row's slot
+ * (`slotOf`: see interface-counters.ts slotAllocator). Rows exist for every
+ * index any column returned.
  */
 export class InterfaceTable {
   private readonly drafts = new Map<string, RowDraft>();
   private readonly counts = new Map<string, number>();
+
+  constructor(
+    readonly counters: InterfaceCounters = new InterfaceCounters(),
+    private readonly slotOf: (index: string) => number = slotAllocator(new Map()),
+  ) {}
 
   /** The visitor to hand to visitColumns. */
   readonly take = (column: string, index: string, vb: RawVarbind, at: number): void => {
@@ -90,10 +93,10 @@ export class InterfaceTable {
     if (!read) return;
     let row = this.drafts.get(index);
     if (!row) {
-      row = { index, name: '', descr: '', alias: '', counters: {}, times: {} };
+      row = { index, name: '', descr: '', alias: '', slot: this.slotOf(index) };
       this.drafts.set(index, row);
     }
-    read(row, vb, at);
+    read(row, vb, at, this.counters);
     this.counts.set(column, (this.counts.get(column) ?? 0) + 1);
   };
 

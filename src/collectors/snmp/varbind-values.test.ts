@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asCounter, decodeCounter64, SnmpType, ValueError } from './varbind-values.js';
+import { asCounter, decodeCounter64, readCounter, SnmpType, ValueError, type RawVarbind } from './varbind-values.js';
 
 describe('decodeCounter64: variable-length Buffers, exact with BigInt', () => {
   it.each([
@@ -36,5 +36,21 @@ describe('asCounter', () => {
   });
   it('noSuchInstance is no_such_object', () => {
     expect(() => asCounter({ oid: '1.2', type: SnmpType.NoSuchInstance, value: null })).toThrow(/noSuchInstance/);
+  });
+});
+
+describe('readCounter: a counter into two 32-bit words, no BigInt', () => {
+  it.each([
+    ['Counter64, 9 bytes', { oid: '1.2', type: SnmpType.Counter64, value: Buffer.from('00fedcba9876543210', 'hex') }, [0xfedcba98, 0x76543210, 64]],
+    ['Counter64 given as a number by the agent\'s library', { oid: '1.2', type: SnmpType.Counter64, value: 2 ** 53 - 1 }, [2 ** 21 - 1, 0xffffffff, 64]],
+    ['Counter32', { oid: '1.2', type: SnmpType.Counter32, value: 0xfffffffe }, [0, 0xfffffffe, 32]],
+  ] as [string, RawVarbind, number[]][])('%s', (_n, vb, [hi, lo, bits]) => {
+    const words = new Uint32Array([7, 7, 7, 7]);
+    expect(readCounter(vb, words, 2)).toBe(bits);
+    expect([...words]).toEqual([7, 7, hi, lo]);
+  });
+
+  it('a Counter32 that is not a whole number is malformed', () => {
+    expect(() => readCounter({ oid: '1.2', type: SnmpType.Counter32, value: 1.5 }, new Uint32Array(2), 0)).toThrow(/Counter32 out of range/);
   });
 });
