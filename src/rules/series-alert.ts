@@ -9,16 +9,19 @@ import { holds } from '../core/comparison.js';
  * What the engine knows about one rule watching one series: its window and
  * where its alert stands. Times are epoch ms; NaN means "not set".
  *
- * An entry's value, last-seen time, deadline and flags live in its series'
- * Float64Array (`numbersFor`), and which rule and window it is in the
+ * An entry's value and last-seen time live in its series' Float64Array
+ * (`numbersFor`), and which rule and window it is in the
  * series' entry plan, shared by every series of the same rules: most
  * entries never leave inactive, and an object each (72 bytes) and a list of
  * them per feed were 1.6 KiB per interface (bench/rules-memory). This class
  * is a view of those numbers. A series keeps the view of an entry
  * (`entryOf`, EntrySeries.alerts) once anything holds it by identity or it
  * has more to remember: from its first firing value, timer, transition or
- * restore. The times of an alert (active, crossed, cleared, clock shift)
- * and its labels exist only then too (`Alerting`).
+ * restore. Its state, flags and deadline are fields of that object: an
+ * entry without one is inactive, not silent, and not timed, so it needs
+ * none (2 numbers an entry, not 4). The times of an alert (active,
+ * crossed, cleared, clock shift) and its labels exist only once it has
+ * been pending or firing (`Alerting`).
  */
 export class SeriesAlert {
   /** Built at the entry's first transition (or a restore): its labels, fingerprint and alert times. */
@@ -33,9 +36,10 @@ export class SeriesAlert {
   ) {}
 
   private get n(): Float64Array { return this.window.series.numbers; }
-  /** state (2 bits), fireHolds, noData: one small integer, kept with the entry's numbers. */
-  private get flags(): number { return this.n[this.at + FLAGS]!; }
-  private set flags(v: number) { this.n[this.at + FLAGS] = v; }
+  /** state (2 bits), fireHolds, noData: one small integer instead of three fields. */
+  private flags = 0;
+  /** The next time a timer may change this entry; Infinity for none. */
+  deadline = Infinity;
 
   get state(): AlertState { return STATES[this.flags & 3]!; }
   set state(v: AlertState) { this.flags = (this.flags & ~3) | STATES.indexOf(v); }
@@ -60,9 +64,6 @@ export class SeriesAlert {
   set value(v: number) { this.n[this.at + VALUE] = v; }
   get lastSeen(): number { return this.n[this.at + LAST_SEEN]!; }
   set lastSeen(v: number) { this.n[this.at + LAST_SEEN] = v; }
-  /** The next time a timer may change this entry; Infinity for none. */
-  get deadline(): number { return this.n[this.at + DEADLINE]!; }
-  set deadline(v: number) { this.n[this.at + DEADLINE] = v; }
   /** When the firing condition began to hold (pending since). */
   get activeAt(): number { return this.alerting ? this.alerting.activeAt : NaN; }
   set activeAt(v: number) { if (this.alerting || !Number.isNaN(v)) this.more().activeAt = v; }
@@ -141,10 +142,8 @@ const FIRE_HOLDS = 4;
 const NO_DATA = 8;
 const VALUE = 0;
 const LAST_SEEN = 1;
-const DEADLINE = 2;
-const FLAGS = 3;
 /** Numbers per entry. */
-const NUMBERS = 4;
+const NUMBERS = 2;
 
 /** The number buffer of a series: the plan's `at` numbers of its own (engine-state.ts SeriesFeeds.numbers), then its entries'. */
 export function numbersFor(plan: EntryPlan): Float64Array {
@@ -152,7 +151,6 @@ export function numbersFor(plan: EntryPlan): Float64Array {
   for (let at = plan.at; at < n.length; at += NUMBERS) {
     n[at + VALUE] = NaN;
     n[at + LAST_SEEN] = NaN;
-    n[at + DEADLINE] = Infinity;
   }
   return n;
 }
@@ -206,7 +204,7 @@ export function quietValue(series: EntrySeries, k: number, rule: CompiledRule, v
   const n = series.numbers;
   const at = series.entries.at + k * NUMBERS;
   n[at + LAST_SEEN] = time;
-  // Its flags stay 0: inactive, not silent, and only a firing value sets fireHolds.
+  // Only a firing value sets fireHolds, and only a timer noData: it has neither.
   n[at + VALUE] = value;
   return true;
 }
