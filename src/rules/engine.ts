@@ -69,8 +69,9 @@ export function evaluate(state: EngineState, samples: readonly Sample[], now: nu
       if (feed.model !== undefined) value = modelValue(feed.model, feed.rule, time, value);
       for (let k = from[i]!; k < from[i + 1]!; k++) {
         // Most entries stay inactive on a value that does not fire: their numbers are all that changes.
-        if (series.alerts?.[k] === undefined && quietValue(series, k, watching[k]!, value, time)) continue;
-        const e = entryOf(series, k);
+        const kept = series.alerts?.[k];
+        if (kept === undefined && quietValue(series, k, watching[k]!, value, time)) continue;
+        const e = kept ?? entryOf(series, k);
         e.lastSeen = time;
         onValue(state, e, value, t, now, out);
         if (e.rule.noDataMs > 0) watch(state, e, deadlineOf(e));
