@@ -19,7 +19,7 @@ import { holds } from '../core/comparison.js';
  * has more to remember: from its first firing value, timer, transition or
  * restore. Its state, flags and deadline are fields of that object: an
  * entry without one is inactive, not silent, and not timed, so it needs
- * none (2 numbers an entry, not 4). The times of an alert (active,
+ * none (2 numbers an entry in the buffer; main kept 3). The times of an alert (active,
  * crossed, cleared, clock shift) and its labels exist only once it has
  * been pending or firing (`Alerting`).
  */
