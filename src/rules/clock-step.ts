@@ -1,6 +1,7 @@
 import type { EngineState } from './engine-state.js';
 import { deadlineOf } from './lifecycle.js';
 import { shiftRing } from './ring.js';
+import { shiftLastSeen } from './series-alert.js';
 
 /**
  * The wall clock stepped by `ms` (negative: back): moves every instant the
@@ -18,22 +19,22 @@ export function shiftTimes(state: EngineState, ms: number): void {
     series.expiresAt += ms;
     // Once per ring: the windows of a span share its times.
     for (const r of series.rings) shiftRing(r, ms);
-    for (const f of series.feeds) {
-      for (const e of f.entries) {
-        if (e.state === 'pending') {
-          e.activeAt += ms;
-          e.crossedAt += ms;
-          e.evidenceSince += ms;
-        } else if (e.state === 'firing') {
-          e.clockShift += ms;
-        }
-        // NaN (unset) stays NaN.
-        e.clearSince += ms;
-        e.lastSeen += ms;
-        if (state.timed.has(e)) {
-          e.deadline = deadlineOf(e);
-          next = Math.min(next, e.deadline);
-        }
+    for (let k = 0; k < series.entries.rules.length; k++) shiftLastSeen(series, k, ms);
+    // The rest of an entry's times exist once it is kept as an object (series-alert.ts).
+    for (const e of series.alerts ?? []) {
+      if (e === undefined) continue;
+      if (e.state === 'pending') {
+        e.activeAt += ms;
+        e.crossedAt += ms;
+        e.evidenceSince += ms;
+      } else if (e.state === 'firing') {
+        e.clockShift += ms;
+      }
+      // NaN (unset) stays NaN.
+      e.clearSince += ms;
+      if (state.timed.has(e)) {
+        e.deadline = deadlineOf(e);
+        next = Math.min(next, e.deadline);
       }
     }
   }

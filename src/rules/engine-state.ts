@@ -1,5 +1,5 @@
 import type { CompiledRule } from './rule.js';
-import type { SeriesAlert } from './series-alert.js';
+import { entriesOf, type EntryPlan, type SeriesAlert } from './series-alert.js';
 import type { Ring } from './ring.js';
 import type { Window } from './window.js';
 import type { RuleModel } from './model.js';
@@ -19,6 +19,8 @@ export interface EngineState {
   readonly firing: Map<string, Set<SeriesAlert>>;
   /** Read plans (read-plan.ts) by their series' feed ids in order: series with the same rules share one. */
   readonly plans: Map<string, ReadPlan>;
+  /** Entry plans (series-alert.ts) by the measurement and its selected rules' places, in feed order: series of the same rules share one. */
+  readonly entryPlans: Map<string, EntryPlan>;
   nextDeadline: number;
 }
 
@@ -36,6 +38,10 @@ export interface SeriesFeeds {
   readonly rings: Ring[];
   /** Which fields of a sample it reads and which field filters it checks (read-plan.ts), shared with series of the same rules. */
   readonly plan: ReadPlan;
+  /** Which rule each of its entries watches through which feed (series-alert.ts), shared with series of the same rules. */
+  readonly entries: EntryPlan;
+  /** Its entries kept as objects, by index: those that left inactive, are timed or were restored (series-alert.ts entryOf). */
+  alerts: (SeriesAlert | undefined)[] | undefined;
   /** Its feeds' running sums (2 a feed, by slot), then its entries' numbers (series-alert.ts): one typed array, no boxed doubles. */
   readonly numbers: Float64Array;
   /** Epoch ms after which the series is forgotten unless a sample comes (or a window still counts one); Infinity: never. */
@@ -56,25 +62,31 @@ export interface SeriesFeeds {
  */
 export class Feed implements Window {
   ring: Ring | null = null;
-  num = 1;
-  den = -1;
-  readonly ratio: boolean;
-  count = 0;
-  /** Set once by the engine when it binds the series; every entry names this feed as its window. */
-  entries: SeriesAlert[] = [];
+  /**
+   * Its ring columns (`num`, `den` + 1) and a one-sample window's `count`
+   * in one small integer: as three fields they were 24 bytes a feed, 216 an
+   * interface (bench/rules-memory.bench.mjs). Starts as num 1, den -1, count 0.
+   */
+  private bits = 1;
   /** Its series; set once by the engine when it binds the series. */
   series!: SeriesFeeds;
 
   constructor(
     /** The first rule of the feed; the others aggregate the same field the same way. */
-    private readonly rule: CompiledRule,
+    readonly rule: CompiledRule,
     /** A trend or baseline rule's memory; such a rule has a feed of its own. */
     readonly model: RuleModel | undefined,
     /** Its place in its series' `feeds`. */
     readonly slot: number,
-  ) {
-    this.ratio = rule.denominator !== undefined;
-  }
+  ) {}
+
+  get num(): number { return this.bits & COLUMN; }
+  set num(v: number) { this.bits = (this.bits & ~COLUMN) | column(v); }
+  get den(): number { return ((this.bits >> DEN) & COLUMN) - 1; }
+  set den(v: number) { this.bits = (this.bits & ~(COLUMN << DEN)) | (column(v + 1) << DEN); }
+  get count(): number { return this.bits >>> COUNT; }
+  set count(v: number) { this.bits = v === 0 ? this.bits & ~(1 << COUNT) : this.bits | (1 << COUNT); }
+  get ratio(): boolean { return this.rule.denominator !== undefined; }
 
   // The running sums live in the series' numbers: as fields, V8 would box each in a 16-byte heap number.
   get sum(): number { return this.series.numbers[2 * this.slot]!; }
@@ -90,4 +102,16 @@ export class Feed implements Window {
   /** Least denominator sum over the window for a ratio to have a value (KPI catalogue). */
   get minVolume(): number { return this.rule.minVolume; }
   get filters(): CompiledRule['fieldFilters'] { return this.rule.fieldFilters; }
+  /** Its entries, to read (series-alert.ts entriesOf): built at each call, the kept ones as they are. */
+  get entries(): SeriesAlert[] { return entriesOf(this.series, this.slot); }
+}
+
+/** A ring column fits in 14 bits (a ring of 16,383 fields of one span on one series is not a network KPI); the count of a one-sample window is 0 or 1. */
+const COLUMN = 0x3fff;
+const DEN = 14;
+const COUNT = 28;
+
+function column(v: number): number {
+  if (v < 0 || v > COLUMN) throw new RangeError(`ring column ${v} out of 0..${COLUMN}`);
+  return v;
 }

@@ -1,6 +1,6 @@
 import type { AlertState, AlertTransition } from '../core/alert.js';
 import { seriesKey, type Sample } from '../core/sample.js';
-import { newSeriesAlert, numbersFor, type SeriesAlert } from './series-alert.js';
+import { entryAt, entryOf, entryPlan, numbersFor, quietValue, type SeriesAlert } from './series-alert.js';
 import { Feed, type EngineState, type SeriesFeeds } from './engine-state.js';
 import { deadlineOf, firingSet, onValue, resolveAfter, suppressed, to, watch } from './lifecycle.js';
 import type { CompiledRule } from './rule.js';
@@ -41,7 +41,7 @@ export function createEngineState(rules: readonly CompiledRule[]): EngineState {
     list.push(r);
     byMeasurement.set(r.measurement, list);
   }
-  return { rules, byMeasurement, series: new Map(), byTags: new WeakMap(), timed: new Set(), firing: new Map(), plans: new Map(), nextDeadline: Infinity };
+  return { rules, byMeasurement, series: new Map(), byTags: new WeakMap(), timed: new Set(), firing: new Map(), plans: new Map(), entryPlans: new Map(), nextDeadline: Infinity };
 }
 
 /**
@@ -61,14 +61,17 @@ export function evaluate(state: EngineState, samples: readonly Sample[], now: nu
     // A sample stamped ahead of our clock (a pusher's skew) counts as now.
     const t = time < now ? time : now;
     const took = takeSample(series, sample.fields, time);
+    const { rules: watching, from } = series.entries;
     for (let i = 0; i < feeds.length; i++) {
       if (!took[i]) continue;
       const feed = feeds[i]!;
       let value = aggregate(feed, feed.agg, feed.overMs, feed.samples, feed.minVolume);
-      if (feed.model !== undefined) value = modelValue(feed.model, feed.entries[0]!.rule, time, value);
-      const entries = feed.entries;
-      for (let j = 0; j < entries.length; j++) {
-        const e = entries[j]!;
+      if (feed.model !== undefined) value = modelValue(feed.model, feed.rule, time, value);
+      for (let k = from[i]!; k < from[i + 1]!; k++) {
+        // Most entries stay inactive on a value that does not fire: their numbers are all that changes.
+        const kept = series.alerts?.[k];
+        if (kept === undefined && quietValue(series, k, watching[k]!, value, time)) continue;
+        const e = kept ?? entryOf(series, k);
         e.lastSeen = time;
         onValue(state, e, value, t, now, out);
         if (e.rule.noDataMs > 0) watch(state, e, deadlineOf(e));
@@ -142,8 +145,9 @@ export function restoreAlert(
   if (!compiled || (alert.state !== 'firing' && alert.state !== 'pending')) return false;
   const bound = seriesOf(state, series);
   if (keepUntil > bound.expiresAt) bound.expiresAt = keepUntil;
-  const e = bound.feeds.flatMap((f) => f.entries).find((x) => x.rule === compiled);
-  if (!e) return false;
+  const k = bound.entries.rules.indexOf(compiled);
+  if (k < 0) return false;
+  const e = entryOf(bound, k);
   e.state = alert.state;
   e.activeAt = alert.activeAt;
   e.crossedAt = alert.crossedAt;
@@ -181,42 +185,48 @@ function seriesOf(state: EngineState, series: string): SeriesFeeds {
  */
 export function forgetSeries(state: EngineState, gone: (tags: Readonly<Record<string, string>>) => boolean): void {
   for (const [key, series] of state.series) {
-    const entries = series.feeds.flatMap((f) => f.entries);
-    if (!entries.length || !gone(entries[0]!.tags)) continue;
-    dropSeries(state, key, entries);
+    if (series.entries.rules.length === 0 || !gone(series.tags)) continue;
+    dropSeries(state, key);
   }
 }
 
 /** Removes a series and its entries from every index, with no transitions. */
-export function dropSeries(state: EngineState, key: string, entries: readonly SeriesAlert[]): void {
-  for (const e of entries) {
+export function dropSeries(state: EngineState, key: string): void {
+  const series = state.series.get(key);
+  if (!series) return;
+  // Only an entry kept as an object can be in an index.
+  for (const e of series.alerts ?? []) {
+    if (e === undefined) continue;
     state.timed.delete(e);
     state.firing.get(e.rule.name)?.delete(e);
   }
-  const series = state.series.get(key);
-  if (series) series.dropped = true;
+  series.dropped = true;
   state.series.delete(key);
 }
 
 /** Alerts now pending or firing, for the API and for tests. */
 export function activeEntries(state: EngineState): SeriesAlert[] {
   const out: SeriesAlert[] = [];
-  for (const { feeds } of state.series.values()) {
-    for (const f of feeds) for (const e of f.entries) if (e.state === 'pending' || e.state === 'firing') out.push(e);
+  // An entry that is pending or firing is kept as an object.
+  for (const { alerts } of state.series.values()) {
+    for (const e of alerts ?? []) if (e !== undefined && (e.state === 'pending' || e.state === 'firing')) out.push(e);
   }
   return out;
 }
 
 /** Every entry of every series, for readers such as the KPI gauges. */
 export function* allEntries(state: EngineState): Generator<SeriesAlert> {
-  for (const { feeds } of state.series.values()) for (const f of feeds) yield* f.entries;
+  for (const series of state.series.values()) for (let k = 0; k < series.entries.rules.length; k++) yield entryAt(series, k);
 }
 
 function bind(state: EngineState, key: string, measurement: string, tags: Readonly<Record<string, string>>, rules: readonly CompiledRule[]): SeriesFeeds {
   // The key arrives as a rope of a dozen small strings (seriesKey
   // concatenates); kept as it is, the rope costs ~1 KiB a series.
   key = flat(key);
-  const selected = rules.filter((rule) => rule.matchers.every((m) => m.test(tags)));
+  // The places of the selected rules in the measurement's rules, which with the feeds say which rule each entry watches.
+  const places: number[] = [];
+  for (let i = 0; i < rules.length; i++) if (rules[i]!.matchers.every((m) => m.test(tags))) places.push(i);
+  const selected = places.map((i) => rules[i]!);
   const byFeed = new Map<string, number[]>();
   for (let i = 0; i < selected.length; i++) {
     const rule = selected[i]!;
@@ -227,20 +237,21 @@ function bind(state: EngineState, key: string, measurement: string, tags: Readon
     if (group) group.push(i);
     else byFeed.set(id, [i]);
   }
-  const numbers = numbersFor(2 * byFeed.size, selected.length);
-  const feeds: Feed[] = [];
-  for (const group of byFeed.values()) {
+  const groups = [...byFeed.values()];
+  const feeds = groups.map((group, slot) => {
     const rule = selected[group[0]!]!;
-    const model = newModel(rule);
-    const feed = new Feed(rule, model, feeds.length);
-    // map() sizes the array to its entries; push() would leave room for 16 more in each feed.
-    feed.entries = group.map((i) => newSeriesAlert(selected[i]!, feed, numbers, 2 * byFeed.size, i));
-    feeds.push(feed);
-  }
+    return new Feed(rule, newModel(rule), slot);
+  });
   const planId = [...byFeed.keys()].join('|');
   let plan = state.plans.get(planId);
   if (plan === undefined) state.plans.set(planId, (plan = readPlan(feeds)));
-  const series: SeriesFeeds = { key, measurement, tags, feeds: feeds.slice(), rings: ringsOf(feeds), plan, numbers, expiresAt: -Infinity, dropped: false };
+  const entriesId = `${measurement}#${groups.map((g) => g.map((i) => places[i]).join(',')).join('|')}`;
+  let entries = state.entryPlans.get(entriesId);
+  if (entries === undefined) state.entryPlans.set(entriesId, (entries = entryPlan(groups.map((g) => g.map((i) => selected[i]!)), 2 * feeds.length)));
+  const series: SeriesFeeds = {
+    key, measurement, tags, feeds, rings: ringsOf(feeds), plan, entries, alerts: undefined,
+    numbers: numbersFor(entries), expiresAt: -Infinity, dropped: false,
+  };
   for (const feed of feeds) feed.series = series;
   state.series.set(key, series);
   return series;

@@ -15,7 +15,7 @@ export function exportModels(state: EngineState, all = false): { key: string; bo
   for (const [series, bound] of state.series) {
     for (const f of bound.feeds) {
       if (f.model === undefined || (!all && !f.model.buckets.dirty)) continue;
-      out.push({ key: `${f.entries[0]!.rule.name}${SEP}${series}`, body: saveModel(f.model) });
+      out.push({ key: `${f.rule.name}${SEP}${series}`, body: saveModel(f.model) });
     }
   }
   return out;
@@ -29,7 +29,7 @@ export function importModels(state: EngineState, saved: Iterable<readonly [strin
     const cut = key.indexOf(SEP);
     const rule = byName.get(key.slice(0, cut));
     if (cut < 0 || !rule) continue;
-    const feed = feedsOf(state, key.slice(cut + 1)).find((f) => f.model !== undefined && f.entries[0]!.rule === rule);
+    const feed = feedsOf(state, key.slice(cut + 1)).find((f) => f.model !== undefined && f.rule === rule);
     if (feed && loadModel(feed.model!, body)) loaded++;
   }
   return loaded;

@@ -8,6 +8,7 @@ import { createEngineState, evaluate, forgetSeries, restoreAlert, tick, type Eng
 import type { CompiledRule } from './rule.js';
 import { forgetSilentSeries } from './silent-series.js';
 import { scopeText } from './scope-text.js';
+import { valueAt } from './series-alert.js';
 import type { RuleMemory } from '../core/rule-memory.js';
 import { exportModels, importModels } from './model-memory.js';
 
@@ -179,18 +180,20 @@ export class RuleRunner {
   *readings(): Generator<RuleReading> {
     const seen = new Map<string, Set<string>>();
     for (const series of this.engine.series.values()) {
-      for (const feed of series.feeds) {
-        for (const e of feed.entries) {
-          const kpi = e.rule.kpi;
-          // A trend or baseline rule's value is a forecast or a deviation, not a reading of its KPI.
-          if (kpi === undefined || e.model !== undefined || !Number.isFinite(e.value)) continue;
-          const scope = scopeText(series, e.rule.scope, e.tags);
-          let scopes = seen.get(kpi);
-          if (!scopes) seen.set(kpi, (scopes = new Set()));
-          if (scopes.has(scope)) continue;
-          scopes.add(scope);
-          yield { kpi, scope, value: e.value };
-        }
+      // Read from the entry plan and numbers: most entries have no object (series-alert.ts).
+      const { rules, feedOf } = series.entries;
+      for (let k = 0; k < rules.length; k++) {
+        const rule = rules[k]!;
+        const kpi = rule.kpi;
+        const value = valueAt(series, k);
+        // A trend or baseline rule's value is a forecast or a deviation, not a reading of its KPI.
+        if (kpi === undefined || series.feeds[feedOf[k]!]!.model !== undefined || !Number.isFinite(value)) continue;
+        const scope = scopeText(series, rule.scope, series.tags);
+        let scopes = seen.get(kpi);
+        if (!scopes) seen.set(kpi, (scopes = new Set()));
+        if (scopes.has(scope)) continue;
+        scopes.add(scope);
+        yield { kpi, scope, value };
       }
     }
   }

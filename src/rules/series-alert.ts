@@ -3,38 +3,43 @@ import type { AlertState, AlertTransition } from '../core/alert.js';
 import type { CompiledRule } from './rule.js';
 import type { Window } from './window.js';
 import { modelFigures, type RuleModel } from './model.js';
+import { holds } from '../core/comparison.js';
 
 /**
  * What the engine knows about one rule watching one series: its window and
  * where its alert stands. Times are epoch ms; NaN means "not set".
  *
- * Its value, last-seen time and deadline live in one Float64Array shared by
- * every entry of the series (`numbersFor`), not in fields of their own: V8
- * boxes each double field of an object in a 16-byte heap number, and at
- * 10,000 interfaces × 15 rules that was 1.9 KiB per series of boxes alone
- * (bench/rules-memory). The times of an alert (active, crossed, cleared,
- * clock shift) exist only once it has been pending or firing (`Alerting`,
- * with its labels): most entries never are, and their five NaNs were
- * 600 bytes per interface.
+ * An entry's value and last-seen time live in its series' Float64Array
+ * (`numbersFor`), and which rule and window it is in the
+ * series' entry plan, shared by every series of the same rules: most
+ * entries never leave inactive, and an object each (72 bytes) and a list of
+ * them per feed were 1.6 KiB per interface (bench/rules-memory). This class
+ * is a view of those numbers. A series keeps the view of an entry
+ * (`entryOf`, EntrySeries.alerts) once anything holds it by identity or it
+ * has more to remember: from its first firing value, timer, transition or
+ * restore. Its state, flags and deadline are fields of that object: an
+ * entry without one is inactive, not silent, and not timed, so it needs
+ * none (2 numbers an entry in the buffer; main kept 3). The times of an alert (active,
+ * crossed, cleared, clock shift) and its labels exist only once it has
+ * been pending or firing (`Alerting`).
  */
 export class SeriesAlert {
-  /** state (2 bits), fireHolds, noData: one small integer instead of three fields. */
-  private flags = 0;
   /** Built at the entry's first transition (or a restore): its labels, fingerprint and alert times. */
   private alerting: Alerting | undefined = undefined;
 
   constructor(
     readonly rule: CompiledRule,
     /** Shared with the other rules that aggregate this series the same way; it holds their model, and knows its series. */
-    readonly window: Window & { readonly model: RuleModel | undefined; readonly series: EntrySeries },
-    private readonly n: Float64Array,
-    /** Where this entry's numbers start in `n`. */
+    readonly window: EntryWindow,
+    /** Where this entry's numbers start in its series' numbers. */
     private readonly at: number,
-  ) {
-    n[at + VALUE] = NaN;
-    n[at + LAST_SEEN] = NaN;
-    n[at + DEADLINE] = Infinity;
-  }
+  ) {}
+
+  private get n(): Float64Array { return this.window.series.numbers; }
+  /** state (2 bits), fireHolds, noData: one small integer instead of three fields. */
+  private flags = 0;
+  /** The next time a timer may change this entry; Infinity for none. */
+  deadline = Infinity;
 
   get state(): AlertState { return STATES[this.flags & 3]!; }
   set state(v: AlertState) { this.flags = (this.flags & ~3) | STATES.indexOf(v); }
@@ -59,9 +64,6 @@ export class SeriesAlert {
   set value(v: number) { this.n[this.at + VALUE] = v; }
   get lastSeen(): number { return this.n[this.at + LAST_SEEN]!; }
   set lastSeen(v: number) { this.n[this.at + LAST_SEEN] = v; }
-  /** The next time a timer may change this entry; Infinity for none. */
-  get deadline(): number { return this.n[this.at + DEADLINE]!; }
-  set deadline(v: number) { this.n[this.at + DEADLINE] = v; }
   /** When the firing condition began to hold (pending since). */
   get activeAt(): number { return this.alerting ? this.alerting.activeAt : NaN; }
   set activeAt(v: number) { if (this.alerting || !Number.isNaN(v)) this.more().activeAt = v; }
@@ -83,10 +85,45 @@ export class SeriesAlert {
   }
 }
 
+/** An entry's window (engine-state.ts Feed): its model, and its series. */
+export type EntryWindow = Window & { readonly model: RuleModel | undefined; readonly series: EntrySeries };
+
 /** What an entry reads of its series through its window (engine-state.ts SeriesFeeds): kept once per series, not per entry. */
 export interface EntrySeries {
   readonly key: string;
   readonly tags: Readonly<Record<string, string>>;
+  /** Its feeds' own numbers, then its entries' (`EntryPlan.at`). */
+  readonly numbers: Float64Array;
+  readonly feeds: readonly EntryWindow[];
+  readonly entries: EntryPlan;
+  /** The entries kept as objects, by index (`entryOf`); undefined while none is. */
+  alerts: (SeriesAlert | undefined)[] | undefined;
+}
+
+/**
+ * The entries of every series bound to the same rules, described once
+ * (EngineState.entryPlans): entry k watches `rules[k]` through feed
+ * `feedOf[k]`, feed i's entries are `from[i]` up to `from[i + 1]`, and entry
+ * k's numbers start at `at + k × NUMBERS` in the series' numbers.
+ */
+export interface EntryPlan {
+  readonly rules: readonly CompiledRule[];
+  readonly feedOf: Int32Array;
+  readonly from: Int32Array;
+  readonly at: number;
+}
+
+/** The plan of entries for feeds that watch `byFeed[i]` each, after `at` numbers of the series' own. */
+export function entryPlan(byFeed: readonly (readonly CompiledRule[])[], at: number): EntryPlan {
+  const rules = byFeed.flat();
+  const feedOf = new Int32Array(rules.length);
+  const from = new Int32Array(byFeed.length + 1);
+  for (let i = 0, k = 0; i < byFeed.length; i++) {
+    from[i] = k;
+    for (let j = 0; j < byFeed[i]!.length; j++) feedOf[k++] = i;
+  }
+  from[byFeed.length] = rules.length;
+  return { rules, feedOf, from, at };
 }
 
 /** The part of an entry that only an alert (pending, firing, or once so) needs. */
@@ -105,18 +142,71 @@ const FIRE_HOLDS = 4;
 const NO_DATA = 8;
 const VALUE = 0;
 const LAST_SEEN = 1;
-const DEADLINE = 2;
 /** Numbers per entry. */
-const NUMBERS = 3;
+const NUMBERS = 2;
 
-/** The number buffer of a series: `before` numbers of its own (engine-state.ts SeriesFeeds.numbers), then those of its `entries` entries. */
-export function numbersFor(before: number, entries: number): Float64Array {
-  return new Float64Array(before + entries * NUMBERS);
+/** The number buffer of a series: the plan's `at` numbers of its own (engine-state.ts SeriesFeeds.numbers), then its entries'. */
+export function numbersFor(plan: EntryPlan): Float64Array {
+  const n = new Float64Array(plan.at + plan.rules.length * NUMBERS);
+  for (let at = plan.at; at < n.length; at += NUMBERS) {
+    n[at + VALUE] = NaN;
+    n[at + LAST_SEEN] = NaN;
+  }
+  return n;
 }
 
-/** Entry `index` of the series whose numbers are `n`, after the series' `before` own. */
-export function newSeriesAlert(rule: CompiledRule, window: SeriesAlert['window'], n: Float64Array, before: number, index: number): SeriesAlert {
-  return new SeriesAlert(rule, window, n, before + index * NUMBERS);
+/** Entry k of a series, kept from now on: for whatever holds it by identity (timers, the firing index) or changes more than its numbers. */
+export function entryOf(series: EntrySeries, k: number): SeriesAlert {
+  const alerts = (series.alerts ??= new Array<SeriesAlert | undefined>(series.entries.rules.length).fill(undefined));
+  return (alerts[k] ??= viewOf(series, k));
+}
+
+/** Entry k of a series to read: its kept object, or a view of its numbers that nothing keeps. */
+export function entryAt(series: EntrySeries, k: number): SeriesAlert {
+  return series.alerts?.[k] ?? viewOf(series, k);
+}
+
+function viewOf(series: EntrySeries, k: number): SeriesAlert {
+  const plan = series.entries;
+  return new SeriesAlert(plan.rules[k]!, series.feeds[plan.feedOf[k]!]!, plan.at + k * NUMBERS);
+}
+
+/** The entries of feed `slot` of a series (all of them without), to read. */
+export function entriesOf(series: EntrySeries, slot?: number): SeriesAlert[] {
+  const { from, rules } = series.entries;
+  const out: SeriesAlert[] = [];
+  const first = slot === undefined ? 0 : from[slot]!;
+  const end = slot === undefined ? rules.length : from[slot + 1]!;
+  for (let k = first; k < end; k++) out.push(entryAt(series, k));
+  return out;
+}
+
+/** Entry k's last aggregated value, read without a view. */
+export function valueAt(series: EntrySeries, k: number): number {
+  return series.numbers[series.entries.at + k * NUMBERS + VALUE]!;
+}
+
+/** Entry k's last-seen time moved by `ms` (a clock step; NaN stays NaN), without a view. */
+export function shiftLastSeen(series: EntrySeries, k: number, ms: number): void {
+  series.numbers[series.entries.at + k * NUMBERS + LAST_SEEN]! += ms;
+}
+
+/**
+ * onValue (lifecycle.ts) for entry k while it has no object: it is
+ * inactive, not silent, and nothing times it, so a value that does not fire
+ * (or no value) changes only its numbers. False when it needs its object:
+ * the value fires, or its rule watches for no_data (it is then timed).
+ */
+export function quietValue(series: EntrySeries, k: number, rule: CompiledRule, value: number, time: number): boolean {
+  if (rule.noDataMs > 0) return false;
+  const fires = !Number.isNaN(value) && holds(rule.fire, value);
+  if (fires) return false;
+  const n = series.numbers;
+  const at = series.entries.at + k * NUMBERS;
+  n[at + LAST_SEEN] = time;
+  // Only a firing value sets fireHolds, and only a timer noData: it has neither.
+  n[at + VALUE] = value;
+  return true;
 }
 
 /** The alert's labels: the series' tags, the rule's labels, alertname and severity. */

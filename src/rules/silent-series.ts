@@ -29,7 +29,6 @@ export function forgetSilentSeries(state: EngineState, now: number): AlertTransi
   for (const [key, series] of state.series) {
     if (series.expiresAt > now) continue;
     let held = false;
-    const entries: SeriesAlert[] = [];
     for (const feed of series.feeds) {
       if (feed.overMs > 0 && newestTime(feed.window) + feed.overMs > now) {
         held = true;
@@ -40,7 +39,6 @@ export function forgetSilentSeries(state: EngineState, now: number): AlertTransi
         continue;
       }
       for (const e of feed.entries) {
-        entries.push(e);
         if (heldByNoData(e)) {
           held = true;
           continue;
@@ -51,7 +49,7 @@ export function forgetSilentSeries(state: EngineState, now: number): AlertTransi
         } else if (e.state === 'pending') to(state, e, 'inactive', now, 'no_data', out);
       }
     }
-    if (!held) dropSeries(state, key, entries);
+    if (!held) dropSeries(state, key);
   }
   return out;
 }
