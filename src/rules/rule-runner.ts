@@ -8,6 +8,7 @@ import { createEngineState, evaluate, forgetSeries, restoreAlert, tick, type Eng
 import type { CompiledRule } from './rule.js';
 import { forgetSilentSeries } from './silent-series.js';
 import { scopeText } from './scope-text.js';
+import { ReadingMarks } from './reading-marks.js';
 import type { RuleMemory } from '../core/rule-memory.js';
 import { exportModels, importModels } from './model-memory.js';
 
@@ -23,13 +24,6 @@ export interface KnownAlert {
   readonly value?: number | null;
   readonly activeAt: number;
   readonly crossedAt: number;
-}
-
-/** The value a rule that names a catalogue KPI last computed, per scope. */
-export interface RuleReading {
-  readonly kpi: string;
-  readonly scope: string;
-  readonly value: number;
 }
 
 export interface RuleRunnerOptions {
@@ -71,6 +65,7 @@ export class RuleRunner {
   private readonly sweep: PeriodicSweep;
   private readonly jumps: ClockJumpWatch;
   private saveTimer: TimerHandle | undefined;
+  private readonly marks = new ReadingMarks();
 
   constructor(private readonly o: RuleRunnerOptions) {
     this.engine = createEngineState(o.rules);
@@ -172,27 +167,34 @@ export class RuleRunner {
 
   /**
    * What the rules that name a KPI last computed: one reading per KPI and
-   * scope, for the KPI gauges. Read at every /metrics scrape over every
-   * entry (130,000 at 10,000 interfaces): the scope texts are kept per
-   * series (scopeText), so a scrape builds no string per entry.
+   * scope, for the KPI gauges, handed to `each` in turn. Read at every
+   * /metrics scrape over every entry (130,000 at 10,000 interfaces): the
+   * scope texts are kept per series (scopeText) and the pairs given so far
+   * marked in a kept map (ReadingMarks), so a scrape builds no string, set
+   * or object per entry.
    */
-  *readings(): Generator<RuleReading> {
-    const seen = new Map<string, Set<string>>();
+  readings(each: (kpi: string, scope: string, value: number) => void): void {
+    const marks = this.marks;
+    marks.begin();
+    // Indexed loops: a for-of over an array allocates a result object per step until the loop is optimised.
     for (const series of this.engine.series.values()) {
-      for (const feed of series.feeds) {
-        for (const e of feed.entries) {
+      const feeds = series.feeds;
+      for (let f = 0; f < feeds.length; f++) {
+        const entries = feeds[f]!.entries;
+        for (let i = 0; i < entries.length; i++) {
+          const e = entries[i]!;
           const kpi = e.rule.kpi;
           // A trend or baseline rule's value is a forecast or a deviation, not a reading of its KPI.
-          if (kpi === undefined || e.model !== undefined || !Number.isFinite(e.value)) continue;
+          if (kpi === undefined || e.model !== undefined) continue;
+          // Read once: each read of the getter may box the double anew.
+          const value = e.value;
+          if (!Number.isFinite(value)) continue;
           const scope = scopeText(series, e.rule.scope, e.tags);
-          let scopes = seen.get(kpi);
-          if (!scopes) seen.set(kpi, (scopes = new Set()));
-          if (scopes.has(scope)) continue;
-          scopes.add(scope);
-          yield { kpi, scope, value: e.value };
+          if (marks.first(kpi, scope)) each(kpi, scope, value);
         }
       }
     }
+    marks.end();
   }
 
   private restoredUntil(): number {
