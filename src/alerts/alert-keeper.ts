@@ -5,7 +5,7 @@ import { KpiCatalogue } from '../core/kpi-catalogue.js';
 import { ActiveAlerts } from './active-alerts.js';
 import { DAY } from './availability.js';
 import { DEFAULT_FLAP_THRESHOLDS, FlapDetector } from './flap-detector.js';
-import { kpiReadings } from './kpi-readings.js';
+import { eachKpiReading } from './kpi-readings.js';
 import { NotificationGate } from './notification-gate.js';
 import { alertNotification, alertNotificationId, flapEndedNotification, flappingNotification, withOutage } from './notifications.js';
 import { OutageKeeper } from './outage-keeper.js';
@@ -68,7 +68,7 @@ export class AlertKeeper {
     this.outageKeeper.start(open, recent);
     const { ledger } = this.outageKeeper;
     this.o.metrics?.readFrom({
-      kpis: () => kpiReadings(rules.readings(), this.catalogue, ledger, clock.now()),
+      kpis: (each) => eachKpiReading(rules, this.catalogue, ledger, clock.now(), each),
       alertCounts: () => [...this.book.counts(), ...this.flaps.counts()],
       openOutageClocks: () => ledger.openOutages().map((x) => ({
         outage: x.id, service: x.service, remainingSeconds: (x.startedAt + x.recoveryTarget - this.outageKeeper.nowOf(x)) / 1000,
@@ -150,10 +150,12 @@ export class AlertKeeper {
   /** Every KPI value known now against its catalogue target (GET /api/v1/kpis; the same readings as kpid_kpi_value). */
   kpis() {
     const now = this.o.clock.now();
-    return [...kpiReadings(this.o.rules.readings(), this.catalogue, this.outageKeeper.ledger, now)]
-      .filter((k) => Number.isFinite(k.value))
-      .map((k) => kpiView(k, this.catalogue.get(k.kpi)))
-      .sort((a, b) => a.kpi.localeCompare(b.kpi) || a.scope.localeCompare(b.scope));
+    const views: ReturnType<typeof kpiView>[] = [];
+    // The reading handed over is refilled for the next one: kpiView copies it.
+    eachKpiReading(this.o.rules, this.catalogue, this.outageKeeper.ledger, now, (k) => {
+      if (Number.isFinite(k.value)) views.push(kpiView(k, this.catalogue.get(k.kpi)));
+    });
+    return views.sort((a, b) => a.kpi.localeCompare(b.kpi) || a.scope.localeCompare(b.scope));
   }
 
   /** Acknowledges an alert (by fingerprint) or an outage (by id); false when neither is known. */

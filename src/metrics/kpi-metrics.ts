@@ -12,7 +12,8 @@ export interface OutageClockReading {
 
 /** Where the gauges read from at scrape time; the alert runtime fills it in. */
 export interface KpiMetricsSource {
-  kpis(): Iterable<KpiReading>;
+  /** Hands each reading to `each`, which copies what it keeps (the object may be refilled for the next). */
+  kpis(each: (k: KpiReading) => void): void;
   alertCounts(): Iterable<{ state: 'pending' | 'firing' | 'flapping'; severity: string; count: number }>;
   openOutageClocks(): readonly OutageClockReading[];
 }
@@ -35,7 +36,7 @@ export function defineKpiMetrics(registry: Registry) {
     labelNames: ['kpi', 'scope'] as const,
     registers: r,
     collect() {
-      kpiSeries.collect(source?.kpis() ?? []);
+      kpiSeries.collect((each) => source?.kpis(each));
     },
   });
   const kpiCompliant = new Gauge({

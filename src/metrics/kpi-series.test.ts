@@ -30,7 +30,9 @@ function kpidGauges() {
   const registry = new Registry();
   const m = defineKpiMetrics(registry);
   let now: readonly KpiReading[] = [];
-  m.readFrom({ kpis: () => now, alertCounts: () => [], openOutageClocks: () => [] });
+  // One object refilled for every reading, as the alert runtime hands them over: the gauges must copy what they keep.
+  const refilled = { kpi: '', scope: '', value: 0, compliant: true };
+  m.readFrom({ kpis: (each) => now.forEach((k) => each(Object.assign(refilled, k))), alertCounts: () => [], openOutageClocks: () => [] });
   // Only the two KPI gauges, with the same help text as the plain ones, for a byte-for-byte comparison.
   const shown = new Registry();
   for (const [g, help] of [[m.kpiValue, 'v'], [m.kpiCompliant, 'c']] as const) {

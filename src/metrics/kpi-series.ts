@@ -43,18 +43,22 @@ export class KpiSeries {
     private readonly compliant: Gauge<'kpi' | 'scope'>,
   ) {}
 
-  /** Both gauges now hold these readings and nothing else; a reading with no finite value is left out. */
-  collect(readings: Iterable<KpiReading>): void {
+  /**
+   * Both gauges now hold the readings `read` hands over and nothing else; a
+   * reading with no finite value is left out. Nothing keeps a reading: it
+   * may be one object refilled for each.
+   */
+  collect(read: (each: (k: KpiReading) => void) => void): void {
     const shown = this.shown;
     let n = 0;
     let changed: Map<string, Pair> | undefined;
-    for (const k of readings) {
-      if (!Number.isFinite(k.value)) continue;
+    read((k) => {
+      if (!Number.isFinite(k.value)) return;
       const same = changed === undefined && n < shown.length ? shown[n] : undefined;
       if (same && same.kpi === k.kpi && same.scope === k.scope) {
         write(same, k);
         n++;
-        continue;
+        return;
       }
       // From here on, the series are placed again; those before this reading stay as they were.
       changed ??= new Map(shown.slice(0, n).map((p) => [p.key, p]));
@@ -62,7 +66,7 @@ export class KpiSeries {
       const pair = changed.get(key) ?? this.known(key, k);
       write(pair, k);
       changed.set(key, pair);
-    }
+    });
     if (changed === undefined && n === shown.length) return;
     this.place([...(changed ?? new Map(shown.slice(0, n).map((p) => [p.key, p]))).values()]);
   }

@@ -9,6 +9,7 @@ import type { CompiledRule } from './rule.js';
 import { forgetSilentSeries } from './silent-series.js';
 import { scopeText } from './scope-text.js';
 import { valueAt } from './series-alert.js';
+import { ReadingMarks } from './reading-marks.js';
 import type { RuleMemory } from '../core/rule-memory.js';
 import { exportModels, importModels } from './model-memory.js';
 
@@ -24,13 +25,6 @@ export interface KnownAlert {
   readonly value?: number | null;
   readonly activeAt: number;
   readonly crossedAt: number;
-}
-
-/** The value a rule that names a catalogue KPI last computed, per scope. */
-export interface RuleReading {
-  readonly kpi: string;
-  readonly scope: string;
-  readonly value: number;
 }
 
 export interface RuleRunnerOptions {
@@ -72,6 +66,7 @@ export class RuleRunner {
   private readonly sweep: PeriodicSweep;
   private readonly jumps: ClockJumpWatch;
   private saveTimer: TimerHandle | undefined;
+  private readonly marks = new ReadingMarks();
 
   constructor(private readonly o: RuleRunnerOptions) {
     this.engine = createEngineState(o.rules);
@@ -173,29 +168,31 @@ export class RuleRunner {
 
   /**
    * What the rules that name a KPI last computed: one reading per KPI and
-   * scope, for the KPI gauges. Read at every /metrics scrape over every
-   * entry (130,000 at 10,000 interfaces): the scope texts are kept per
-   * series (scopeText), so a scrape builds no string per entry.
+   * scope, for the KPI gauges, handed to `each` in turn. Read at every
+   * /metrics scrape over every entry (130,000 at 10,000 interfaces): the
+   * scope texts are kept per series (scopeText) and the pairs given so far
+   * marked in a kept map (ReadingMarks), so a scrape builds no string, set
+   * or object per entry.
    */
-  *readings(): Generator<RuleReading> {
-    const seen = new Map<string, Set<string>>();
+  readings(each: (kpi: string, scope: string, value: number) => void): void {
+    const marks = this.marks;
+    marks.begin();
+    // Indexed loops: a for-of over an array allocates a result object per step until the loop is optimised.
     for (const series of this.engine.series.values()) {
       // Read from the entry plan and numbers: most entries have no object (series-alert.ts).
       const { rules, feedOf } = series.entries;
       for (let k = 0; k < rules.length; k++) {
         const rule = rules[k]!;
         const kpi = rule.kpi;
-        const value = valueAt(series, k);
         // A trend or baseline rule's value is a forecast or a deviation, not a reading of its KPI.
-        if (kpi === undefined || series.feeds[feedOf[k]!]!.model !== undefined || !Number.isFinite(value)) continue;
+        if (kpi === undefined || series.feeds[feedOf[k]!]!.model !== undefined) continue;
+        const value = valueAt(series, k);
+        if (!Number.isFinite(value)) continue;
         const scope = scopeText(series, rule.scope, series.tags);
-        let scopes = seen.get(kpi);
-        if (!scopes) seen.set(kpi, (scopes = new Set()));
-        if (scopes.has(scope)) continue;
-        scopes.add(scope);
-        yield { kpi, scope, value };
+        if (marks.first(kpi, scope)) each(kpi, scope, value);
       }
     }
+    marks.end();
   }
 
   private restoredUntil(): number {

@@ -86,3 +86,68 @@ describe('KpiRollup of pushed kpi readings', () => {
     }
   });
 });
+
+describe('KpiRollup of polled samples, whose cells are kept from one write to the next', () => {
+  const at = (day: number, h: number, m: number, s = 0) => Date.UTC(2026, 11, day, h, m, s);
+  const iface = (name: string, time: number, utilisation: number): Sample =>
+    ({ measurement: 'interface', tags: { target: 'edge-1', interface: name }, fields: { in_utilization: utilisation }, time });
+
+  function rows(file: string) {
+    const db = new Database(file, { readonly: true });
+    try {
+      return {
+        daily: db.prepare(`SELECT day, series, sum, count, min, max, last FROM polled_daily ORDER BY day, series`).all(),
+        bins: db.prepare(`SELECT day, series, bin, n FROM polled_bins ORDER BY day, series, bin`).all(),
+        seen: db.prepare(`SELECT series, at FROM first_seen ORDER BY series`).all(),
+      };
+    } finally {
+      db.close();
+    }
+  }
+
+  it('across midnight and across writes: each day\'s row counts every sample once, min, max and last of that day only', () => {
+    const file = stateFile();
+    const clock = new FakeClock(at(1, 23, 59, 30));
+    const rollup = new KpiRollup(file, { flushEveryMs: 60_000, clock });
+    rollup.write([iface('Gi0/1', at(1, 23, 59, 30), 0.5)]);
+    rollup.write([iface('Gi0/1', at(1, 23, 59, 50), 0.7)]);
+    clock.advance(60_000); // written: day 1, two samples
+    rollup.write([iface('Gi0/1', at(2, 0, 0, 40), 0.2)]);
+    rollup.write([iface('Gi0/1', at(1, 23, 59, 55), 0.9)]); // late, and newest of day 1
+    rollup.write([iface('Gi0/1', at(2, 0, 1, 0), 0.3)]);
+    rollup.close();
+    const day1 = at(1, 0, 0);
+    const day2 = at(2, 0, 0);
+    expect(rows(file)).toEqual({
+      daily: [
+        { day: day1, series: 'Gi0/1 in', sum: expect.closeTo(2.1, 9), count: 3, min: 0.5, max: 0.9, last: 0.9 },
+        { day: day2, series: 'Gi0/1 in', sum: expect.closeTo(0.5, 9), count: 2, min: 0.2, max: 0.3, last: 0.3 },
+      ],
+      bins: [
+        { day: day1, series: 'Gi0/1 in', bin: 50, n: 1 }, { day: day1, series: 'Gi0/1 in', bin: 70, n: 1 }, { day: day1, series: 'Gi0/1 in', bin: 90, n: 1 },
+        { day: day2, series: 'Gi0/1 in', bin: 20, n: 1 }, { day: day2, series: 'Gi0/1 in', bin: 30, n: 1 },
+      ],
+      seen: [{ series: '', at: at(1, 23, 59, 30) }, { series: 'interface=Gi0/1', at: at(1, 23, 59, 30) }],
+    });
+  });
+
+  it('an interface silent for a whole write period and back is counted from where it left off; one first seen later gets its own record', () => {
+    const file = stateFile();
+    const t0 = at(2, 8, 0);
+    const rollup = new KpiRollup(file);
+    rollup.write([iface('Gi0/1', t0, 0.4)]);
+    rollup.write([iface('Gi0/2', t0 + 10_000, 0.1)]);
+    rollup.write([iface('Gi0/2', t0 + 20_000, 0.1)]);
+    rollup.write([iface('Gi0/1', t0 + 30_000, 0.6), iface('Gi0/2', t0 + 30_000, 0.1)]);
+    rollup.close();
+    const day = at(2, 0, 0);
+    expect(rows(file)).toEqual({
+      daily: [
+        { day, series: 'Gi0/1 in', sum: 1, count: 2, min: 0.4, max: 0.6, last: 0.6 },
+        { day, series: 'Gi0/2 in', sum: expect.closeTo(0.3, 9), count: 3, min: 0.1, max: 0.1, last: 0.1 },
+      ],
+      bins: [{ day, series: 'Gi0/1 in', bin: 40, n: 1 }, { day, series: 'Gi0/1 in', bin: 60, n: 1 }, { day, series: 'Gi0/2 in', bin: 10, n: 3 }],
+      seen: [{ series: '', at: t0 }, { series: 'interface=Gi0/1', at: t0 }, { series: 'interface=Gi0/2', at: t0 + 10_000 }],
+    });
+  });
+});

@@ -1,7 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { Sample } from '../core/sample.js';
 import type { Sink } from '../pipeline/pipeline.js';
-import { POLLED_PARTS, polledSeries, seenKeys, utilisationBin } from './polled-parts.js';
+import { seenKeys } from './polled-parts.js';
+import { PolledFold } from './polled-fold.js';
+import { RecordedSeen } from './recorded-seen.js';
 import { openSqliteFile } from '../core/sqlite-file.js';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
 
@@ -51,15 +53,14 @@ export function utcDay(time: number): number {
 
 interface KpiCell { day: number; kpi: string; scope: string; sum: number; count: number; min: number; max: number; last: number; lastTime: number }
 interface VoiceCell { day: number; target: string; attempts: number; answered: number; dropped: number }
-interface PolledCell { day: number; kpi: string; target: string; series: string; sum: number; count: number; min: number; max: number; last: number; lastTime: number; sent: number; lost: number }
-interface BinCell { day: number; kpi: string; target: string; series: string; bin: number; n: number }
 /**
  * kpi → scope → day number (days since the epoch: a small integer, where the
  * day's epoch ms is a heap number hashed anew each time) → cell: a pushed
  * sample finds its cell without a key string built for it.
  */
 type KpiCells = Map<string, Map<string, Map<number, KpiCell>>>;
-interface Folded { kpi: KpiCells; voice: Map<string, VoiceCell>; polled: Map<string, PolledCell>; bins: Map<string, BinCell>; seen: Map<string, number> }
+/** Pushed readings and voice counters folded since the last write (the polled cells are kept across writes: PolledFold). */
+interface Folded { kpi: KpiCells; voice: Map<string, VoiceCell>; seen: Map<string, number> }
 
 /**
  * The store-stage sink that keeps the daily rollup the embedded report mode
@@ -81,14 +82,15 @@ export interface KpiRollupOptions {
   readonly clock?: Clock;
 }
 
-const emptyFold = (): Folded => ({ kpi: new Map(), voice: new Map(), polled: new Map(), bins: new Map(), seen: new Map() });
+const emptyFold = (): Folded => ({ kpi: new Map(), voice: new Map(), seen: new Map() });
 
 export class KpiRollup implements Sink {
   readonly name = 'kpi-rollup';
   private readonly db: Database.Database;
   private readonly writeBatch: (f: Folded) => void;
   /** First-seen keys already written by this process: each is written once, not once per poll. */
-  private readonly recorded = new Set<string>();
+  private readonly recorded = new RecordedSeen();
+  private readonly polled = new PolledFold();
   private readonly flushEveryMs: number;
   private readonly clock: Clock;
   /** Folded and not yet written. */
@@ -127,8 +129,7 @@ export class KpiRollup implements Sink {
     this.writeBatch = this.db.transaction((f: Folded) => {
       for (const scopes of f.kpi.values()) for (const days of scopes.values()) for (const c of days.values()) upsertKpi.run(c);
       for (const c of f.voice.values()) upsertVoice.run(c);
-      for (const c of f.polled.values()) upsertPolled.run(c);
-      for (const c of f.bins.values()) upsertBin.run(c);
+      this.polled.each((c) => upsertPolled.run(c), (b) => upsertBin.run(b));
       for (const [key, at] of f.seen) upsertSeen.run(...key.split('\u0000'), at);
     });
   }
@@ -138,9 +139,9 @@ export class KpiRollup implements Sink {
     for (const s of samples) {
       if (s.measurement === 'kpi') foldKpi(f.kpi, s);
       else if (s.measurement === 'voice') foldVoice(f.voice, s);
-      else if (s.measurement === 'interface' || s.measurement === 'probe') foldPolled(f, s);
-      // Only a sample of a target proves one seen (pushed kpi readings mostly have none): no array for the rest.
-      if (!s.tags.target) continue;
+      else if (s.measurement === 'interface' || s.measurement === 'probe') this.polled.add(s);
+      // Only a sample of a target proves one seen (pushed kpi readings mostly have none); the same series every poll are written already.
+      if (!s.tags.target || this.recorded.covers(s)) continue;
       for (const key of seenKeys(s)) {
         if (this.recorded.has(key)) continue;
         f.seen.set(key, Math.min(f.seen.get(key) ?? Infinity, s.time));
@@ -169,58 +170,21 @@ export class KpiRollup implements Sink {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     const f = this.pending;
-    if (f.kpi.size === 0 && f.voice.size === 0 && f.polled.size === 0 && f.seen.size === 0) return;
+    if (f.kpi.size === 0 && f.voice.size === 0 && !this.polled.folded && f.seen.size === 0) return;
     if (!this.db.open) return;
     this.pending = emptyFold();
     // A failure (full disk) throws and loses this fold; the pipeline logs it and the other sinks go on.
-    this.writeBatch(f);
+    try {
+      this.writeBatch(f);
+    } finally {
+      this.polled.empty();
+    }
     for (const key of f.seen.keys()) this.recorded.add(key);
   }
 
   close(): void {
     if (this.db.open) this.flush();
     if (this.db.open) this.db.close();
-  }
-}
-
-function foldPolled(f: Folded, s: Sample): void {
-  const target = s.tags.target;
-  if (!target) return;
-  const day = utcDay(s.time);
-  for (const part of POLLED_PARTS) {
-    if (part.measurement !== s.measurement) continue;
-    const value = s.fields[part.field];
-    // The value first: an idle or unknown-speed port has no ratios, and named its series six times a poll for nothing.
-    if (value === undefined || !Number.isFinite(value)) continue;
-    const series = polledSeries(part, s.tags);
-    if (series === undefined) continue;
-    // Loss is packets lost ÷ sent; a probe that sent nothing (it could not start) measured no loss.
-    const sent = part.kpi === 'packet_loss' ? (s.fields.sent ?? 0) : 0;
-    if (part.kpi === 'packet_loss' && !(sent > 0)) continue;
-    const lost = part.kpi === 'packet_loss' ? sent - (s.fields.received ?? 0) : 0;
-    const key = `${day}\u0000${part.kpi}\u0000${target}\u0000${series}`;
-    const c = f.polled.get(key);
-    if (!c) {
-      f.polled.set(key, { day, kpi: part.kpi, target, series, sum: value, count: 1, min: value, max: value, last: value, lastTime: s.time, sent, lost });
-    } else {
-      c.sum += value;
-      c.count++;
-      c.min = Math.min(c.min, value);
-      c.max = Math.max(c.max, value);
-      c.sent += sent;
-      c.lost += lost;
-      if (s.time >= c.lastTime) {
-        c.last = value;
-        c.lastTime = s.time;
-      }
-    }
-    if (part.kpi === 'bandwidth_utilisation') {
-      const bin = utilisationBin(value);
-      const bkey = `${key}\u0000${bin}`;
-      const b = f.bins.get(bkey);
-      if (b) b.n++;
-      else f.bins.set(bkey, { day, kpi: part.kpi, target, series, bin, n: 1 });
-    }
   }
 }
 
