@@ -1,19 +1,22 @@
 /**
  * The V8 heap a daemon runs with (issue 15, docs/configuration.md "Memory").
  *
- * V8 sizes its heap for a browser tab's bursts: at 10,000 interfaces it let
- * the old space grow to 500–750 MiB of garbage between collections, where
- * the state kpid keeps is ~100 MiB. `--optimize-for-size` makes V8 grow the
- * heap by small steps and collect sooner: RSS stays near the kept state, for
- * some CPU. It lowers no limit: the heap may still grow to V8's default
- * maximum (`heap_size_limit`), so a daemon whose state legitimately needs
- * more is never killed by this choice. `--max-old-space-size` would cap the
- * heap and turn a bigger network into an out-of-memory crash, so kpid never
- * sets it.
+ * V8's defaults, unless the operator asks for the compact heap. Since the
+ * daemon stopped making most of its garbage (counters in typed arrays, rule
+ * entries as numbers, the rollup's cells kept), V8's defaults held 10,000
+ * interfaces in about 11 % more RSS than `--optimize-for-size` and did the
+ * same polls on 0.6 of its CPU, in 30-minute soaks side by side
+ * (docs/PERFORMANCE.md, "Heap: V8's defaults against the compact heap"):
+ * the compact heap collects its ~90 MiB of kept state over and over, and an
+ * operator sizes a poller by interfaces per core as much as by memory.
  *
- * The operator decides otherwise with KPID_HEAP=default, or by giving any
- * heap flag of their own (NODE_OPTIONS or node's command line): kpid then
- * leaves V8 as it is.
+ * KPID_HEAP=compact sets `--optimize-for-size` at start, for a host short
+ * of memory. Neither choice lowers a limit: the heap may grow to V8's
+ * default maximum (`heap_size_limit`), so a daemon whose state legitimately
+ * needs more is never killed by it. `--max-old-space-size` would cap the
+ * heap and turn a bigger network into an out-of-memory crash, so kpid never
+ * sets it. Heap flags of the operator's own (NODE_OPTIONS or node's command
+ * line) win: kpid then sets nothing.
  */
 export type HeapMode = 'compact' | 'default';
 
@@ -33,9 +36,9 @@ export function heapChoice(execArgv: readonly string[], env: Readonly<Record<str
   const given = [...execArgv, env.NODE_OPTIONS ?? ''].find((a) => OPERATOR_HEAP_FLAG.test(a));
   if (given !== undefined) return { mode: 'default', flags: [], why: `heap flags given to node (${OPERATOR_HEAP_FLAG.exec(given)![0]}): V8 left as set` };
   const asked = env.KPID_HEAP?.trim();
-  if (asked === 'default') return { mode: 'default', flags: [], why: 'KPID_HEAP=default: V8 defaults' };
-  if (asked !== undefined && asked !== '' && asked !== 'compact') {
-    return { mode: 'compact', flags: ['--optimize-for-size'], why: `KPID_HEAP="${asked}" is neither compact nor default: compact` };
+  if (asked === 'compact') return { mode: 'compact', flags: ['--optimize-for-size'], why: 'KPID_HEAP=compact: compact heap (--optimize-for-size)' };
+  if (asked !== undefined && asked !== '' && asked !== 'default') {
+    return { mode: 'default', flags: [], why: `KPID_HEAP="${asked}" is neither compact nor default: V8 defaults` };
   }
-  return { mode: 'compact', flags: ['--optimize-for-size'], why: 'compact heap (--optimize-for-size); KPID_HEAP=default for V8 defaults' };
+  return { mode: 'default', flags: [], why: "V8's default heap; KPID_HEAP=compact for a smaller one" };
 }
