@@ -297,5 +297,3 @@ function flat(s: string): string {
   void Number(s);
   return s;
 }
-
-
